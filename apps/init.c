@@ -1,0 +1,74 @@
+/* init: the first program.  With arguments, runs that one program and exits
+ * with its status (so QEMU does too).  Without, runs the default programs.
+ * Around each run it checks the pager's frame ledger: the same number of
+ * free frames after the program is reaped as before it started. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <kinesys.h>
+
+static const char *const default_programs[][2] = {
+    { "hello", NULL },
+    { "memtouch", NULL },
+    { "ipcping", NULL },
+};
+
+static int exit_code(int ws)
+{
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+static uint64_t free_frames(int *consistent)
+{
+    struct kine_ledger l;
+    int64_t r = kine_ledger(&l);
+    *consistent = (r == 0);
+    return r < 0 ? 0 : l.frames_free;
+}
+
+/* Run one program; return its exit code (128 + 9 if killed), or -1 if the
+ * ledger does not come back to where it was. */
+static int run(int argc, const char *const argv[])
+{
+    int ok_before, ok_after, ws = 0;
+    uint64_t before = free_frames(&ok_before);
+    int64_t pid = kine_spawn(argc, argv, NULL);
+    if (pid < 0) {
+        printf("cannot start %s: error %d\n", argv[0], (int)-pid);
+        return 127;
+    }
+    if (kine_wait(pid, &ws) != pid) {
+        printf("wait for %s failed\n", argv[0]);
+        return 127;
+    }
+    uint64_t after = free_frames(&ok_after);
+    if (WIFEXITED(ws))
+        printf("%s (pid %d) exited with status %d\n", argv[0], (int)pid, WEXITSTATUS(ws));
+    else
+        printf("%s (pid %d) was killed\n", argv[0], (int)pid);
+    if (before != after || !ok_before || !ok_after) {
+        printf("LEDGER MISMATCH: %lu free frames before %s, %lu after%s\n",
+               (unsigned long)before, argv[0], (unsigned long)after,
+               ok_after ? "" : ", consistency check failed");
+        return -1;
+    }
+    printf("ledger ok: %lu free frames before and after\n", (unsigned long)after);
+    return exit_code(ws);
+}
+
+int main(int argc, char **argv)
+{
+    int dummy;
+    free_frames(&dummy);          /* warm up: touch the stack pages we use */
+    if (argc > 1) {
+        int code = run(argc - 1, (const char *const *)argv + 1);
+        return code < 0 ? 125 : code;
+    }
+    int failed = 0;
+    for (size_t i = 0; i < sizeof(default_programs) / sizeof(default_programs[0]); i++)
+        if (run(1, default_programs[i]) != 0)
+            failed++;
+    printf("%s: %d of %d default programs failed\n", failed ? "FAIL" : "PASS", failed,
+           (int)(sizeof(default_programs) / sizeof(default_programs[0])));
+    return failed ? 1 : 0;
+}

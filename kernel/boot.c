@@ -1,0 +1,153 @@
+/* Boot: read the device tree, split RAM between the kernel's object memory
+ * and the user pool, build the pager's address space from the boot image
+ * and start it.  Everything after this is driven by traps. */
+#include <string.h>
+#include "kernel.h"
+#include "riscv.h"
+#include "thread.h"
+#include "vm.h"
+#include "lib/fdt.h"
+#include "lib/elf.h"
+#include <kine/bootinfo.h>
+#include <kine/bootimg.h>
+#include <kine/layout.h>
+
+#define FDT_MAX_SIZE     (2UL << 20)
+#define PAGER_STACK_SIZE (64UL * 1024)
+#define KMEM_MIN         (4UL << 20)
+
+extern char _end[], _bootimg_start[], _bootimg_end[];
+extern void trap_vector(void);
+
+struct boot_facts boot;
+
+static void read_device_tree(const void *dtb)
+{
+    struct fdt_info fi;
+    const uint8_t *b = dtb;
+    size_t total = (size_t)b[4] << 24 | (size_t)b[5] << 16 | (size_t)b[6] << 8 | b[7];
+    if (total > FDT_MAX_SIZE)
+        total = FDT_MAX_SIZE;
+    if (fdt_parse(dtb, total, &fi) != 0)
+        panic("malformed device tree at %p", dtb);
+    boot.ram_base = fi.mem_base;
+    boot.ram_size = fi.mem_size;
+    boot.timebase_hz = fi.timebase_hz ? fi.timebase_hz : 10000000;
+    boot.finisher_pa = fi.finisher_pa;
+    if (fi.bootargs) {
+        size_t n = fi.bootargs_len < sizeof(boot.bootargs) - 1 ? fi.bootargs_len : sizeof(boot.bootargs) - 1;
+        memcpy(boot.bootargs, fi.bootargs, n);
+    }
+}
+
+/* RAM above the kernel image: object memory first, then the 2 MiB-aligned
+ * user pool up to the end of RAM. */
+static void split_memory(void)
+{
+    uint64_t ram_end = boot.ram_base + boot.ram_size;
+    uint64_t kmem_start = ALIGN_UP((uint64_t)_end, PAGE_SIZE);
+    uint64_t kmem_end = kmem_start + KMEM_MIN + ALIGN_DOWN(boot.ram_size / 32, PAGE_SIZE);
+    uint64_t pool_start = ALIGN_UP(kmem_end, MEGAPAGE_SIZE);
+    uint64_t pool_end = ALIGN_DOWN(ram_end, MEGAPAGE_SIZE);
+    if (pool_start >= pool_end)
+        panic("not enough RAM: %lu MiB", boot.ram_size >> 20);
+    kalloc_init(kmem_start, pool_start);
+    boot.pool_pa = pool_start;
+    boot.pool_frames = (pool_end - pool_start) / PAGE_SIZE;
+}
+
+static void map_or_panic(uint64_t *root, uint64_t va, uint64_t pa, uint64_t flags)
+{
+    if (vm_map(root, va, pa, flags | PTE_U | PTE_KERNEL_OWNED) != 0)
+        panic("boot: cannot map pager page at 0x%lx", va);
+}
+
+static void *alloc_or_panic(void)
+{
+    void *p = kalloc_page();
+    if (!p)
+        panic("boot: kernel memory exhausted while loading the pager");
+    return p;
+}
+
+static void load_pager(void)
+{
+    const struct kine_bootimg *img = (const struct kine_bootimg *)_bootimg_start;
+    uint64_t img_size = (uint64_t)(_bootimg_end - _bootimg_start);
+    if (img_size < sizeof(*img) || img->magic != KINE_BOOTIMG_MAGIC || img->count == 0 ||
+        strcmp(img->entry[0].name, "pager") != 0)
+        panic("boot image is missing or has no pager first");
+    const void *elf = _bootimg_start + img->entry[0].offset;
+    struct elf_program prog;
+    const char *why = "";
+    if (elf_check(elf, img->entry[0].size, KINE_USER_BASE, KINE_PAGER_HEAP_VA, &prog, &why))
+        panic("pager image rejected: %s", why);
+
+    struct space *s;
+    struct thread *t;
+    if (space_create(true, &s) || thread_create(s, KINE_IPCBUF_VA, NULL, &t))
+        panic("boot: cannot create the pager");
+
+    for (unsigned i = 0; i < prog.nseg; i++) {
+        const struct elf_segment *sg = &prog.seg[i];
+        uint64_t flags = vm_rights_to_pte(sg->rights);
+        for (uint64_t va = ALIGN_DOWN(sg->vaddr, PAGE_SIZE); va < sg->vaddr + sg->memsz; va += PAGE_SIZE) {
+            uint8_t *page = alloc_or_panic();
+            /* copy the part of the file that falls into this page */
+            uint64_t lo = va > sg->vaddr ? va : sg->vaddr;
+            uint64_t hi = va + PAGE_SIZE < sg->vaddr + sg->filesz ? va + PAGE_SIZE : sg->vaddr + sg->filesz;
+            if (hi > lo)
+                memcpy(page + (lo - va), (const uint8_t *)elf + sg->offset + (lo - sg->vaddr), hi - lo);
+            map_or_panic(s->root, va, (uint64_t)page, flags);
+        }
+    }
+    for (uint64_t va = KINE_STACK_TOP - PAGER_STACK_SIZE; va < KINE_STACK_TOP; va += PAGE_SIZE)
+        map_or_panic(s->root, va, (uint64_t)alloc_or_panic(), PTE_R | PTE_W);
+
+    struct kine_bootinfo *bi = alloc_or_panic();
+    bi->magic = KINE_BOOTINFO_MAGIC;
+    bi->pool_pa = boot.pool_pa;
+    bi->pool_frames = boot.pool_frames;
+    bi->pool_va = KINE_PAGER_POOL_VA;
+    bi->image_va = KINE_PAGER_IMAGE_VA;
+    bi->image_size = img_size;
+    bi->self_tid = thread_tid(t);
+    bi->self_as = space_handle(s);
+    bi->ipcbuf_va = KINE_IPCBUF_VA;
+    bi->timebase_hz = boot.timebase_hz;
+    bi->kernel_frames = kalloc_total_pages();
+    memcpy(bi->bootargs, boot.bootargs, sizeof(bi->bootargs) - 1);
+    map_or_panic(s->root, KINE_PAGER_BOOTINFO_VA, (uint64_t)bi, PTE_R);
+
+    for (uint64_t off = 0; off < img_size; off += PAGE_SIZE)
+        map_or_panic(s->root, KINE_PAGER_IMAGE_VA + off, (uint64_t)_bootimg_start + off, PTE_R);
+    for (uint64_t off = 0; off < boot.pool_frames * PAGE_SIZE; off += MEGAPAGE_SIZE)
+        if (vm_map_mega(s->root, KINE_PAGER_POOL_VA + off, boot.pool_pa + off,
+                        PTE_R | PTE_W | PTE_U | PTE_KERNEL_OWNED))
+            panic("boot: cannot map the pool window");
+
+    t->tf.sepc = prog.entry;
+    t->tf.x[REG_SP] = KINE_STACK_TOP;
+    t->tf.x[REG_A0] = KINE_PAGER_BOOTINFO_VA;
+    sched_ready(t);
+}
+
+void kmain(uint64_t hartid, const void *dtb)
+{
+    csr_write(stvec, (uint64_t)trap_vector);
+    csr_write(sscratch, 0);
+    csr_clear(sstatus, SSTATUS_SIE | SSTATUS_SPP | SSTATUS_SPIE);
+    csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
+
+    read_device_tree(dtb);
+    split_memory();
+    vm_init(boot.ram_base, boot.ram_size);
+    power_init(boot.finisher_pa);
+    kprintf("kernel: kine on hart %lu: %lu MiB RAM at 0x%lx, %lu KiB kernel memory, "
+            "%lu user frames\n", hartid, boot.ram_size >> 20, boot.ram_base,
+            kalloc_total_pages() * 4, boot.pool_frames);
+    kprintf("kernel: command line \"%s\"\n", boot.bootargs);
+    load_pager();
+    timer_init(boot.timebase_hz);
+    sched_run();
+}

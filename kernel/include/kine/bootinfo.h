@@ -1,0 +1,26 @@
+/* What the kernel tells the pager at boot, in a read-only page at
+ * KINE_PAGER_BOOTINFO_VA (also passed in a0). */
+#ifndef KINE_BOOTINFO_H
+#define KINE_BOOTINFO_H
+
+#include <stdint.h>
+
+#define KINE_BOOTINFO_MAGIC  0x6b696e65626f6f74ULL  /* "kineboot" */
+#define KINE_BOOTARGS_MAX    512
+
+struct kine_bootinfo {
+    uint64_t magic;
+    uint64_t pool_pa;          /* physical address of frame 0 */
+    uint64_t pool_frames;      /* frames the pager may map */
+    uint64_t pool_va;          /* where the pool is mapped in the pager */
+    uint64_t image_va;         /* boot image (struct kine_bootimg) */
+    uint64_t image_size;
+    uint64_t self_tid;         /* the pager's own thread */
+    uint64_t self_as;          /* the pager's own address space */
+    uint64_t ipcbuf_va;        /* the pager's IPC buffer */
+    uint64_t timebase_hz;      /* rate of the time CSR */
+    uint64_t kernel_frames;    /* kernel object memory, for the record */
+    char bootargs[KINE_BOOTARGS_MAX];  /* from /chosen/bootargs, NUL-ended */
+};
+
+#endif

@@ -1,0 +1,53 @@
+/* The IPC message: a tag, four message registers, and up to
+ * KINE_IPC_BUF_WORDS words in the sender's and receiver's IPC buffers.
+ * Kernel-made messages (faults, exits) carry KINE_TAG_KERNEL, a bit no user
+ * send can set, so a server can tell them from forgeries. */
+#ifndef KINE_IPC_H
+#define KINE_IPC_H
+
+#include <stdint.h>
+
+typedef uint64_t kine_tid_t;      /* generation << 16 | slot; 0 is never valid */
+typedef uint64_t kine_as_t;       /* generation << 16 | slot; 0 is never valid */
+
+#define KINE_MSG_REGS        4
+#define KINE_IPC_BUF_WORDS   512   /* one 4 KiB page of 64-bit words */
+
+/* tag = label << 16 | kernel bit << 15 | length (words in the IPC buffer) */
+#define KINE_TAG_LEN_MASK    0x3ffUL
+#define KINE_TAG_KERNEL      (1UL << 15)
+#define KINE_TAG_LABEL_SHIFT 16
+
+static inline uint64_t kine_tag(uint64_t label, uint64_t len)
+{
+    return (label << KINE_TAG_LABEL_SHIFT) | (len & KINE_TAG_LEN_MASK);
+}
+static inline uint64_t kine_tag_label(uint64_t tag) { return tag >> KINE_TAG_LABEL_SHIFT; }
+static inline uint64_t kine_tag_len(uint64_t tag) { return tag & KINE_TAG_LEN_MASK; }
+static inline int kine_tag_is_kernel(uint64_t tag) { return (tag & KINE_TAG_KERNEL) != 0; }
+
+/* Labels of kernel-made messages, sent to a thread's pager. */
+#define KINE_LABEL_FAULT     1   /* MR0 addr, MR1 access, MR2 pc, MR3 scause */
+#define KINE_LABEL_EXIT      2   /* MR0 status */
+
+/* MR1 of a fault message. */
+#define KINE_FAULT_READ      1
+#define KINE_FAULT_WRITE     2
+#define KINE_FAULT_EXEC      3
+#define KINE_FAULT_OTHER     4   /* illegal instruction, misaligned, ebreak... */
+
+/* Rights for MAP and PROTECT. */
+#define KINE_RIGHT_R         1UL
+#define KINE_RIGHT_W         2UL
+#define KINE_RIGHT_X         4UL
+#define KINE_RIGHTS_ALL      (KINE_RIGHT_R | KINE_RIGHT_W | KINE_RIGHT_X)
+
+/* One page of a MAP batch: va (page aligned) | rights in the low bits, and a
+ * frame number of the user pool (0 .. pool_frames-1). */
+struct kine_map_entry {
+    uint64_t va_rights;
+    uint64_t frame;
+};
+#define KINE_MAP_BATCH (KINE_IPC_BUF_WORDS * 8 / sizeof(struct kine_map_entry))
+
+#endif

@@ -1,0 +1,35 @@
+/* The virtual address layout every address space shares, and the fixed
+ * addresses the kernel uses when it starts the pager.  Sv39: user virtual
+ * addresses are [0, 2^38).  The kernel maps RAM at its physical address
+ * (starting at 2 GiB), so that window is never user space. */
+#ifndef KINE_LAYOUT_H
+#define KINE_LAYOUT_H
+
+#define KINE_PAGE_SHIFT      12
+#define KINE_PAGE_SIZE       (1UL << KINE_PAGE_SHIFT)
+
+/* Programs live in the low window; page 0..15 stay unmapped to catch NULL. */
+#define KINE_USER_BASE       0x10000UL
+#define KINE_USER_LIMIT      0x80000000UL
+
+/* Reserved for the kernel's identity map of RAM (up to 126 GiB of RAM). */
+#define KINE_KERNEL_BASE     0x80000000UL
+#define KINE_KERNEL_LIMIT    0x2000000000UL
+
+/* The high user window: only the pager's boot-time windows live here. */
+#define KINE_HIGH_BASE       0x2000000000UL
+#define KINE_HIGH_LIMIT      0x4000000000UL   /* 2^38: end of Sv39 user half */
+
+/* Per-program layout chosen by the pager (documented in docs/abi.md). */
+#define KINE_IPCBUF_VA       0x7ffff000UL     /* main thread's IPC buffer */
+#define KINE_STACK_TOP       0x7fff0000UL     /* one unmapped page above */
+#define KINE_STACK_SIZE      (1024UL * 1024)  /* 1 MiB, guard page below */
+#define KINE_PAGER_HEAP_VA   0x40000000UL     /* the pager's own malloc heap */
+#define KINE_PAGER_HEAP_LIMIT 0x7f000000UL
+
+/* Pager windows, mapped by the kernel at boot and owned by it. */
+#define KINE_PAGER_BOOTINFO_VA 0x2000000000UL  /* struct kine_bootinfo, RO */
+#define KINE_PAGER_IMAGE_VA    0x2000200000UL  /* boot image, RO */
+#define KINE_PAGER_POOL_VA     0x2040000000UL  /* the whole user pool, RW */
+
+#endif

@@ -1,0 +1,53 @@
+/* The pager protocol: requests a client sends with KSYS_CALL to its pager.
+ * Every reply has label 0 and MR0 = result (>= 0) or -KINE_E*.  A request
+ * with a bad label, length or argument gets an error reply, never a crash. */
+#ifndef KINE_PAGER_H
+#define KINE_PAGER_H
+
+#include <stdint.h>
+
+enum kine_pager_label {
+    PGR_WRITE    = 0x101, /* MR0 bytes (data in IPC buf) -> MR0 bytes written */
+    PGR_EXIT     = 0x102, /* MR0 status; no reply */
+    PGR_SPAWN    = 0x103, /* IPC buf: argv strings, NUL-separated, MR0 bytes,
+                             MR1 argc -> MR0 pid, MR1 tid */
+    PGR_WAIT     = 0x104, /* MR0 pid or -1 -> MR0 pid, MR1 wait status */
+    PGR_GETPID   = 0x105, /* -> MR0 pid, MR1 parent pid */
+    PGR_SBRK     = 0x106, /* MR0 signed increment -> MR0 old break */
+    PGR_SLEEP    = 0x107, /* MR0 ticks (KINE_TICK_HZ) -> MR0 0 */
+    PGR_POWEROFF = 0x108, /* MR0 status; init (pid 1) only */
+    PGR_LEDGER   = 0x109, /* IPC buf <- struct kine_ledger; MR0 0 = consistent,
+                             1 = the consistency check failed */
+};
+
+#define KINE_TICK_HZ        100     /* unit of PGR_SLEEP */
+#define KINE_ARGV_MAX       16      /* arguments of PGR_SPAWN, name included */
+#define KINE_NAME_MAX       31      /* program name length */
+
+/* Wait status, laid out as picolibc's <sys/wait.h> macros read it. */
+#define KINE_WSTATUS_EXITED(code)  (((uint64_t)(code) & 0xff) << 8)
+#define KINE_WSTATUS_KILLED        9   /* WIFSIGNALED, WTERMSIG == 9 */
+
+/* The pager's frame ledger (PGR_LEDGER). */
+struct kine_ledger {
+    uint64_t frames_total;     /* the user pool */
+    uint64_t frames_free;
+    uint64_t frames_used;      /* refcount > 0, pager heap included */
+    uint64_t refcount_sum;
+    uint64_t frames_shared;    /* refcount > 1 */
+    uint64_t pager_frames;     /* the pager's own heap */
+    uint64_t mappings;         /* pages mapped into processes */
+    uint64_t processes;        /* live (not reaped) processes */
+};
+
+/* On the top of a new program's stack; a0 of its first instruction. */
+struct kine_startinfo {
+    uint64_t argc;
+    uint64_t argv;             /* char ** in the program's address space */
+    uint64_t pager_tid;
+    uint64_t self_tid;
+    uint64_t pid;
+    uint64_t ipcbuf_va;
+};
+
+#endif

@@ -1,0 +1,241 @@
+/* Synchronous IPC: call, send, receive, reply, reply-and-receive, plus the
+ * kernel-made fault and exit messages.  Messages move register to register
+ * (tag + 4 MRs); a tag length > 0 also copies that many words between the
+ * two threads' IPC buffers, the only user memory the kernel ever writes.
+ * When a send wakes a receiver and the sender blocks, the receiver runs at
+ * once (no trip through the run queue). */
+#include <string.h>
+#include "kernel.h"
+#include "riscv.h"
+#include "thread.h"
+#include <kine/syscall.h>
+#include <kine/error.h>
+
+static void set_status(struct thread *t, int64_t status)
+{
+    t->tf.x[REG_A0] = (uint64_t)status;
+}
+
+/* Deliver from's message into to's registers (and IPC buffer). */
+static void transfer(struct thread *from, struct thread *to)
+{
+    if (from->kmsg) {
+        to->tf.x[REG_A1] = from->kmsg_tag;
+        for (int i = 0; i < KINE_MSG_REGS; i++)
+            to->tf.x[REG_A2 + i] = from->kmsg_mr[i];
+    } else {
+        uint64_t tag = from->tf.x[REG_A1] & ~KINE_TAG_KERNEL;
+        uint64_t len = kine_tag_len(tag);
+        if (len)
+            memcpy((void *)to->ipcbuf_pa, (const void *)from->ipcbuf_pa, len * sizeof(uint64_t));
+        to->tf.x[REG_A1] = tag;
+        for (int i = 0; i < KINE_MSG_REGS; i++)
+            to->tf.x[REG_A2 + i] = from->tf.x[REG_A2 + i];
+    }
+    to->tf.x[REG_A6] = thread_tid(from);
+    set_status(to, 0);
+    to->deadline = 0;
+}
+
+/* from's message has reached `to`: move from on to its next state. */
+static void after_send(struct thread *from, struct thread *to, bool call)
+{
+    if (from->kmsg && from->kmsg_halts) {
+        from->state = T_HALTED;
+        from->kmsg = false;
+    } else if (call || from->kmsg) {
+        from->state = T_REPLY_BLOCKED;
+        from->partner = to;
+    } else {
+        from->partner = NULL;
+        set_status(from, 0);
+        sched_ready(from);
+    }
+}
+
+static void sendq_push(struct thread *dest, struct thread *t)
+{
+    t->qnext = NULL;
+    if (dest->sendq_tail)
+        dest->sendq_tail->qnext = t;
+    else
+        dest->sendq_head = t;
+    dest->sendq_tail = t;
+}
+
+static struct thread *sendq_pop(struct thread *dest)
+{
+    struct thread *t = dest->sendq_head;
+    if (t) {
+        dest->sendq_head = t->qnext;
+        if (!dest->sendq_head)
+            dest->sendq_tail = NULL;
+        t->qnext = NULL;
+    }
+    return t;
+}
+
+static void sendq_remove(struct thread *dest, struct thread *t)
+{
+    struct thread *prev = NULL;
+    for (struct thread *p = dest->sendq_head; p; prev = p, p = p->qnext) {
+        if (p != t)
+            continue;
+        if (prev)
+            prev->qnext = p->qnext;
+        else
+            dest->sendq_head = p->qnext;
+        if (dest->sendq_tail == p)
+            dest->sendq_tail = prev;
+        p->qnext = NULL;
+        return;
+    }
+}
+
+/* t (the current thread) sends to dest; it may block or hand over the CPU. */
+static void do_send(struct thread *t, struct thread *dest, bool call)
+{
+    if (dest->state == T_RECV_BLOCKED) {
+        transfer(t, dest);
+        after_send(t, dest, call);
+        if (t->state != T_READY) {
+            cur = dest;              /* direct switch: t waits, dest runs */
+            dest->state = T_READY;
+        } else {
+            sched_ready(dest);
+        }
+        return;
+    }
+    t->state = T_SEND_BLOCKED;
+    t->partner = dest;
+    t->sending_call = call;
+    sendq_push(dest, t);
+}
+
+static void do_recv(struct thread *t, uint64_t deadline)
+{
+    struct thread *s = sendq_pop(t);
+    if (s) {
+        bool call = s->sending_call;
+        transfer(s, t);
+        after_send(s, t, call);
+        return;
+    }
+    if (deadline && csr_read(time) >= deadline) {
+        set_status(t, -KINE_ETIMEDOUT);
+        return;
+    }
+    t->state = T_RECV_BLOCKED;
+    t->deadline = deadline;
+}
+
+/* Reply to dest, which must be waiting for a reply from t. */
+static int do_reply(struct thread *t, struct thread *dest)
+{
+    if (!dest || dest->state != T_REPLY_BLOCKED || dest->partner != t)
+        return -KINE_ESRCH;
+    dest->partner = NULL;
+    if (dest->kmsg)
+        dest->kmsg = false;          /* fault answered: re-run the instruction */
+    else
+        transfer(t, dest);
+    sched_ready(dest);
+    return 0;
+}
+
+void ipc_syscall(struct thread *t, uint64_t sysno)
+{
+    uint64_t a0 = t->tf.x[REG_A0], tag = t->tf.x[REG_A1];
+    if ((sysno == KSYS_CALL || sysno == KSYS_SEND || sysno == KSYS_REPLY ||
+         sysno == KSYS_REPLY_RECV) && kine_tag_len(tag) > KINE_IPC_BUF_WORDS) {
+        set_status(t, -KINE_EINVAL);
+        return;
+    }
+    switch (sysno) {
+    case KSYS_CALL:
+    case KSYS_SEND: {
+        struct thread *dest = thread_lookup(a0);
+        if (!dest || dest->state == T_INACTIVE || dest->state == T_HALTED) {
+            set_status(t, -KINE_ESRCH);
+            return;
+        }
+        if (dest == t) {
+            set_status(t, -KINE_EDEADLK);
+            return;
+        }
+        do_send(t, dest, sysno == KSYS_CALL);
+        return;
+    }
+    case KSYS_RECV:
+        do_recv(t, t->tf.x[REG_A6]);
+        return;
+    case KSYS_REPLY:
+        set_status(t, do_reply(t, thread_lookup(a0)));
+        return;
+    case KSYS_REPLY_RECV: {
+        struct thread *dest = NULL;
+        if (a0) {
+            dest = thread_lookup(a0);
+            int err = do_reply(t, dest);
+            if (err) {
+                set_status(t, err);
+                return;
+            }
+        }
+        do_recv(t, t->tf.x[REG_A6]);
+        if (t->state != T_READY && dest && dest->state == T_READY) {
+            /* we wait; the thread we answered runs now */
+            sched_unqueue(dest);
+            cur = dest;
+        }
+        return;
+    }
+    default:
+        set_status(t, -KINE_ENOSYS);
+    }
+}
+
+void ipc_kernel_send(struct thread *t, uint64_t label, const uint64_t mr[KINE_MSG_REGS], bool halts)
+{
+    struct thread *pager = t->pager;
+    t->kmsg = true;
+    t->kmsg_halts = halts;
+    t->kmsg_tag = kine_tag(label, 0) | KINE_TAG_KERNEL;
+    memcpy(t->kmsg_mr, mr, sizeof(t->kmsg_mr));
+    if (!pager || pager->state == T_HALTED || pager->state == T_INACTIVE) {
+        t->state = T_HALTED;
+        t->kmsg = false;
+        return;
+    }
+    do_send(t, pager, true);
+}
+
+/* Take t out of every wait before it is destroyed; whoever was waiting on t
+ * gets -KINE_ESRCH (a faulted thread, with nobody to answer it, halts). */
+static void fail_waiter(struct thread *w)
+{
+    w->partner = NULL;
+    if (w->kmsg) {
+        w->kmsg = false;
+        w->state = T_HALTED;
+        return;
+    }
+    set_status(w, -KINE_ESRCH);
+    sched_ready(w);
+}
+
+void ipc_detach(struct thread *t)
+{
+    sched_unqueue(t);
+    if (t->state == T_SEND_BLOCKED && t->partner)
+        sendq_remove(t->partner, t);
+    struct thread *s;
+    while ((s = sendq_pop(t)))
+        fail_waiter(s);
+    for (int i = 0; i < MAX_THREADS; i++) {
+        struct thread *w = &threads[i];
+        if (w != t && w->state == T_REPLY_BLOCKED && w->partner == t)
+            fail_waiter(w);
+    }
+    t->partner = NULL;
+}

@@ -1,0 +1,42 @@
+/* Kernel-wide declarations: console, panic, physical memory, boot facts. */
+#ifndef KINE_KERNEL_H
+#define KINE_KERNEL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <kine/error.h>
+
+#define ALIGN_UP(x, a)   (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
+#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
+#define ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
+#define NORETURN         __attribute__((noreturn))
+
+/* console.c */
+void kputs(const char *s);
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2))) NORETURN;
+void console_write(const char *buf, size_t len);
+
+/* power.c */
+void power_init(uint64_t finisher_pa);
+void poweroff(int status) NORETURN;
+
+/* kalloc.c: the kernel's own object memory, 4 KiB pages */
+void kalloc_init(uint64_t start, uint64_t end);
+void *kalloc_page(void);          /* zeroed, or NULL when exhausted */
+void kfree_page(void *page);
+uint64_t kalloc_free_pages(void);
+uint64_t kalloc_total_pages(void);
+
+/* Facts gathered at boot (boot.c). */
+struct boot_facts {
+    uint64_t ram_base, ram_size;
+    uint64_t timebase_hz;
+    uint64_t finisher_pa;
+    uint64_t pool_pa, pool_frames;
+    char bootargs[512];
+};
+extern struct boot_facts boot;
+
+#endif

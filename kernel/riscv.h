@@ -1,0 +1,79 @@
+/* RISC-V privileged-architecture names the kernel uses: CSR bits, trap
+ * causes, Sv39 PTE bits.  Values from the RISC-V privileged spec 1.12. */
+#ifndef KINE_RISCV_H
+#define KINE_RISCV_H
+
+#include <stdint.h>
+
+#define SSTATUS_SIE      (1UL << 1)
+#define SSTATUS_SPIE     (1UL << 5)
+#define SSTATUS_SPP      (1UL << 8)
+#define SSTATUS_SUM      (1UL << 18)
+
+#define SIE_STIE         (1UL << 5)
+#define SIP_STIP         (1UL << 5)
+
+#define SCOUNTEREN_CY    (1UL << 0)
+#define SCOUNTEREN_TM    (1UL << 1)
+#define SCOUNTEREN_IR    (1UL << 2)
+
+#define SCAUSE_INTERRUPT (1UL << 63)
+#define IRQ_S_TIMER      5
+
+#define EXC_INSN_MISALIGNED   0
+#define EXC_INSN_ACCESS       1
+#define EXC_ILLEGAL_INSN      2
+#define EXC_BREAKPOINT        3
+#define EXC_LOAD_MISALIGNED   4
+#define EXC_LOAD_ACCESS       5
+#define EXC_STORE_MISALIGNED  6
+#define EXC_STORE_ACCESS      7
+#define EXC_ECALL_U           8
+#define EXC_INSN_PAGE_FAULT   12
+#define EXC_LOAD_PAGE_FAULT   13
+#define EXC_STORE_PAGE_FAULT  15
+
+#define SATP_MODE_SV39   (8UL << 60)
+#define SATP_ASID_SHIFT  44
+#define SATP_ASID_MASK   0xffffUL
+
+#define PTE_V            (1UL << 0)
+#define PTE_R            (1UL << 1)
+#define PTE_W            (1UL << 2)
+#define PTE_X            (1UL << 3)
+#define PTE_U            (1UL << 4)
+#define PTE_G            (1UL << 5)
+#define PTE_A            (1UL << 6)
+#define PTE_D            (1UL << 7)
+#define PTE_KERNEL_OWNED (1UL << 8)  /* RSW bit: the pager may not touch it */
+#define PTE_PPN_SHIFT    10
+#define PTE_FLAGS_MASK   0x3ffUL
+#define PTE_LEAF_MASK    (PTE_R | PTE_W | PTE_X)
+
+#define PAGE_SIZE        4096UL
+#define PAGE_SHIFT       12
+#define MEGAPAGE_SIZE    (PAGE_SIZE * 512)
+#define GIGAPAGE_SIZE    (MEGAPAGE_SIZE * 512)
+#define PT_ENTRIES       512
+#define SV39_LEVELS      3
+
+#define PA_TO_PTE(pa)    (((pa) >> PAGE_SHIFT) << PTE_PPN_SHIFT)
+#define PTE_TO_PA(pte)   (((pte) >> PTE_PPN_SHIFT) << PAGE_SHIFT)
+#define VPN(va, level)   (((va) >> (PAGE_SHIFT + 9 * (level))) & (PT_ENTRIES - 1))
+
+#define csr_read(csr) __extension__({ uint64_t v_; __asm__ volatile("csrr %0, " #csr : "=r"(v_)); v_; })
+#define csr_write(csr, v) __asm__ volatile("csrw " #csr ", %0" :: "r"((uint64_t)(v)))
+#define csr_set(csr, v) __asm__ volatile("csrs " #csr ", %0" :: "r"((uint64_t)(v)))
+#define csr_clear(csr, v) __asm__ volatile("csrc " #csr ", %0" :: "r"((uint64_t)(v)))
+
+static inline void sfence_vma_all(void) { __asm__ volatile("sfence.vma zero, zero" ::: "memory"); }
+static inline void sfence_vma_asid(uint64_t asid)
+{
+    __asm__ volatile("sfence.vma zero, %0" :: "r"(asid) : "memory");
+}
+static inline void sfence_vma_page(uint64_t va, uint64_t asid)
+{
+    __asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"(asid) : "memory");
+}
+
+#endif

@@ -1,0 +1,111 @@
+/* Round-robin scheduling on the SBI timer, and the idle loop.  The kernel
+ * runs with interrupts off (sstatus.SIE = 0); user mode always takes them.
+ * The idle loop waits with wfi, which wakes on a pending timer even with
+ * SIE clear, and handles the tick by hand. */
+#include "kernel.h"
+#include "riscv.h"
+#include "sbi.h"
+#include "thread.h"
+#include <kine/error.h>
+
+void user_return(struct trapframe *tf) __attribute__((noreturn));
+
+static struct thread *runq_head, *runq_tail;
+static uint64_t tick_interval;
+
+void sched_ready(struct thread *t)
+{
+    t->state = T_READY;
+    if (t->on_runq || t == cur)
+        return;
+    t->on_runq = true;
+    t->qnext = NULL;
+    if (runq_tail)
+        runq_tail->qnext = t;
+    else
+        runq_head = t;
+    runq_tail = t;
+}
+
+static struct thread *runq_pop(void)
+{
+    struct thread *t = runq_head;
+    if (!t)
+        return NULL;
+    runq_head = t->qnext;
+    if (!runq_head)
+        runq_tail = NULL;
+    t->on_runq = false;
+    t->qnext = NULL;
+    return t;
+}
+
+void sched_unqueue(struct thread *t)
+{
+    struct thread **pp = &runq_head, *prev = NULL;
+    while (*pp && *pp != t) {
+        prev = *pp;
+        pp = &(*pp)->qnext;
+    }
+    if (!*pp)
+        return;
+    *pp = t->qnext;
+    if (runq_tail == t)
+        runq_tail = prev;
+    t->on_runq = false;
+    t->qnext = NULL;
+}
+
+void sched_preempt(void)
+{
+    struct thread *t = cur;
+    if (t && t->state == T_READY && runq_head) {
+        cur = NULL;
+        sched_ready(t);
+    }
+}
+
+void timer_init(uint64_t timebase_hz)
+{
+    tick_interval = timebase_hz / 100;   /* 10 ms slices */
+    if (!tick_interval)
+        tick_interval = 100000;
+    csr_set(sie, SIE_STIE);
+    sbi_set_timer(csr_read(time) + tick_interval);
+}
+
+void sched_tick(uint64_t now)
+{
+    for (int i = 0; i < MAX_THREADS; i++) {
+        struct thread *t = &threads[i];
+        if (t->state == T_RECV_BLOCKED && t->deadline && now >= t->deadline) {
+            t->deadline = 0;
+            t->tf.x[REG_A0] = (uint64_t)-KINE_ETIMEDOUT;
+            sched_ready(t);
+        }
+    }
+}
+
+void timer_interrupt(void)
+{
+    uint64_t now = csr_read(time);
+    sbi_set_timer(now + tick_interval);
+    sched_tick(now);
+    sched_preempt();
+}
+
+void sched_run(void)
+{
+    for (;;) {
+        if (!cur || cur->state != T_READY)
+            cur = runq_pop();
+        if (cur) {
+            space_activate(cur->space);
+            user_return(&cur->tf);
+        }
+        /* idle: nothing runnable until an interrupt makes something so */
+        __asm__ volatile("wfi");
+        if (csr_read(sip) & SIP_STIP)
+            timer_interrupt();
+    }
+}

@@ -1,0 +1,212 @@
+/* System calls.  Every argument is checked here before any object is
+ * touched; a bad one returns -KINE_E* in a0.  The pager-only calls check the
+ * caller's space first and return -KINE_EPERM to everybody else. */
+#include <string.h>
+#include "kernel.h"
+#include "riscv.h"
+#include "thread.h"
+#include "syscall.h"
+#include "vm.h"
+#include <kine/syscall.h>
+#include <kine/ipc.h>
+
+static int64_t sys_debug_write(struct thread *t, uint64_t len)
+{
+    if (len > PAGE_SIZE)
+        return -KINE_EINVAL;
+    console_write((const char *)t->ipcbuf_pa, len);
+    return (int64_t)len;
+}
+
+static int64_t sys_exit(struct thread *t, uint64_t status)
+{
+    uint64_t mr[KINE_MSG_REGS] = { status, 0, 0, 0 };
+    if (!t->pager) {
+        kprintf("kernel: pager exited with status %ld\n", (long)status);
+        poweroff(KINE_EXIT_PAGER_DIED);
+    }
+    ipc_kernel_send(t, KINE_LABEL_EXIT, mr, true);
+    return 0;
+}
+
+static int64_t sys_as_create(void)
+{
+    struct space *s;
+    int err = space_create(false, &s);
+    return err ? err : (int64_t)space_handle(s);
+}
+
+static int64_t sys_as_destroy(struct thread *t, uint64_t h)
+{
+    struct space *s = space_lookup(h);
+    if (!s)
+        return -KINE_ESRCH;
+    if (s == t->space)
+        return -KINE_EBUSY;
+    space_destroy(s);
+    return 0;
+}
+
+static int64_t sys_thread_create(struct thread *t, uint64_t h, uint64_t ipcbuf_va)
+{
+    struct space *s = space_lookup(h);
+    struct thread *nt;
+    if (!s)
+        return -KINE_ESRCH;
+    int err = thread_create(s, ipcbuf_va, t, &nt);
+    return err ? err : (int64_t)thread_tid(nt);
+}
+
+static int64_t sys_thread_start(uint64_t tid, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1)
+{
+    struct thread *nt = thread_lookup(tid);
+    if (!nt)
+        return -KINE_ESRCH;
+    if (nt->state != T_INACTIVE)
+        return -KINE_EBUSY;
+    if (!vm_user_range_ok(ALIGN_DOWN(pc, PAGE_SIZE), 1) || (pc & 1) ||
+        !vm_user_range_ok(ALIGN_DOWN(sp - 1, PAGE_SIZE), 1))
+        return -KINE_EFAULT;
+    nt->tf.sepc = pc;
+    nt->tf.x[REG_SP] = sp;
+    nt->tf.x[REG_A0] = a0;
+    nt->tf.x[REG_A1] = a1;
+    sched_ready(nt);
+    return 0;
+}
+
+static int64_t sys_thread_destroy(struct thread *t, uint64_t tid)
+{
+    struct thread *victim = thread_lookup(tid);
+    if (!victim)
+        return -KINE_ESRCH;
+    if (victim == t)
+        return -KINE_EBUSY;
+    thread_destroy(victim);
+    return 0;
+}
+
+static bool rights_ok(uint64_t r)
+{
+    /* readable, no unknown bits: W or X without R would make odd PTEs */
+    return (r & ~KINE_RIGHTS_ALL) == 0 && (r & KINE_RIGHT_R);
+}
+
+/* Map n entries from the caller's IPC buffer.  All entries are checked and
+ * every page table is made before the first PTE changes, so the call either
+ * maps all n pages or changes nothing (-KINE_ENOMEM leaves only empty tables). */
+static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
+{
+    struct space *s = space_lookup(h);
+    const struct kine_map_entry *e = (const struct kine_map_entry *)t->ipcbuf_pa;
+    if (!s)
+        return -KINE_ESRCH;
+    if (n == 0 || n > KINE_MAP_BATCH)
+        return -KINE_EINVAL;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t va = e[i].va_rights & ~(PAGE_SIZE - 1), r = e[i].va_rights & (PAGE_SIZE - 1);
+        if (!vm_user_range_ok(va, 1))
+            return -KINE_EFAULT;
+        if (!rights_ok(r))
+            return -KINE_EINVAL;
+        if (e[i].frame >= boot.pool_frames)
+            return -KINE_ERANGE;
+        uint64_t *pte = vm_lookup(s->root, va);
+        if (pte && (*pte & PTE_KERNEL_OWNED))
+            return -KINE_EBUSY;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        int err = vm_prepare(s->root, e[i].va_rights & ~(PAGE_SIZE - 1));
+        if (err)
+            return err;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t va = e[i].va_rights & ~(PAGE_SIZE - 1);
+        uint64_t pa = boot.pool_pa + e[i].frame * PAGE_SIZE;
+        uint64_t flags = vm_rights_to_pte(e[i].va_rights & (PAGE_SIZE - 1)) | PTE_U;
+        if (vm_map(s->root, va, pa, flags))
+            panic("sys_map: prepared table vanished");
+        if (n <= 16)
+            sfence_vma_page(va, s->asid);
+    }
+    if (n > 16)
+        sfence_vma_asid(s->asid);
+    return 0;
+}
+
+static void flush_range(struct space *s, uint64_t va, uint64_t npages)
+{
+    if (npages > 16) {
+        sfence_vma_asid(s->asid);
+        return;
+    }
+    for (uint64_t i = 0; i < npages; i++)
+        sfence_vma_page(va + i * PAGE_SIZE, s->asid);
+}
+
+static int64_t sys_unmap(uint64_t h, uint64_t va, uint64_t npages)
+{
+    struct space *s = space_lookup(h);
+    if (!s)
+        return -KINE_ESRCH;
+    if (!vm_user_range_ok(va, npages))
+        return -KINE_EFAULT;
+    uint64_t n = vm_unmap_range(s->root, va, npages);
+    flush_range(s, va, npages);
+    return (int64_t)n;
+}
+
+static int64_t sys_protect(uint64_t h, uint64_t va, uint64_t npages, uint64_t rights)
+{
+    struct space *s = space_lookup(h);
+    if (!s)
+        return -KINE_ESRCH;
+    if (!vm_user_range_ok(va, npages))
+        return -KINE_EFAULT;
+    if (!rights_ok(rights))
+        return -KINE_EINVAL;
+    uint64_t n = vm_protect_range(s->root, va, npages, vm_rights_to_pte(rights));
+    flush_range(s, va, npages);
+    return (int64_t)n;
+}
+
+void syscall_dispatch(struct thread *t)
+{
+    uint64_t *x = t->tf.x;
+    uint64_t n = x[REG_A7];
+    int64_t ret;
+
+    if (n >= KSYS_AS_CREATE && n < KSYS_COUNT && !t->space->privileged) {
+        x[REG_A0] = (uint64_t)-KINE_EPERM;
+        return;
+    }
+    switch (n) {
+    case KSYS_DEBUG_WRITE:   ret = sys_debug_write(t, x[REG_A0]); break;
+    case KSYS_YIELD:
+        ret = 0;
+        sched_preempt();
+        break;
+    case KSYS_EXIT:          ret = sys_exit(t, x[REG_A0]); break;
+    case KSYS_CALL:
+    case KSYS_SEND:
+    case KSYS_RECV:
+    case KSYS_REPLY:
+    case KSYS_REPLY_RECV:
+        ipc_syscall(t, n);
+        return;                      /* sets a0 itself (maybe later) */
+    case KSYS_SELF:          ret = (int64_t)thread_tid(t); break;
+    case KSYS_AS_CREATE:     ret = sys_as_create(); break;
+    case KSYS_AS_DESTROY:    ret = sys_as_destroy(t, x[REG_A0]); break;
+    case KSYS_THREAD_CREATE: ret = sys_thread_create(t, x[REG_A0], x[REG_A1]); break;
+    case KSYS_THREAD_START:
+        ret = sys_thread_start(x[REG_A0], x[REG_A1], x[REG_A2], x[REG_A3], x[REG_A4]);
+        break;
+    case KSYS_THREAD_DESTROY: ret = sys_thread_destroy(t, x[REG_A0]); break;
+    case KSYS_MAP:           ret = sys_map(t, x[REG_A0], x[REG_A1]); break;
+    case KSYS_UNMAP:         ret = sys_unmap(x[REG_A0], x[REG_A1], x[REG_A2]); break;
+    case KSYS_PROTECT:       ret = sys_protect(x[REG_A0], x[REG_A1], x[REG_A2], x[REG_A3]); break;
+    case KSYS_POWEROFF:      poweroff((int)(x[REG_A0] & 0xff));
+    default:                 ret = -KINE_ENOSYS; break;
+    }
+    x[REG_A0] = (uint64_t)ret;
+}

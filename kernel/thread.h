@@ -1,0 +1,93 @@
+/* Threads and address spaces, the kernel's two object kinds, and the
+ * scheduler.  Both live in fixed tables; a handle is generation << 16 | slot,
+ * so a handle to a destroyed object is recognised as stale, never reused. */
+#ifndef KINE_THREAD_H
+#define KINE_THREAD_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <kine/ipc.h>
+
+#define MAX_THREADS  128
+#define MAX_SPACES   64
+#define HANDLE_SLOT_BITS 16
+
+/* Register numbers in struct trapframe.x[] */
+enum { REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4, REG_A0 = 10, REG_A1, REG_A2,
+       REG_A3, REG_A4, REG_A5, REG_A6, REG_A7 };
+
+struct trapframe {          /* layout known to entry.S */
+    uint64_t x[32];         /* x[0] unused */
+    uint64_t sepc;
+    uint64_t pad;
+};
+
+enum thread_state {
+    T_FREE,
+    T_INACTIVE,             /* created, not started */
+    T_READY,                /* running or on the run queue */
+    T_SEND_BLOCKED,         /* on partner's send queue */
+    T_RECV_BLOCKED,         /* waiting for any sender */
+    T_REPLY_BLOCKED,        /* sent a call (or fault) to partner; awaits reply */
+    T_HALTED,               /* exited; waits for its pager to destroy it */
+};
+
+struct space {
+    uint32_t gen;
+    bool used;
+    bool privileged;        /* the pager's space: may use pager-only calls */
+    uint16_t asid;
+    uint32_t nthreads;
+    uint64_t *root;
+};
+
+struct thread {
+    struct trapframe tf;    /* first: entry.S finds it through sscratch */
+    uint32_t gen;
+    enum thread_state state;
+    struct space *space;
+    struct thread *pager;   /* gets this thread's faults and exit */
+    uint64_t ipcbuf_pa, ipcbuf_va;
+    struct thread *partner; /* SEND_BLOCKED: receiver; REPLY_BLOCKED: replier */
+    bool sending_call;      /* SEND_BLOCKED: wait for a reply after delivery */
+    bool kmsg;              /* the pending send is a kernel-made message */
+    bool kmsg_halts;        /* after delivery, halt (exit) instead of waiting */
+    uint64_t kmsg_tag, kmsg_mr[KINE_MSG_REGS];
+    struct thread *sendq_head, *sendq_tail;   /* threads sending to me */
+    struct thread *qnext;   /* link in a send queue or the run queue */
+    bool on_runq;
+    uint64_t deadline;      /* RECV_BLOCKED: time CSR value, 0 = none */
+};
+
+extern struct thread threads[MAX_THREADS];
+extern struct space spaces[MAX_SPACES];
+extern struct thread *cur;   /* thread whose registers are live (hart 0) */
+
+/* handles */
+uint64_t thread_tid(const struct thread *t);
+struct thread *thread_lookup(uint64_t tid);    /* NULL if stale or free */
+uint64_t space_handle(const struct space *s);
+struct space *space_lookup(uint64_t handle);
+
+/* objects */
+int space_create(bool privileged, struct space **out);
+void space_destroy(struct space *s);
+int thread_create(struct space *s, uint64_t ipcbuf_va, struct thread *pager, struct thread **out);
+void thread_destroy(struct thread *t);
+void space_activate(struct space *s);
+
+/* scheduler (sched.c) */
+void sched_ready(struct thread *t);           /* make runnable, queue it */
+void sched_preempt(void);                     /* timer: current goes to the back */
+void sched_unqueue(struct thread *t);         /* take off the run queue */
+void sched_run(void) __attribute__((noreturn));  /* resume cur or pick the next */
+void sched_tick(uint64_t now);                /* deadlines */
+void timer_init(uint64_t timebase_hz);
+void timer_interrupt(void);
+
+/* ipc.c */
+void ipc_syscall(struct thread *t, uint64_t sysno);
+void ipc_kernel_send(struct thread *t, uint64_t label, const uint64_t mr[KINE_MSG_REGS], bool halts);
+void ipc_detach(struct thread *t);            /* unlink t from every wait */
+
+#endif

@@ -1,0 +1,187 @@
+/* Sv39 page-table code.  Kernel mappings are 1 GiB leaves in the root
+ * (RAM identity-mapped at its physical address, devices in the top half), so
+ * a new address space copies a few root entries and shares nothing else;
+ * freeing an address space frees only the tables below user root entries. */
+#include <string.h>
+#include "kernel.h"
+#include "riscv.h"
+#include "vm.h"
+#include <kine/layout.h>
+#include <kine/ipc.h>
+
+static uint64_t *kernel_root;
+#define ROOT_INDEX(va) VPN(va, 2)
+
+void vm_init(uint64_t ram_base, uint64_t ram_size)
+{
+    kernel_root = kalloc_page();
+    if (!kernel_root)
+        panic("vm_init: no memory for the kernel page table");
+    if (ram_base < KINE_KERNEL_BASE || ram_base + ram_size > KINE_KERNEL_LIMIT)
+        panic("vm_init: RAM %lx+%lx outside the kernel window", ram_base, ram_size);
+    for (uint64_t pa = ALIGN_DOWN(ram_base, GIGAPAGE_SIZE); pa < ram_base + ram_size; pa += GIGAPAGE_SIZE)
+        kernel_root[ROOT_INDEX(pa)] = PA_TO_PTE(pa) | PTE_V | PTE_R | PTE_W | PTE_X |
+                                      PTE_G | PTE_A | PTE_D;
+    kernel_root[ROOT_INDEX(KDEV_VA_BASE)] = PA_TO_PTE(0UL) | PTE_V | PTE_R | PTE_W |
+                                            PTE_G | PTE_A | PTE_D;
+    csr_write(satp, SATP_MODE_SV39 | ((uint64_t)kernel_root >> PAGE_SHIFT));
+    sfence_vma_all();
+}
+
+uint64_t *vm_kernel_root(void) { return kernel_root; }
+
+uint64_t *vm_new_root(void)
+{
+    uint64_t *root = kalloc_page();
+    if (!root)
+        return NULL;
+    for (int i = 0; i < PT_ENTRIES; i++)
+        if (kernel_root[i] & PTE_V)
+            root[i] = kernel_root[i];
+    return root;
+}
+
+static void free_table(uint64_t *table, int level)
+{
+    for (int i = 0; i < PT_ENTRIES; i++) {
+        uint64_t pte = table[i];
+        if ((pte & PTE_V) && !(pte & PTE_LEAF_MASK) && level > 0)
+            free_table((uint64_t *)PTE_TO_PA(pte), level - 1);
+    }
+    kfree_page(table);
+}
+
+void vm_free_root(uint64_t *root)
+{
+    for (int i = 0; i < PT_ENTRIES; i++) {
+        uint64_t pte = root[i];
+        if ((pte & PTE_V) && !(pte & PTE_LEAF_MASK))
+            free_table((uint64_t *)PTE_TO_PA(pte), 1);
+    }
+    kfree_page(root);
+}
+
+bool vm_user_range_ok(uint64_t va, uint64_t npages)
+{
+    if ((va & (PAGE_SIZE - 1)) || npages == 0 || npages > (KINE_HIGH_LIMIT >> PAGE_SHIFT))
+        return false;
+    uint64_t end = va + npages * PAGE_SIZE;
+    if (va >= KINE_USER_BASE && end <= KINE_USER_LIMIT)
+        return true;
+    return va >= KINE_HIGH_BASE && end <= KINE_HIGH_LIMIT;
+}
+
+/* Walk to the table at `level` that covers va, allocating if asked.
+ * Returns NULL if memory runs out or a leaf sits above that level. */
+static uint64_t *walk(uint64_t *root, uint64_t va, int level, bool alloc, int *err)
+{
+    uint64_t *table = root;
+    for (int l = 2; l > level; l--) {
+        uint64_t *pte = &table[VPN(va, l)];
+        if (*pte & PTE_V) {
+            if (*pte & PTE_LEAF_MASK) {
+                *err = -KINE_EBUSY;
+                return NULL;
+            }
+        } else {
+            if (!alloc) {
+                *err = 0;
+                return NULL;
+            }
+            uint64_t *next = kalloc_page();
+            if (!next) {
+                *err = -KINE_ENOMEM;
+                return NULL;
+            }
+            *pte = PA_TO_PTE((uint64_t)next) | PTE_V;
+        }
+        table = (uint64_t *)PTE_TO_PA(*pte);
+    }
+    return table;
+}
+
+uint64_t *vm_lookup(uint64_t *root, uint64_t va)
+{
+    int err;
+    uint64_t *t = walk(root, va, 0, false, &err);
+    return t ? &t[VPN(va, 0)] : NULL;
+}
+
+int vm_prepare(uint64_t *root, uint64_t va)
+{
+    int err = 0;
+    return walk(root, va, 0, true, &err) ? 0 : err;
+}
+
+int vm_map(uint64_t *root, uint64_t va, uint64_t pa, uint64_t pte_flags)
+{
+    int err = 0;
+    uint64_t *t = walk(root, va, 0, true, &err);
+    if (!t)
+        return err;
+    uint64_t *pte = &t[VPN(va, 0)];
+    if ((*pte & PTE_KERNEL_OWNED) && !(pte_flags & PTE_KERNEL_OWNED))
+        return -KINE_EBUSY;
+    *pte = PA_TO_PTE(pa) | pte_flags | PTE_V | PTE_A | ((pte_flags & PTE_W) ? PTE_D : 0);
+    return 0;
+}
+
+int vm_map_mega(uint64_t *root, uint64_t va, uint64_t pa, uint64_t pte_flags)
+{
+    int err = 0;
+    uint64_t *t = walk(root, va, 1, true, &err);
+    if (!t)
+        return err;
+    t[VPN(va, 1)] = PA_TO_PTE(pa) | pte_flags | PTE_V | PTE_A | ((pte_flags & PTE_W) ? PTE_D : 0);
+    return 0;
+}
+
+/* Apply fn to every present, pager-owned 4 KiB leaf in the range, skipping
+ * absent upper tables a gigabyte or megabyte at a time. */
+static uint64_t for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
+                              uint64_t set, bool unmap)
+{
+    uint64_t end = va + npages * PAGE_SIZE, changed = 0;
+    while (va < end) {
+        uint64_t *l1 = root, *l0;
+        uint64_t pte2 = root[VPN(va, 2)];
+        if (!(pte2 & PTE_V) || (pte2 & PTE_LEAF_MASK)) {
+            va = ALIGN_DOWN(va, GIGAPAGE_SIZE) + GIGAPAGE_SIZE;
+            continue;
+        }
+        l1 = (uint64_t *)PTE_TO_PA(pte2);
+        uint64_t pte1 = l1[VPN(va, 1)];
+        if (!(pte1 & PTE_V) || (pte1 & PTE_LEAF_MASK)) {
+            va = ALIGN_DOWN(va, MEGAPAGE_SIZE) + MEGAPAGE_SIZE;
+            continue;
+        }
+        l0 = (uint64_t *)PTE_TO_PA(pte1);
+        uint64_t *pte = &l0[VPN(va, 0)];
+        if ((*pte & PTE_V) && !(*pte & PTE_KERNEL_OWNED)) {
+            if (unmap)
+                *pte = 0;
+            else
+                *pte = (*pte & ~(PTE_R | PTE_W | PTE_X | PTE_D)) | set |
+                       ((set & PTE_W) ? PTE_D : 0);
+            changed++;
+        }
+        va += PAGE_SIZE;
+    }
+    return changed;
+}
+
+uint64_t vm_unmap_range(uint64_t *root, uint64_t va, uint64_t npages)
+{
+    return for_each_leaf(root, va, npages, 0, true);
+}
+
+uint64_t vm_protect_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t pte_rights)
+{
+    return for_each_leaf(root, va, npages, pte_rights, false);
+}
+
+uint64_t vm_rights_to_pte(uint64_t r)
+{
+    return ((r & KINE_RIGHT_R) ? PTE_R : 0) | ((r & KINE_RIGHT_W) ? PTE_W : 0) |
+           ((r & KINE_RIGHT_X) ? PTE_X : 0);
+}

@@ -1,0 +1,122 @@
+/* libsys: the user-space face of kine.  System call stubs, IPC helpers and
+ * the client side of the pager protocol.  Apps normally use picolibc's POSIX
+ * calls (write, sbrk, exit, ...) which libsys implements on top of these. */
+#ifndef KINESYS_H
+#define KINESYS_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <kine/syscall.h>
+#include <kine/ipc.h>
+#include <kine/error.h>
+#include <kine/pager.h>
+
+struct kine_msg {
+    uint64_t tag;
+    uint64_t mr[KINE_MSG_REGS];
+};
+
+/* Raw system calls: results are >= 0 or -KINE_E*. */
+static inline int64_t kine_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
+                                   uint64_t a3, uint64_t a4)
+{
+    register uint64_t r0 __asm__("a0") = a0;
+    register uint64_t r1 __asm__("a1") = a1;
+    register uint64_t r2 __asm__("a2") = a2;
+    register uint64_t r3 __asm__("a3") = a3;
+    register uint64_t r4 __asm__("a4") = a4;
+    register uint64_t r7 __asm__("a7") = n;
+    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4)
+                     : "r"(r7) : "a5", "a6", "memory");
+    return (int64_t)r0;
+}
+
+/* One IPC system call; m is sent and overwritten by what is received. */
+static inline int64_t kine_ipc(uint64_t sysno, uint64_t dest, struct kine_msg *m,
+                               uint64_t deadline, kine_tid_t *sender)
+{
+    register uint64_t r0 __asm__("a0") = dest;
+    register uint64_t r1 __asm__("a1") = m->tag;
+    register uint64_t r2 __asm__("a2") = m->mr[0];
+    register uint64_t r3 __asm__("a3") = m->mr[1];
+    register uint64_t r4 __asm__("a4") = m->mr[2];
+    register uint64_t r5 __asm__("a5") = m->mr[3];
+    register uint64_t r6 __asm__("a6") = deadline;
+    register uint64_t r7 __asm__("a7") = sysno;
+    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6)
+                     : "r"(r7) : "memory");
+    int64_t status = (int64_t)r0;
+    if (status == 0 && sysno != KSYS_SEND && sysno != KSYS_REPLY) {
+        m->tag = r1;
+        m->mr[0] = r2; m->mr[1] = r3; m->mr[2] = r4; m->mr[3] = r5;
+        if (sender)
+            *sender = r6;
+    }
+    return status;
+}
+
+static inline int64_t kine_call(kine_tid_t dest, struct kine_msg *m)
+{ return kine_ipc(KSYS_CALL, dest, m, 0, NULL); }
+static inline int64_t kine_send(kine_tid_t dest, struct kine_msg *m)
+{ return kine_ipc(KSYS_SEND, dest, m, 0, NULL); }
+static inline int64_t kine_recv(struct kine_msg *m, uint64_t deadline, kine_tid_t *sender)
+{ return kine_ipc(KSYS_RECV, 0, m, deadline, sender); }
+static inline int64_t kine_reply(kine_tid_t dest, struct kine_msg *m)
+{ return kine_ipc(KSYS_REPLY, dest, m, 0, NULL); }
+static inline int64_t kine_reply_recv(kine_tid_t dest, struct kine_msg *m, uint64_t deadline,
+                                      kine_tid_t *sender)
+{ return kine_ipc(KSYS_REPLY_RECV, dest, m, deadline, sender); }
+
+static inline int64_t kine_debug_write(size_t len)
+{ return kine_syscall(KSYS_DEBUG_WRITE, len, 0, 0, 0, 0); }
+static inline void kine_yield(void) { kine_syscall(KSYS_YIELD, 0, 0, 0, 0, 0); }
+static inline kine_tid_t kine_self(void) { return (kine_tid_t)kine_syscall(KSYS_SELF, 0, 0, 0, 0, 0); }
+
+static inline uint64_t kine_rdinstret(void)
+{ uint64_t v; __asm__ volatile("rdinstret %0" : "=r"(v)); return v; }
+static inline uint64_t kine_rdtime(void)
+{ uint64_t v; __asm__ volatile("rdtime %0" : "=r"(v)); return v; }
+
+/* Pager-only system calls (-KINE_EPERM from anybody else). */
+static inline int64_t kine_as_create(void)
+{ return kine_syscall(KSYS_AS_CREATE, 0, 0, 0, 0, 0); }
+static inline int64_t kine_as_destroy(kine_as_t as)
+{ return kine_syscall(KSYS_AS_DESTROY, as, 0, 0, 0, 0); }
+static inline int64_t kine_thread_create(kine_as_t as, uint64_t ipcbuf_va)
+{ return kine_syscall(KSYS_THREAD_CREATE, as, ipcbuf_va, 0, 0, 0); }
+static inline int64_t kine_thread_start(kine_tid_t t, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1)
+{ return kine_syscall(KSYS_THREAD_START, t, pc, sp, a0, a1); }
+static inline int64_t kine_thread_destroy(kine_tid_t t)
+{ return kine_syscall(KSYS_THREAD_DESTROY, t, 0, 0, 0, 0); }
+/* n entries of struct kine_map_entry, already in this thread's IPC buffer */
+static inline int64_t kine_map(kine_as_t as, uint64_t n)
+{ return kine_syscall(KSYS_MAP, as, n, 0, 0, 0); }
+static inline int64_t kine_unmap(kine_as_t as, uint64_t va, uint64_t npages)
+{ return kine_syscall(KSYS_UNMAP, as, va, npages, 0, 0); }
+static inline int64_t kine_protect(kine_as_t as, uint64_t va, uint64_t npages, uint64_t rights)
+{ return kine_syscall(KSYS_PROTECT, as, va, npages, rights, 0); }
+static inline int64_t kine_sys_poweroff(int status)
+{ return kine_syscall(KSYS_POWEROFF, (uint64_t)status, 0, 0, 0, 0); }
+
+/* This thread's IPC buffer (KINE_IPC_BUF_WORDS words). */
+uint64_t *kine_ipcbuf(void);
+void kine_set_ipcbuf(uint64_t va);
+
+/* Pager client (libsys/pager_client.c).  Negative results are -KINE_E*. */
+kine_tid_t kine_pager_tid(void);
+int64_t kine_spawn(int argc, const char *const argv[], kine_tid_t *tid);
+int64_t kine_wait(int64_t pid, int *status);
+int64_t kine_pager_write(const void *buf, size_t len);
+int64_t kine_ledger(struct kine_ledger *out);
+int64_t kine_poweroff(int status);
+int64_t kine_sleep_ticks(uint64_t ticks);
+int64_t kine_startinfo_pid(void);
+
+/* argv packing for PGR_SPAWN (libsys/argv.c, shared with the pager). */
+/* Pack argv into buf as NUL-separated strings; returns bytes used or -KINE_E*. */
+int64_t kine_argv_pack(char *buf, size_t cap, int argc, const char *const argv[]);
+/* Split a packed buffer back into at most max pointers into buf; checks that
+ * there are exactly argc NUL-terminated strings.  Returns argc or -KINE_EINVAL. */
+int64_t kine_argv_unpack(char *buf, size_t len, int argc, char *argv[], int max);
+
+#endif

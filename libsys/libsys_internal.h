@@ -1,0 +1,15 @@
+/* libsys internals shared between its files. */
+#ifndef LIBSYS_INTERNAL_H
+#define LIBSYS_INTERNAL_H
+
+#include "kinesys.h"
+
+extern const struct kine_startinfo *libsys_startinfo;
+
+/* stdout's line buffer (stdio.c) */
+void libsys_flush_stdout(void);
+
+/* Set errno from a -KINE_E* result and return -1; pass through otherwise. */
+long libsys_errno(int64_t r);
+
+#endif

@@ -1,0 +1,55 @@
+/* Frame table.  Frames are handed out from a stack so the most recently
+ * freed (cache-warm) frame is reused first. */
+#include "frame.h"
+#include <kine/error.h>
+
+uint64_t frames_storage_size(uint32_t nframes)
+{
+    return (uint64_t)nframes * (sizeof(uint16_t) + sizeof(uint32_t));
+}
+
+void frames_init(struct frame_table *ft, uint32_t nframes, void *storage)
+{
+    ft->nframes = nframes;
+    ft->free_stack = storage;    /* 4-byte entries first, for alignment */
+    ft->ref = (uint16_t *)(ft->free_stack + nframes);
+    for (uint32_t i = 0; i < nframes; i++) {
+        ft->ref[i] = 0;
+        ft->free_stack[i] = nframes - 1 - i;
+    }
+    ft->nfree = nframes;
+}
+
+int64_t frame_alloc(struct frame_table *ft)
+{
+    if (ft->nfree == 0)
+        return -KINE_ENOMEM;
+    uint32_t f = ft->free_stack[--ft->nfree];
+    ft->ref[f] = 1;
+    return f;
+}
+
+int frame_ref(struct frame_table *ft, uint32_t f)
+{
+    if (f >= ft->nframes || ft->ref[f] == 0)
+        return -KINE_EINVAL;
+    if (ft->ref[f] == FRAME_REF_MAX)
+        return -KINE_ERANGE;
+    ft->ref[f]++;
+    return 0;
+}
+
+int frame_unref(struct frame_table *ft, uint32_t f)
+{
+    if (f >= ft->nframes || ft->ref[f] == 0)
+        return -KINE_EINVAL;
+    if (--ft->ref[f])
+        return 0;
+    ft->free_stack[ft->nfree++] = f;
+    return 1;
+}
+
+uint32_t frame_refcount(const struct frame_table *ft, uint32_t f)
+{
+    return f < ft->nframes ? ft->ref[f] : 0;
+}

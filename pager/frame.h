@@ -1,0 +1,33 @@
+/* The frame table: one reference count per frame of the user pool and a
+ * stack of free frames.  Pure (no system calls); host-tested. */
+#ifndef PAGER_FRAME_H
+#define PAGER_FRAME_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#define FRAME_REF_MAX 0xffffu
+
+struct frame_table {
+    uint32_t nframes;
+    uint32_t nfree;
+    uint16_t *ref;         /* per frame */
+    uint32_t *free_stack;  /* nfree entries are valid */
+};
+
+/* Bytes of storage frames_init needs for nframes frames. */
+uint64_t frames_storage_size(uint32_t nframes);
+/* Set up the table in caller-provided storage (the pager puts it in the
+ * first frames of the pool, before it has a heap).  All frames start free;
+ * frame_alloc hands out 0, 1, 2, ... first. */
+void frames_init(struct frame_table *ft, uint32_t nframes, void *storage);
+/* A free frame with refcount 1, or -KINE_ENOMEM. */
+int64_t frame_alloc(struct frame_table *ft);
+/* Take one more reference: 0, -KINE_EINVAL (free/out of range), -KINE_ERANGE (saturated). */
+int frame_ref(struct frame_table *ft, uint32_t f);
+/* Drop one reference: 1 if the frame became free, 0 if still used,
+ * -KINE_EINVAL if it was free or out of range (a double free). */
+int frame_unref(struct frame_table *ft, uint32_t f);
+uint32_t frame_refcount(const struct frame_table *ft, uint32_t f);
+
+#endif

@@ -1,0 +1,124 @@
+/* Radix-tree page map.  Index bits: [37:30] mid, [29:21] leaf, [20:12] slot. */
+#include <stdlib.h>
+#include <string.h>
+#include "pagemap.h"
+#include <kine/error.h>
+#include <kine/layout.h>
+
+#define SV39_USER_TOP (1ULL << 38)
+
+static unsigned idx(uint64_t va, unsigned level)
+{
+    return (unsigned)(va >> (KINE_PAGE_SHIFT + 9 * level)) & (PM_FANOUT - 1);
+}
+
+static struct pm_leaf *leaf_of(const struct pagemap *pm, uint64_t va)
+{
+    struct pm_mid *mid = pm->mid[idx(va, 2)];
+    return mid ? mid->leaf[idx(va, 1)] : NULL;
+}
+
+int pm_set(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags)
+{
+    if (va >= SV39_USER_TOP || frame > PM_FRAME_MAX || (flags & ~PM_FLAGS_MASK))
+        return -KINE_EINVAL;
+    struct pm_mid *mid = pm->mid[idx(va, 2)];
+    if (!mid) {
+        mid = calloc(1, sizeof(*mid));
+        if (!mid)
+            return -KINE_ENOMEM;
+        pm->mid[idx(va, 2)] = mid;
+    }
+    struct pm_leaf *leaf = mid->leaf[idx(va, 1)];
+    if (!leaf) {
+        leaf = calloc(1, sizeof(*leaf));
+        if (!leaf) {
+            if (mid->used == 0) {
+                free(mid);
+                pm->mid[idx(va, 2)] = NULL;
+            }
+            return -KINE_ENOMEM;
+        }
+        mid->leaf[idx(va, 1)] = leaf;
+        mid->used++;
+    }
+    uint32_t *slot = &leaf->slot[idx(va, 0)];
+    if (!*slot) {
+        leaf->used++;
+        pm->count++;
+    }
+    *slot = (frame + 1) | flags;
+    return 0;
+}
+
+int pm_get(const struct pagemap *pm, uint64_t va, uint32_t *frame, uint32_t *flags)
+{
+    if (va >= SV39_USER_TOP)
+        return 0;
+    struct pm_leaf *leaf = leaf_of(pm, va);
+    uint32_t v = leaf ? leaf->slot[idx(va, 0)] : 0;
+    if (!v)
+        return 0;
+    if (frame)
+        *frame = (v & ~PM_FLAGS_MASK) - 1;
+    if (flags)
+        *flags = v & PM_FLAGS_MASK;
+    return 1;
+}
+
+int pm_clear(struct pagemap *pm, uint64_t va, uint32_t *frame)
+{
+    if (va >= SV39_USER_TOP)
+        return 0;
+    struct pm_mid *mid = pm->mid[idx(va, 2)];
+    struct pm_leaf *leaf = mid ? mid->leaf[idx(va, 1)] : NULL;
+    uint32_t *slot = leaf ? &leaf->slot[idx(va, 0)] : NULL;
+    if (!slot || !*slot)
+        return 0;
+    if (frame)
+        *frame = (*slot & ~PM_FLAGS_MASK) - 1;
+    *slot = 0;
+    pm->count--;
+    if (--leaf->used == 0) {
+        free(leaf);
+        mid->leaf[idx(va, 1)] = NULL;
+        if (--mid->used == 0) {
+            free(mid);
+            pm->mid[idx(va, 2)] = NULL;
+        }
+    }
+    return 1;
+}
+
+int pm_foreach(const struct pagemap *pm, int (*fn)(uint64_t, uint32_t, uint32_t, void *), void *ctx)
+{
+    for (unsigned i = 0; i < PM_FANOUT; i++) {
+        struct pm_mid *mid = pm->mid[i];
+        for (unsigned j = 0; mid && j < PM_FANOUT; j++) {
+            struct pm_leaf *leaf = mid->leaf[j];
+            for (unsigned k = 0; leaf && k < PM_FANOUT; k++) {
+                uint32_t v = leaf->slot[k];
+                if (!v)
+                    continue;
+                uint64_t va = ((uint64_t)i << 30) | ((uint64_t)j << 21) | ((uint64_t)k << 12);
+                int r = fn(va, (v & ~PM_FLAGS_MASK) - 1, v & PM_FLAGS_MASK, ctx);
+                if (r)
+                    return r;
+            }
+        }
+    }
+    return 0;
+}
+
+void pm_destroy(struct pagemap *pm)
+{
+    for (unsigned i = 0; i < PM_FANOUT; i++) {
+        struct pm_mid *mid = pm->mid[i];
+        if (!mid)
+            continue;
+        for (unsigned j = 0; j < PM_FANOUT; j++)
+            free(mid->leaf[j]);
+        free(mid);
+    }
+    memset(pm, 0, sizeof(*pm));
+}

@@ -1,0 +1,35 @@
+/* A process's resident pages as the pager sees them: virtual page -> frame,
+ * plus per-page flags.  A three-level radix tree over the Sv39 user half, so
+ * a huge, sparse heap costs memory only where pages exist.  Pure. */
+#ifndef PAGER_PAGEMAP_H
+#define PAGER_PAGEMAP_H
+
+#include <stdint.h>
+
+#define PM_FANOUT 512
+#define PM_FLAG_COW   (1u << 31)   /* shared copy-on-write: mapped read-only */
+#define PM_FLAGS_MASK (0xfu << 28)
+#define PM_FRAME_MAX  ((1u << 28) - 2)
+
+struct pm_leaf { uint32_t slot[PM_FANOUT]; uint32_t used; };   /* frame + 1 | flags */
+struct pm_mid  { struct pm_leaf *leaf[PM_FANOUT]; uint32_t used; };
+
+struct pagemap {
+    struct pm_mid *mid[PM_FANOUT];
+    uint64_t count;          /* resident pages */
+};
+
+/* 0, or -KINE_ENOMEM (nothing changed), -KINE_EINVAL (bad va or frame).
+ * Replaces an existing entry. */
+int pm_set(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags);
+/* 1 and the entry if va is resident, 0 otherwise. */
+int pm_get(const struct pagemap *pm, uint64_t va, uint32_t *frame, uint32_t *flags);
+/* Remove; 1 and the old frame if it was resident. */
+int pm_clear(struct pagemap *pm, uint64_t va, uint32_t *frame);
+/* Visit every resident page in address order; stop early if fn returns != 0. */
+int pm_foreach(const struct pagemap *pm, int (*fn)(uint64_t va, uint32_t frame, uint32_t flags, void *ctx),
+               void *ctx);
+/* Free the tree (not the frames). */
+void pm_destroy(struct pagemap *pm);
+
+#endif

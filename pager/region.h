@@ -1,0 +1,35 @@
+/* A process's regions: page-aligned, non-overlapping address ranges with
+ * rights and a kind.  Pure; host-tested. */
+#ifndef PAGER_REGION_H
+#define PAGER_REGION_H
+
+#include <stdint.h>
+
+#define MAX_REGIONS 16
+
+enum region_kind { REGION_TEXT, REGION_DATA, REGION_HEAP, REGION_STACK };
+
+struct region {
+    uint64_t start, end;     /* [start, end), page aligned; may be empty */
+    unsigned rights;         /* KINE_RIGHT_* */
+    enum region_kind kind;
+};
+
+struct region_map {
+    unsigned n;
+    struct region r[MAX_REGIONS];   /* sorted by start */
+};
+
+/* 0, -KINE_EINVAL (unaligned, inverted, overlapping), -KINE_ENOMEM (full). */
+int region_add(struct region_map *m, uint64_t start, uint64_t end, unsigned rights,
+               enum region_kind kind);
+/* The region containing va, or NULL. */
+const struct region *region_find(const struct region_map *m, uint64_t va);
+/* The (first) region of a kind, or NULL. */
+struct region *region_of_kind(struct region_map *m, enum region_kind kind);
+/* Move the end of r; fails with -KINE_ENOMEM if it would reach the next
+ * region or limit, -KINE_EINVAL if unaligned or before the start. */
+int region_set_end(struct region_map *m, struct region *r, uint64_t end, uint64_t limit);
+const char *region_kind_name(enum region_kind kind);
+
+#endif
