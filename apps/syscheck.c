@@ -1,1 +1,89 @@
-int main(void) { return 0; }
+/* syscheck: bad system calls and malformed pager requests from an ordinary
+ * (non-pager) program each return the documented error, and nothing breaks. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <errno.h>
+#include <kinesys.h>
+
+static int passed, failed;
+
+static void expect(const char *what, int64_t got, int64_t want)
+{
+    if (got == want) {
+        passed++;
+    } else {
+        failed++;
+        printf("FAIL: %s: got %ld, want %ld\n", what, (long)got, (long)want);
+    }
+}
+
+static int64_t pager_request(uint64_t label, uint64_t words, uint64_t mr0, uint64_t mr1)
+{
+    struct kine_msg m = { kine_tag(label, words), { mr0, mr1, 0, 0 } };
+    int64_t r = kine_call(kine_pager_tid(), &m);
+    return r < 0 ? r : (int64_t)m.mr[0];
+}
+
+int main(void)
+{
+    kine_tid_t self = kine_self();
+
+    /* pager-only calls */
+    expect("as_create", kine_as_create(), -KINE_EPERM);
+    expect("as_destroy", kine_as_destroy(1), -KINE_EPERM);
+    expect("thread_create", kine_thread_create(1, 0x40000000), -KINE_EPERM);
+    expect("thread_start", kine_thread_start(self, 0x10000, 0x7ff00000, 0, 0), -KINE_EPERM);
+    expect("thread_destroy", kine_thread_destroy(self), -KINE_EPERM);
+    expect("map", kine_map(1, 1), -KINE_EPERM);
+    expect("unmap", kine_unmap(1, 0x10000, 1), -KINE_EPERM);
+    expect("protect", kine_protect(1, 0x10000, 1, KINE_RIGHT_R), -KINE_EPERM);
+    expect("poweroff", kine_sys_poweroff(0), -KINE_EPERM);
+
+    /* bad numbers and arguments */
+    expect("syscall 0", kine_syscall(0, 0, 0, 0, 0, 0), -KINE_ENOSYS);
+    expect("syscall 999", kine_syscall(999, 0, 0, 0, 0, 0), -KINE_ENOSYS);
+    expect("syscall -1", kine_syscall((uint64_t)-1, 0, 0, 0, 0, 0), -KINE_ENOSYS);
+    expect("debug_write too long", kine_debug_write(1 << 20), -KINE_EINVAL);
+
+    /* IPC addressing */
+    struct kine_msg m = { 0 };
+    expect("call tid 0", kine_call(0, &m), -KINE_ESRCH);
+    expect("call forged tid", kine_call(0xdeadbeef, &m), -KINE_ESRCH);
+    expect("call stale generation", kine_call(self + (1UL << 16), &m), -KINE_ESRCH);
+    expect("call self", kine_call(self, &m), -KINE_EDEADLK);
+    m.tag = kine_tag(1, KINE_IPC_BUF_WORDS + 1);
+    expect("call overlong tag", kine_call(kine_pager_tid(), &m), -KINE_EINVAL);
+    m.tag = 0;
+    expect("reply to a thread not waiting", kine_reply(kine_pager_tid(), &m), -KINE_ESRCH);
+    expect("send to tid 0", kine_send(0, &m), -KINE_ESRCH);
+    expect("recv deadline passed", kine_recv(&m, 1, NULL), -KINE_ETIMEDOUT);
+
+    /* malformed pager requests get error replies */
+    expect("unknown label", pager_request(0x7777, 0, 0, 0), -KINE_ENOSYS);
+    expect("write longer than sent", pager_request(PGR_WRITE, 1, 100, 0), -KINE_EINVAL);
+    expect("spawn bad argc", pager_request(PGR_SPAWN, 1, 6, 3), -KINE_EINVAL);
+    expect("spawn unterminated", (memcpy(kine_ipcbuf(), "hello!!!", 8),
+                                  pager_request(PGR_SPAWN, 1, 8, 1)), -KINE_EINVAL);
+    expect("wait with no children", pager_request(PGR_WAIT, 0, (uint64_t)-1, 0), -KINE_ECHILD);
+    expect("wait pid 0", pager_request(PGR_WAIT, 0, 0, 0), -KINE_EINVAL);
+    expect("poweroff from non-init", pager_request(PGR_POWEROFF, 0, 0, 0), -KINE_EPERM);
+    expect("sleep too long", pager_request(PGR_SLEEP, 0, (uint64_t)-1, 0), -KINE_ERANGE);
+    expect("sbrk below start", pager_request(PGR_SBRK, 0, (uint64_t)-(1L << 30), 0), -KINE_EINVAL);
+    expect("sbrk huge", pager_request(PGR_SBRK, 0, 1UL << 40, 0), -KINE_ENOMEM);
+
+    /* spawning */
+    const char *missing[] = { "no-such-program" };
+    expect("spawn missing program", kine_spawn(1, missing, NULL), -KINE_ENOENT);
+    const char *pager[] = { "pager" };
+    expect("spawn the pager", kine_spawn(1, pager, NULL), -KINE_ENOENT);
+    expect("POSIX write to bad fd", write(7, "x", 1), -1);
+    expect("errno EBADF", errno, EBADF);
+
+    /* still alive and answering */
+    expect("getpid works", getpid() > 0, 1);
+    expect("sleep 2 ticks", kine_sleep_ticks(2), 0);
+
+    printf("%d checks passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

@@ -47,6 +47,12 @@ void handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
         return;
     }
     const struct region *r = region_find(&p->regions, addr);
+    if (!r && addr >= KINE_KERNEL_BASE && addr < KINE_KERNEL_LIMIT) {
+        proc_kill(p, access == KINE_FAULT_WRITE ? "write to kernel memory" :
+                     access == KINE_FAULT_EXEC ? "jump into kernel memory" : "read of kernel memory",
+                  addr);
+        return;
+    }
     if (!r) {
         proc_kill(p, access == KINE_FAULT_EXEC ? "jump to unmapped" :
                      access == KINE_FAULT_WRITE ? "write to unmapped" : "read of unmapped", addr);

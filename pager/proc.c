@@ -285,9 +285,9 @@ int64_t proc_sbrk(struct proc *p, int64_t incr)
         return -KINE_ENOMEM;
     if (incr > (int64_t)KINE_USER_LIMIT || incr < -(int64_t)KINE_USER_LIMIT)
         return -KINE_ENOMEM;
+    if (incr < 0 && (uint64_t)-incr > old - p->heap_start)
+        return -KINE_EINVAL;                 /* below the start of the heap */
     uint64_t nbrk = old + (uint64_t)incr;
-    if (nbrk < p->heap_start)
-        return -KINE_EINVAL;
     uint64_t old_end = h->end, new_end = PAGE_UP(nbrk);
     int err = region_set_end(&p->regions, h, new_end, HEAP_LIMIT);
     if (err)

@@ -1,0 +1,46 @@
+/* Region maps: sorted insertion, overlap refusal, lookup at the edges,
+ * growing and shrinking a region against its neighbour and a limit. */
+#include "check.h"
+#include "region.h"
+#include <kine/error.h>
+#include <kine/ipc.h>
+
+int main(void)
+{
+    struct region_map m = { 0 };
+    const unsigned RX = KINE_RIGHT_R | KINE_RIGHT_X, RW = KINE_RIGHT_R | KINE_RIGHT_W;
+    CHECK(region_add(&m, 0x20000, 0x30000, RW, REGION_DATA) == 0);
+    CHECK(region_add(&m, 0x10000, 0x20000, RX, REGION_TEXT) == 0);
+    CHECK(region_add(&m, 0x7ff00000, 0x7fff0000, RW, REGION_STACK) == 0);
+    CHECK(region_add(&m, 0x30000, 0x30000, RW, REGION_HEAP) == 0);   /* empty heap */
+    CHECK(m.n == 4 && m.r[0].kind == REGION_TEXT && m.r[1].kind == REGION_DATA);
+
+    CHECK(region_add(&m, 0x1f000, 0x21000, RW, REGION_DATA) == -KINE_EINVAL);   /* overlaps */
+    CHECK(region_add(&m, 0x10000, 0x11000, RW, REGION_DATA) == -KINE_EINVAL);
+    CHECK(region_add(&m, 0x40001, 0x50000, RW, REGION_DATA) == -KINE_EINVAL);   /* unaligned */
+    CHECK(region_add(&m, 0x50000, 0x40000, RW, REGION_DATA) == -KINE_EINVAL);   /* inverted */
+
+    CHECK(region_find(&m, 0x10000)->kind == REGION_TEXT);
+    CHECK(region_find(&m, 0x1ffff)->kind == REGION_TEXT);
+    CHECK(region_find(&m, 0x20000)->kind == REGION_DATA);
+    CHECK(region_find(&m, 0x30000) == NULL);          /* empty heap holds nothing */
+    CHECK(region_find(&m, 0xffff) == NULL);
+    CHECK(region_find(&m, 0x7fff0000) == NULL);
+
+    struct region *h = region_of_kind(&m, REGION_HEAP);
+    CHECK(h && h->start == 0x30000);
+    CHECK(region_set_end(&m, h, 0x100000, 0x7fe00000) == 0);
+    CHECK(region_find(&m, 0xfffff) == h);
+    CHECK(region_set_end(&m, h, 0x7ff01000, 0x7ff80000) == -KINE_ENOMEM);   /* hits the stack */
+    CHECK(region_set_end(&m, h, 0x7fe01000, 0x7fe00000) == -KINE_ENOMEM);   /* past the limit */
+    CHECK(region_set_end(&m, h, 0x20000, 0x7fe00000) == -KINE_EINVAL);      /* before start */
+    CHECK(region_set_end(&m, h, 0x30001, 0x7fe00000) == -KINE_EINVAL);
+    CHECK(h->end == 0x100000);                                              /* unchanged */
+
+    for (unsigned i = m.n; i < MAX_REGIONS; i++)
+        CHECK(region_add(&m, 0x1000000 + i * 0x10000, 0x1000000 + i * 0x10000 + 0x1000, RW,
+                         REGION_DATA) == 0);
+    CHECK(region_add(&m, 0x6000000, 0x6001000, RW, REGION_DATA) == -KINE_ENOMEM);
+    CHECK(region_kind_name(REGION_STACK)[0] == 's');
+    return check_done("region");
+}
