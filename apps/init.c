@@ -18,12 +18,15 @@ static int exit_code(int ws)
     return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 }
 
-static uint64_t free_frames(int *consistent)
+/* Frames held by processes: used frames less the pager's own heap, which
+ * may grow (and keep what it grew) while it serves a program. */
+static uint64_t process_frames(int *consistent, uint64_t *free_frames)
 {
     struct kine_ledger l;
     int64_t r = kine_ledger(&l);
     *consistent = (r == 0);
-    return r < 0 ? 0 : l.frames_free;
+    *free_frames = l.frames_free;
+    return r < 0 ? 0 : l.frames_used - l.pager_frames;
 }
 
 /* Run one program; return its exit code (128 + 9 if killed), or -1 if the
@@ -31,7 +34,8 @@ static uint64_t free_frames(int *consistent)
 static int run(int argc, const char *const argv[])
 {
     int ok_before, ok_after, ws = 0;
-    uint64_t before = free_frames(&ok_before);
+    uint64_t free_before, free_after;
+    uint64_t before = process_frames(&ok_before, &free_before);
     int64_t pid = kine_spawn(argc, argv, NULL);
     if (pid < 0) {
         printf("cannot start %s: error %d\n", argv[0], (int)-pid);
@@ -41,25 +45,27 @@ static int run(int argc, const char *const argv[])
         printf("wait for %s failed\n", argv[0]);
         return 127;
     }
-    uint64_t after = free_frames(&ok_after);
+    uint64_t after = process_frames(&ok_after, &free_after);
     if (WIFEXITED(ws))
         printf("%s (pid %d) exited with status %d\n", argv[0], (int)pid, WEXITSTATUS(ws));
     else
         printf("%s (pid %d) was killed\n", argv[0], (int)pid);
     if (before != after || !ok_before || !ok_after) {
-        printf("LEDGER MISMATCH: %lu free frames before %s, %lu after%s\n",
+        printf("LEDGER MISMATCH: %lu process frames before %s, %lu after%s\n",
                (unsigned long)before, argv[0], (unsigned long)after,
                ok_after ? "" : ", consistency check failed");
         return -1;
     }
-    printf("ledger ok: %lu free frames before and after\n", (unsigned long)after);
+    printf("ledger ok: %lu process frames before and after (free %lu -> %lu)\n",
+           (unsigned long)after, (unsigned long)free_before, (unsigned long)free_after);
     return exit_code(ws);
 }
 
 int main(int argc, char **argv)
 {
     int dummy;
-    free_frames(&dummy);          /* warm up: touch the stack pages we use */
+    uint64_t dummy_free;
+    process_frames(&dummy, &dummy_free);   /* warm up the calls we measure with */
     if (argc > 1) {
         int code = run(argc - 1, (const char *const *)argv + 1);
         return code < 0 ? 125 : code;

@@ -9,6 +9,9 @@ extern const struct kine_startinfo *libsys_startinfo;
 /* stdout's line buffer (stdio.c) */
 void libsys_flush_stdout(void);
 
+/* One pager request; MR0 of the reply, or the IPC error. */
+int64_t libsys_request(uint64_t label, uint64_t words, struct kine_msg *m);
+
 /* Set errno from a -KINE_E* result and return -1; pass through otherwise. */
 long libsys_errno(int64_t r);
 

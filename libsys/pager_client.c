@@ -19,7 +19,7 @@ long libsys_errno(int64_t r)
 }
 
 /* One request; returns MR0 of the reply (or the IPC error). */
-static int64_t request(uint64_t label, uint64_t words, struct kine_msg *m)
+int64_t libsys_request(uint64_t label, uint64_t words, struct kine_msg *m)
 {
     m->tag = kine_tag(label, words);
     int64_t r = kine_call(kine_pager_tid(), m);
@@ -35,7 +35,7 @@ int64_t kine_pager_write(const void *buf, size_t len)
             n = KINE_IPC_BUF_WORDS * sizeof(uint64_t);
         memcpy(kine_ipcbuf(), (const char *)buf + done, n);
         struct kine_msg m = { .mr = { n } };
-        int64_t r = request(PGR_WRITE, (n + 7) / 8, &m);
+        int64_t r = libsys_request(PGR_WRITE, (n + 7) / 8, &m);
         if (r < 0)
             return r;
         done += n;
@@ -49,7 +49,7 @@ int64_t kine_spawn(int argc, const char *const argv[], kine_tid_t *tid)
     if (len < 0)
         return len;
     struct kine_msg m = { .mr = { (uint64_t)len, (uint64_t)argc } };
-    int64_t r = request(PGR_SPAWN, ((uint64_t)len + 7) / 8, &m);
+    int64_t r = libsys_request(PGR_SPAWN, ((uint64_t)len + 7) / 8, &m);
     if (r >= 0 && tid)
         *tid = m.mr[1];
     return r;
@@ -58,7 +58,7 @@ int64_t kine_spawn(int argc, const char *const argv[], kine_tid_t *tid)
 int64_t kine_wait(int64_t pid, int *status)
 {
     struct kine_msg m = { .mr = { (uint64_t)pid } };
-    int64_t r = request(PGR_WAIT, 0, &m);
+    int64_t r = libsys_request(PGR_WAIT, 0, &m);
     if (r >= 0 && status)
         *status = (int)m.mr[1];
     return r;
@@ -67,7 +67,7 @@ int64_t kine_wait(int64_t pid, int *status)
 int64_t kine_ledger(struct kine_ledger *out)
 {
     struct kine_msg m = { 0 };
-    int64_t r = request(PGR_LEDGER, 0, &m);
+    int64_t r = libsys_request(PGR_LEDGER, 0, &m);
     if (r >= 0)
         memcpy(out, kine_ipcbuf(), sizeof(*out));
     return r;
@@ -77,13 +77,13 @@ int64_t kine_poweroff(int status)
 {
     libsys_flush_stdout();
     struct kine_msg m = { .mr = { (uint64_t)status } };
-    return request(PGR_POWEROFF, 0, &m);
+    return libsys_request(PGR_POWEROFF, 0, &m);
 }
 
 int64_t kine_sleep_ticks(uint64_t ticks)
 {
     struct kine_msg m = { .mr = { ticks } };
-    return request(PGR_SLEEP, 0, &m);
+    return libsys_request(PGR_SLEEP, 0, &m);
 }
 
 /* ---- POSIX, as declared by picolibc ---- */
@@ -92,7 +92,7 @@ void _exit(int status)
 {
     libsys_flush_stdout();
     struct kine_msg m = { .mr = { (uint64_t)status } };
-    request(PGR_EXIT, 0, &m);
+    libsys_request(PGR_EXIT, 0, &m);
     kine_syscall(KSYS_EXIT, (uint64_t)status, 0, 0, 0, 0);   /* not reached */
     for (;;)
         ;
@@ -101,13 +101,13 @@ void _exit(int status)
 pid_t getpid(void)
 {
     struct kine_msg m = { 0 };
-    return (pid_t)libsys_errno(request(PGR_GETPID, 0, &m));
+    return (pid_t)libsys_errno(libsys_request(PGR_GETPID, 0, &m));
 }
 
 void *sbrk(ptrdiff_t incr)
 {
     struct kine_msg m = { .mr = { (uint64_t)incr } };
-    int64_t r = request(PGR_SBRK, 0, &m);
+    int64_t r = libsys_request(PGR_SBRK, 0, &m);
     if (r < 0) {
         errno = (int)-r;
         return (void *)-1;
@@ -131,13 +131,3 @@ pid_t waitpid(pid_t pid, int *status, int options)
 }
 
 pid_t wait(int *status) { return waitpid(-1, status, 0); }
-
-ssize_t write(int fd, const void *buf, size_t n)
-{
-    if (fd != 1 && fd != 2) {
-        errno = EBADF;
-        return -1;
-    }
-    libsys_flush_stdout();
-    return (ssize_t)libsys_errno(kine_pager_write(buf, n));
-}

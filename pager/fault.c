@@ -1,10 +1,8 @@
-/* Page faults.  The kernel sends the pager (address, access, pc); the pager
- * checks the address against the process's regions and either maps memory
- * and lets the thread re-run the instruction, or kills the process. */
-#include <string.h>
+/* Page faults.  The kernel sends the pager (address, access, pc).  The core
+ * checks the address against the process's regions and rights; anything
+ * legal goes to the policy, which maps memory so the thread can re-run the
+ * instruction.  Anything else, or running out of memory, kills the process. */
 #include "pager.h"
-
-#define PAGE KINE_PAGE_SIZE
 
 static const char *violation(const struct region *r, uint64_t access)
 {
@@ -16,46 +14,29 @@ static const char *violation(const struct region *r, uint64_t access)
     }
 }
 
-/* First touch of a heap or stack page: a zeroed frame. */
-static int zero_fill(struct proc *p, const struct region *r, uint64_t va)
+static const char *outside(uint64_t addr, uint64_t access)
 {
-    struct map_batch b;
-    int64_t f = frame_alloc(&pg.frames);
-    if (f < 0)
-        return (int)f;
-    memset(frame_ptr((uint32_t)f), 0, PAGE);
-    int err = pm_set(&p->pm, va, (uint32_t)f, 0);
-    if (err) {
-        frame_unref(&pg.frames, (uint32_t)f);
-        return err;
+    int kernel = addr >= KINE_KERNEL_BASE && addr < KINE_KERNEL_LIMIT;
+    switch (access) {
+    case KINE_FAULT_WRITE: return kernel ? "write to kernel memory" : "write to unmapped";
+    case KINE_FAULT_EXEC:  return kernel ? "jump into kernel memory" : "jump to unmapped";
+    default:               return kernel ? "read of kernel memory" : "read of unmapped";
     }
-    batch_begin(&b, p->as);
-    err = batch_add(&b, va, r->rights, (uint32_t)f);
-    if (!err)
-        err = batch_flush(&b);
-    if (err)
-        proc_release_page(p, va);
-    return err;
 }
 
-/* Returns with the faulting thread either resumed (reply sent by the caller)
- * or, if the process was killed, gone. */
 void handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
 {
     if (access == KINE_FAULT_OTHER) {
         proc_kill(p, "illegal instruction or misaligned access at pc", pc);
         return;
     }
-    const struct region *r = region_find(&p->regions, addr);
-    if (!r && addr >= KINE_KERNEL_BASE && addr < KINE_KERNEL_LIMIT) {
-        proc_kill(p, access == KINE_FAULT_WRITE ? "write to kernel memory" :
-                     access == KINE_FAULT_EXEC ? "jump into kernel memory" : "read of kernel memory",
-                  addr);
-        return;
-    }
+    const struct region *r = region_find(&p->mm.regions, addr);
     if (!r) {
-        proc_kill(p, access == KINE_FAULT_EXEC ? "jump to unmapped" :
-                     access == KINE_FAULT_WRITE ? "write to unmapped" : "read of unmapped", addr);
+        uint64_t stack_guard = KINE_STACK_TOP - KINE_STACK_SIZE - KINE_PAGE_SIZE;
+        if (addr >= stack_guard && addr < stack_guard + KINE_PAGE_SIZE)
+            proc_kill(p, "stack overflow at", addr);
+        else
+            proc_kill(p, outside(addr, access), addr);
         return;
     }
     const char *bad = violation(r, access);
@@ -63,14 +44,12 @@ void handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
         proc_kill(p, bad, addr);
         return;
     }
-    uint64_t va = addr & ~(PAGE - 1);
-    if (pm_get(&p->pm, va, NULL, NULL))
-        return;                      /* already mapped with these rights: retry */
-    if (r->kind != REGION_HEAP && r->kind != REGION_STACK) {
+    uint64_t va = addr & ~(KINE_PAGE_SIZE - 1);
+    if ((r->kind == REGION_TEXT || r->kind == REGION_DATA) && !pm_get(&p->mm.pm, va, NULL, NULL)) {
         proc_kill(p, "access to a page that was never loaded", addr);
         return;
     }
-    int err = zero_fill(p, r, va);
+    int err = pg.policy->fault(&pager_ops, &p->mm, r, va, access);
     if (err == -KINE_ENOMEM)
         proc_kill(p, "out of memory at", addr);
     else if (err)

@@ -2,6 +2,7 @@
  * process's page map, plus the pager's own heap frames, must account for
  * each frame's reference count exactly, and free frames must have none. */
 #include <stdlib.h>
+#include <string.h>
 #include "pager.h"
 
 struct tally { uint16_t *count; uint64_t mappings; int bad; };
@@ -24,23 +25,22 @@ int ledger_fill(struct kine_ledger *l)
 {
     const struct frame_table *ft = &pg.frames;
     struct tally t = { calloc(ft->nframes, sizeof(uint16_t)), 0, 0 };
+    memset(l, 0, sizeof(*l));
     l->frames_total = ft->nframes;
     l->frames_free = ft->nfree;
     l->frames_used = ft->nframes - ft->nfree;
-    l->refcount_sum = l->frames_shared = 0;
     for (uint32_t f = 0; f < ft->nframes; f++) {
         l->refcount_sum += ft->ref[f];
         l->frames_shared += ft->ref[f] > 1;
     }
     l->pager_frames = pg.heap_frames;
-    l->processes = 0;
     if (!t.count)
         return 1;
     for (int i = 0; i < MAX_PROCS; i++) {
         if (pg.procs[i].state == P_FREE)
             continue;
         l->processes++;
-        pm_foreach(&pg.procs[i].pm, count_one, &t);
+        pm_foreach(&pg.procs[i].mm.pm, count_one, &t);
     }
     l->mappings = t.mappings;
     for (uint64_t i = 0; i < pg.heap_frames; i++)
@@ -55,4 +55,10 @@ int ledger_fill(struct kine_ledger *l)
         t.bad = 1;
     free(t.count);
     return t.bad;
+}
+
+void memstats_fill(struct kine_memstats *s)
+{
+    *s = pg.stats;
+    s->frames_in_use = pg.frames.nframes - pg.frames.nfree;
 }

@@ -8,6 +8,7 @@
 #include "pager.h"
 
 #define EXIT_NO_INIT     252
+#define EXIT_BAD_POLICY  251
 #define SPAWN_ARGS_MAX   (KINE_PAGE_SIZE / 2)
 #define SLEEP_TICKS_MAX  (3600UL * KINE_TICK_HZ)
 
@@ -78,6 +79,7 @@ static bool req_sleep(struct proc *p, struct kine_msg *m)
         return true;
     }
     p->sleep_until = kine_rdtime() + ticks * (pg.bi->timebase_hz / KINE_TICK_HZ);
+    p->blocked = B_SLEEP;
     return false;
 }
 
@@ -145,6 +147,21 @@ static bool handle(kine_tid_t sender, struct kine_msg *m)
         proc_exit(p, KINE_WSTATUS_EXITED(m->mr[0]));   /* powers off */
         return false;
     case PGR_LEDGER: return req_ledger(m);
+    case PGR_MEMSTATS: {
+        struct kine_memstats ms;
+        memstats_fill(&ms);
+        memcpy(kine_ipcbuf(), &ms, sizeof(ms));
+        m->tag = kine_tag(0, (sizeof(ms) + 7) / 8);
+        m->mr[0] = 0;
+        return true;
+    }
+    case PGR_FORK:
+        reply_status(m, proc_fork(p, m->mr[0], m->mr[1]));
+        return true;
+    case PGR_PIPE:    return pipe_create(p, m);
+    case PGR_READ:    return pipe_read(p, m);
+    case PGR_FDWRITE: return pipe_write(p, m, words);
+    case PGR_CLOSE:   return fd_close(p, m);
     default:
         reply_status(m, -KINE_ENOSYS);
         return true;
@@ -157,17 +174,35 @@ static uint64_t wake_sleepers(void)
     uint64_t now = kine_rdtime(), next = 0;
     for (int i = 0; i < MAX_PROCS; i++) {
         struct proc *p = &pg.procs[i];
-        if (p->state != P_LIVE || !p->sleep_until)
+        if (p->state != P_LIVE || p->blocked != B_SLEEP)
             continue;
         if (now >= p->sleep_until) {
             struct kine_msg m = { 0 };
-            p->sleep_until = 0;
+            p->blocked = B_NONE;
             kine_reply(p->tid, &m);
         } else if (!next || p->sleep_until < next) {
             next = p->sleep_until;
         }
     }
     return next;
+}
+
+/* pager.policy=NAME on the command line overrides the built-in default;
+ * an unknown name stops the boot with a clear message. */
+static void choose_policy(const char *name)
+{
+    const struct policy *pol = policy_find(name);
+    if (!pol) {
+        char known[128] = "";
+        for (int i = 0; policies[i]; i++) {
+            strncat(known, " ", sizeof(known) - strlen(known) - 1);
+            strncat(known, policies[i]->name, sizeof(known) - strlen(known) - 1);
+        }
+        pager_log("unknown policy '%s' (known:%s)", name, known);
+        kine_sys_poweroff(EXIT_BAD_POLICY);
+    }
+    pg.policy = pol;
+    strncpy(pg.stats.policy, pol->name, sizeof(pg.stats.policy) - 1);
 }
 
 static void start_init(const char *bootargs)
@@ -180,11 +215,16 @@ static void start_init(const char *bootargs)
     for (char *tok = strtok(args, " \t"); tok; tok = strtok(NULL, " \t")) {
         if (strncmp(tok, "init=", 5) == 0)
             argv[0] = tok + 5;
+        else if (strncmp(tok, "pager.policy=", 13) == 0)
+            choose_policy(tok + 13);
         else if (strncmp(tok, "pager.", 6) == 0)
             pager_log("unknown option '%s' ignored", tok);
         else if (argc < KINE_ARGV_MAX)
             argv[argc++] = tok;
     }
+    pager_log("%lu frames in the pool (%lu MiB), %lu for the pager's tables; policy %s",
+              (unsigned long)pg.bi->pool_frames, (unsigned long)(pg.bi->pool_frames >> 8),
+              (unsigned long)pg.heap_frames, pg.policy->name);
     int64_t pid = proc_spawn(NULL, argc, argv, NULL);
     if (pid != INIT_PID) {
         pager_log("cannot start %s: error %ld", argv[0], (long)pid);
@@ -200,9 +240,7 @@ void pager_main(const struct kine_bootinfo *bi)
         kine_sys_poweroff(EXIT_NO_INIT);
     heap_init((uint32_t)bi->pool_frames);
     pg.next_pid = INIT_PID;
-    pager_log("%lu frames in the pool (%lu MiB), %lu for the pager's tables",
-              (unsigned long)bi->pool_frames, (unsigned long)(bi->pool_frames >> 8),
-              (unsigned long)pg.heap_frames);
+    choose_policy(KINE_DEFAULT_POLICY);
     start_init(bi->bootargs);
 
     kine_tid_t reply_to = 0, sender = 0;

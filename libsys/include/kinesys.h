@@ -111,6 +111,7 @@ int64_t kine_spawn(int argc, const char *const argv[], kine_tid_t *tid);
 int64_t kine_wait(int64_t pid, int *status);
 int64_t kine_pager_write(const void *buf, size_t len);
 int64_t kine_ledger(struct kine_ledger *out);
+int64_t kine_memstats(struct kine_memstats *out);
 int64_t kine_poweroff(int status);
 int64_t kine_sleep_ticks(uint64_t ticks);
 int64_t kine_startinfo_pid(void);

@@ -18,6 +18,33 @@ enum kine_pager_label {
     PGR_POWEROFF = 0x108, /* MR0 status; init (pid 1) only */
     PGR_LEDGER   = 0x109, /* IPC buf <- struct kine_ledger; MR0 0 = consistent,
                              1 = the consistency check failed */
+    PGR_MEMSTATS = 0x10a, /* IPC buf <- struct kine_memstats */
+    PGR_FORK     = 0x10b, /* MR0 context address, MR1 child entry pc ->
+                             MR0 child pid (the child starts at MR1 with
+                             a0 = MR0, sp = MR0, in a copy of our memory) */
+    PGR_PIPE     = 0x10c, /* -> MR0 0, MR1 read fd, MR2 write fd */
+    PGR_READ     = 0x10d, /* MR0 fd, MR1 max bytes -> MR0 bytes (0 = end of
+                             file), data in IPC buf; blocks while empty */
+    PGR_FDWRITE  = 0x10e, /* MR0 fd, MR1 bytes, data in IPC buf -> MR0 bytes;
+                             blocks while the pipe is full */
+    PGR_CLOSE    = 0x10f, /* MR0 fd */
+};
+
+#define KINE_POLICY_NAME_MAX 16
+
+/* Memory-policy counters since boot (PGR_MEMSTATS). */
+struct kine_memstats {
+    char     policy[KINE_POLICY_NAME_MAX];
+    uint64_t faults_cow_copy;       /* write to a shared COW page: copied */
+    uint64_t faults_cow_reuse;      /* write to a COW page held once: remapped */
+    uint64_t faults_zero_fill;      /* first touch of a demand-zero page */
+    uint64_t faults_killed;         /* faults that killed their process */
+    uint64_t pages_copied;          /* 4 KiB copies, at fork or at a fault */
+    uint64_t pages_copied_at_fork;
+    uint64_t pages_shared_at_fork;
+    uint64_t forks;
+    uint64_t frames_in_use;         /* now, the pager's own included */
+    uint64_t frames_peak;
 };
 
 #define KINE_TICK_HZ        100     /* unit of PGR_SLEEP */

@@ -1,0 +1,81 @@
+/* fork, pipe, read, write, close: the POSIX calls picolibc declares, served
+ * by the pager.  Data goes through this thread's IPC buffer and is copied
+ * to and from the caller's buffers here, in user mode, so a buffer in a
+ * copy-on-write page is handled by an ordinary fault. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include "libsys_internal.h"
+
+#define IPC_BYTES (KINE_IPC_BUF_WORDS * 8)
+#define CONSOLE_FDS 3
+
+struct fork_ctx { uint64_t regs[16]; };
+
+int __kine_fork_save(struct fork_ctx *ctx) __attribute__((returns_twice));
+void __kine_fork_child(void);
+
+pid_t fork(void)
+{
+    struct fork_ctx ctx __attribute__((aligned(16)));
+    libsys_flush_stdout();                 /* or both would print it */
+    if (__kine_fork_save(&ctx))
+        return 0;                          /* the child, resumed by the pager */
+    struct kine_msg m = { .mr = { (uint64_t)&ctx, (uint64_t)__kine_fork_child } };
+    return (pid_t)libsys_errno(libsys_request(PGR_FORK, 0, &m));
+}
+
+int pipe(int fds[2])
+{
+    struct kine_msg m = { 0 };
+    int64_t r = libsys_request(PGR_PIPE, 0, &m);
+    if (r < 0)
+        return (int)libsys_errno(r);
+    fds[0] = (int)m.mr[1];
+    fds[1] = (int)m.mr[2];
+    return 0;
+}
+
+ssize_t read(int fd, void *buf, size_t n)
+{
+    if (n > IPC_BYTES)
+        n = IPC_BYTES;
+    struct kine_msg m = { .mr = { (uint64_t)fd, n } };
+    int64_t r = libsys_request(PGR_READ, 0, &m);
+    if (r > 0)
+        memcpy(buf, kine_ipcbuf(), (size_t)r);
+    return (ssize_t)libsys_errno(r);
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    size_t done = 0;
+    if (fd >= 0 && fd < CONSOLE_FDS) {
+        libsys_flush_stdout();
+    }
+    while (done < n) {
+        size_t k = n - done < IPC_BYTES ? n - done : IPC_BYTES;
+        memcpy(kine_ipcbuf(), (const char *)buf + done, k);
+        struct kine_msg m = { .mr = { (uint64_t)fd, k } };
+        int64_t r = libsys_request(PGR_FDWRITE, (k + 7) / 8, &m);
+        if (r < 0)
+            return done ? (ssize_t)done : (ssize_t)libsys_errno(r);
+        done += (size_t)r;                 /* 0: the pipe was full; try again */
+    }
+    return (ssize_t)done;
+}
+
+int close(int fd)
+{
+    struct kine_msg m = { .mr = { (uint64_t)fd } };
+    return (int)libsys_errno(libsys_request(PGR_CLOSE, 0, &m));
+}
+
+int64_t kine_memstats(struct kine_memstats *out)
+{
+    struct kine_msg m = { 0 };
+    int64_t r = libsys_request(PGR_MEMSTATS, 0, &m);
+    if (r >= 0)
+        memcpy(out, kine_ipcbuf(), sizeof(*out));
+    return r;
+}

@@ -1,0 +1,12 @@
+/* cow: fork shares every page; writable ones become read-only copy-on-write
+ * in parent and child.  The first write copies the page, or, if nobody else
+ * holds it any more, just makes it writable again (mm_cow_break).  Heap and
+ * stack are allocated when they are created (sbrk, spawn). */
+#include "policy.h"
+
+const struct policy policy_cow = {
+    .name = "cow",
+    .fork = mm_fork_share,
+    .fault = mm_fault,
+    .grow = mm_grow_populate,
+};

@@ -1,0 +1,11 @@
+/* eager: the classic behaviour.  fork copies every resident page at once,
+ * sbrk and spawn allocate at once; nothing is ever shared copy-on-write, so
+ * the only faults are remaps of resident pages. */
+#include "policy.h"
+
+const struct policy policy_eager = {
+    .name = "eager",
+    .fork = mm_fork_copy,
+    .fault = mm_fault,
+    .grow = mm_grow_populate,
+};
