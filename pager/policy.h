@@ -7,8 +7,10 @@
 #ifndef PAGER_POLICY_H
 #define PAGER_POLICY_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <kine/ipc.h>
+#include <kine/layout.h>
 #include <kine/pager.h>
 #include "region.h"
 #include "pagemap.h"
