@@ -52,6 +52,7 @@
 
 #define PAGE_SIZE        4096UL
 #define PAGE_SHIFT       12
+#define MEGAPAGE_SHIFT   21
 #define MEGAPAGE_SIZE    (PAGE_SIZE * 512)
 #define GIGAPAGE_SIZE    (MEGAPAGE_SIZE * 512)
 #define PT_ENTRIES       512

@@ -10,6 +10,9 @@
 #include <kine/syscall.h>
 #include <kine/ipc.h>
 
+/* Past this many pages one flush of the whole ASID is cheaper than per-page. */
+#define TLB_FLUSH_PAGES 16
+
 static int64_t sys_debug_write(struct thread *t, uint64_t len)
 {
     if (len > PAGE_SIZE)
@@ -92,13 +95,16 @@ static bool rights_ok(uint64_t r)
     return (r & ~KINE_RIGHTS_ALL) == 0 && (r & KINE_RIGHT_R);
 }
 
-/* Map n entries from the caller's IPC buffer.  All entries are checked and
- * every page table is made before the first PTE changes, so the call either
- * maps all n pages or changes nothing (-KINE_ENOMEM leaves only empty tables). */
+/* Map n entries from the caller's IPC buffer.  Every entry is checked and
+ * every page table made before the first PTE changes, so the call maps all
+ * n pages or changes nothing (-KINE_ENOMEM leaves only empty tables).  A
+ * batch is usually sorted, so one table walk serves each 2 MiB run. */
 static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
 {
     struct space *s = space_lookup(h);
     const struct kine_map_entry *e = (const struct kine_map_entry *)t->ipcbuf_pa;
+    uint64_t *pte[KINE_MAP_BATCH];
+    uint64_t *table = NULL, table_key = ~0UL;
     if (!s)
         return -KINE_ESRCH;
     if (n == 0 || n > KINE_MAP_BATCH)
@@ -111,32 +117,35 @@ static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
             return -KINE_EINVAL;
         if (e[i].frame >= boot.pool_frames)
             return -KINE_ERANGE;
-        uint64_t *pte = vm_lookup(s->root, va);
-        if (pte && (*pte & PTE_KERNEL_OWNED))
+        if ((va >> MEGAPAGE_SHIFT) != table_key) {
+            int err;
+            table = vm_leaf_table(s->root, va, &err);
+            if (!table)
+                return err;
+            table_key = va >> MEGAPAGE_SHIFT;
+        }
+        pte[i] = &table[VPN(va, 0)];
+        if (*pte[i] & PTE_KERNEL_OWNED)
             return -KINE_EBUSY;
     }
     for (uint64_t i = 0; i < n; i++) {
-        int err = vm_prepare(s->root, e[i].va_rights & ~(PAGE_SIZE - 1));
-        if (err)
-            return err;
+        uint64_t r = e[i].va_rights & (PAGE_SIZE - 1);
+        uint64_t flags = vm_rights_to_pte(r) | PTE_U | PTE_V | PTE_A |
+                         ((r & KINE_RIGHT_W) ? PTE_D : 0);
+        *pte[i] = PA_TO_PTE(boot.pool_pa + e[i].frame * PAGE_SIZE) | flags;
     }
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t va = e[i].va_rights & ~(PAGE_SIZE - 1);
-        uint64_t pa = boot.pool_pa + e[i].frame * PAGE_SIZE;
-        uint64_t flags = vm_rights_to_pte(e[i].va_rights & (PAGE_SIZE - 1)) | PTE_U;
-        if (vm_map(s->root, va, pa, flags))
-            panic("sys_map: prepared table vanished");
-        if (n <= 16)
-            sfence_vma_page(va, s->asid);
-    }
-    if (n > 16)
+    if (n > TLB_FLUSH_PAGES) {
         sfence_vma_asid(s->asid);
+    } else {
+        for (uint64_t i = 0; i < n; i++)
+            sfence_vma_page(e[i].va_rights & ~(PAGE_SIZE - 1), s->asid);
+    }
     return 0;
 }
 
 static void flush_range(struct space *s, uint64_t va, uint64_t npages)
 {
-    if (npages > 16) {
+    if (npages > TLB_FLUSH_PAGES) {
         sfence_vma_asid(s->asid);
         return;
     }

@@ -100,17 +100,17 @@ static uint64_t *walk(uint64_t *root, uint64_t va, int level, bool alloc, int *e
     return table;
 }
 
+uint64_t *vm_leaf_table(uint64_t *root, uint64_t va, int *err)
+{
+    *err = 0;
+    return walk(root, va, 0, true, err);
+}
+
 uint64_t *vm_lookup(uint64_t *root, uint64_t va)
 {
     int err;
     uint64_t *t = walk(root, va, 0, false, &err);
     return t ? &t[VPN(va, 0)] : NULL;
-}
-
-int vm_prepare(uint64_t *root, uint64_t va)
-{
-    int err = 0;
-    return walk(root, va, 0, true, &err) ? 0 : err;
 }
 
 int vm_map(uint64_t *root, uint64_t va, uint64_t pa, uint64_t pte_flags)

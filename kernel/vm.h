@@ -21,8 +21,9 @@ bool vm_user_range_ok(uint64_t va, uint64_t npages);
 /* Map one 4 KiB page.  Fails with -KINE_ENOMEM (table memory) or -KINE_EBUSY
  * (the slot holds a kernel-owned page, or lies under a larger page). */
 int vm_map(uint64_t *root, uint64_t va, uint64_t pa, uint64_t pte_flags);
-/* Make sure the tables for va exist, so a later vm_map cannot fail on memory. */
-int vm_prepare(uint64_t *root, uint64_t va);
+/* The 4 KiB-level table covering va, made if missing (NULL and *err set on
+ * failure: -KINE_ENOMEM, or -KINE_EBUSY under a larger page). */
+uint64_t *vm_leaf_table(uint64_t *root, uint64_t va, int *err);
 /* Leaf PTE of va at 4 KiB level, or NULL. */
 uint64_t *vm_lookup(uint64_t *root, uint64_t va);
 /* Unmap / change rights of every mapped, not kernel-owned 4 KiB page in the

@@ -80,6 +80,7 @@ static bool req_sleep(struct proc *p, struct kine_msg *m)
     }
     p->sleep_until = kine_rdtime() + ticks * (pg.bi->timebase_hz / KINE_TICK_HZ);
     p->blocked = B_SLEEP;
+    pg.sleepers++;
     return false;
 }
 
@@ -99,8 +100,10 @@ static bool kernel_message(struct proc *p, struct kine_msg *m)
     switch (kine_tag_label(m->tag)) {
     case KINE_LABEL_FAULT: {
         kine_tid_t tid = p->tid;
+        pg.stats.fault_received = kine_rdinstret();
         handle_fault(p, m->mr[0], m->mr[1], m->mr[2]);
         m->tag = 0;
+        pg.stats.fault_answered = kine_rdinstret();
         return p->state == P_LIVE && p->tid == tid;   /* resume unless killed */
     }
     case KINE_LABEL_EXIT:
@@ -155,6 +158,9 @@ static bool handle(kine_tid_t sender, struct kine_msg *m)
         m->mr[0] = 0;
         return true;
     }
+    case PGR_BENCH_MAP:
+        bench_map(m);
+        return true;
     case PGR_FORK:
         reply_status(m, proc_fork(p, m->mr[0], m->mr[1]));
         return true;
@@ -171,6 +177,8 @@ static bool handle(kine_tid_t sender, struct kine_msg *m)
 /* Wake sleepers whose time has come; return the next deadline (0 = none). */
 static uint64_t wake_sleepers(void)
 {
+    if (!pg.sleepers)
+        return 0;
     uint64_t now = kine_rdtime(), next = 0;
     for (int i = 0; i < MAX_PROCS; i++) {
         struct proc *p = &pg.procs[i];
@@ -179,6 +187,7 @@ static uint64_t wake_sleepers(void)
         if (now >= p->sleep_until) {
             struct kine_msg m = { 0 };
             p->blocked = B_NONE;
+            pg.sleepers--;
             kine_reply(p->tid, &m);
         } else if (!next || p->sleep_until < next) {
             next = p->sleep_until;

@@ -17,6 +17,7 @@
 #define MAX_PIPES 32
 #define PIPE_SIZE 4096
 #define INIT_PID  1
+#define TID_HASH  (2 * MAX_PROCS)
 
 enum proc_state { P_FREE, P_LIVE, P_ZOMBIE };
 enum fd_kind { FD_NONE, FD_CONSOLE, FD_PIPE_READ, FD_PIPE_WRITE };
@@ -59,6 +60,8 @@ struct pager {
     struct proc procs[MAX_PROCS];
     struct pipe pipes[MAX_PIPES];
     int next_pid;
+    unsigned sleepers;       /* processes in B_SLEEP: skip the scan when 0 */
+    struct proc *by_tid[TID_HASH];   /* open addressing on the thread id */
 };
 
 extern struct pager pg;
@@ -96,6 +99,9 @@ bool pipe_create(struct proc *p, struct kine_msg *m);
 bool pipe_read(struct proc *p, struct kine_msg *m);
 bool pipe_write(struct proc *p, struct kine_msg *m, uint64_t words);
 bool fd_close(struct proc *p, struct kine_msg *m);
+
+/* bench.c: PGR_BENCH_MAP */
+void bench_map(struct kine_msg *m);
 
 /* fault.c */
 void handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);

@@ -15,12 +15,47 @@
 
 static const struct pager_ops *const ops = &pager_ops;
 
+/* Every message carries its sender's tid, so finding the process is on
+ * the fault path: a small open-addressing table, not a scan. */
+static unsigned tid_slot(kine_tid_t tid)
+{
+    return (unsigned)((tid ^ (tid >> 16)) % TID_HASH);
+}
+
 struct proc *proc_by_tid(kine_tid_t tid)
 {
-    for (int i = 0; i < MAX_PROCS; i++)
-        if (pg.procs[i].state == P_LIVE && pg.procs[i].tid == tid)
-            return &pg.procs[i];
+    for (unsigned i = tid_slot(tid), k = 0; k < TID_HASH; i = (i + 1) % TID_HASH, k++) {
+        struct proc *p = pg.by_tid[i];
+        if (!p)
+            return NULL;
+        if (p->tid == tid && p->state == P_LIVE)
+            return p;
+    }
     return NULL;
+}
+
+static void tid_insert(struct proc *p)
+{
+    unsigned i = tid_slot(p->tid);
+    while (pg.by_tid[i])
+        i = (i + 1) % TID_HASH;
+    pg.by_tid[i] = p;
+}
+
+/* Remove p and re-insert the rest of its cluster, so lookups stay exact. */
+static void tid_remove(struct proc *p)
+{
+    unsigned i = tid_slot(p->tid);
+    while (pg.by_tid[i] && pg.by_tid[i] != p)
+        i = (i + 1) % TID_HASH;
+    if (!pg.by_tid[i])
+        return;
+    pg.by_tid[i] = NULL;
+    for (i = (i + 1) % TID_HASH; pg.by_tid[i]; i = (i + 1) % TID_HASH) {
+        struct proc *q = pg.by_tid[i];
+        pg.by_tid[i] = NULL;
+        tid_insert(q);
+    }
 }
 
 struct proc *proc_by_pid(int pid)
@@ -51,6 +86,7 @@ static int64_t proc_new(struct proc **out, const char *name, int ppid)
     }
     p->mm.as = (kine_as_t)as;
     p->tid = (kine_tid_t)tid;
+    tid_insert(p);
     p->pid = pg.next_pid++;
     p->ppid = ppid;
     strncpy(p->name, name, KINE_NAME_MAX);
@@ -63,6 +99,10 @@ static int64_t proc_new(struct proc **out, const char *name, int ppid)
 static void teardown(struct proc *p)
 {
     ops->map_cancel(ops->ctx, p->mm.as);     /* nothing queued may outlive it */
+    if (p->tid)
+        tid_remove(p);
+    if (p->blocked == B_SLEEP)
+        pg.sleepers--;
     if (p->mm.as)
         kine_as_destroy(p->mm.as);   /* destroys its thread too */
     p->mm.as = 0;

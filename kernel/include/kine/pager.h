@@ -28,6 +28,9 @@ enum kine_pager_label {
     PGR_FDWRITE  = 0x10e, /* MR0 fd, MR1 bytes, data in IPC buf -> MR0 bytes;
                              blocks while the pipe is full */
     PGR_CLOSE    = 0x10f, /* MR0 fd */
+    PGR_BENCH_MAP = 0x110, /* MR0 pages (1..4096): time KSYS_MAP, PROTECT to
+                              read-only, PROTECT back, on a scratch space ->
+                              MR1..MR3 instructions for each */
 };
 
 #define KINE_POLICY_NAME_MAX 16
@@ -45,6 +48,8 @@ struct kine_memstats {
     uint64_t forks;
     uint64_t frames_in_use;         /* now, the pager's own included */
     uint64_t frames_peak;
+    uint64_t fault_received;        /* instret when the last fault reached the pager */
+    uint64_t fault_answered;        /* instret when its reply was about to go */
 };
 
 #define KINE_TICK_HZ        100     /* unit of PGR_SLEEP */

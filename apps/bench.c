@@ -1,0 +1,314 @@
+/* bench: kernel and pager paths in guest instructions (rdinstret).  Run it
+ * under QEMU with -icount shift=0 on one hart (tools/bench does), where the
+ * counts are exact and repeat run after run.  Each benchmark repeats and
+ * prints one line per measurement for tools/bench to tabulate:
+ *     RESULT <name> <policy> <N> <min> <median>
+ * "bench quick" does few repetitions (the smoke test). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <kinesys.h>
+
+#define PAGE 4096
+#define MAX_REPS 64
+#define LABEL_PING 1
+#define LABEL_QUIT 2
+
+static int reps = 21;
+static char policy[KINE_POLICY_NAME_MAX];
+static uint64_t overhead;       /* two back-to-back rdinstret reads */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void report(const char *name, uint64_t n, uint64_t *s, int k)
+{
+    if (k <= 0)
+        return;
+    qsort(s, (size_t)k, sizeof(*s), cmp_u64);
+    printf("RESULT %s %s %lu %lu %lu\n", name, policy, (unsigned long)n,
+           (unsigned long)s[0], (unsigned long)s[k / 2]);
+}
+
+static void measure_overhead(void)
+{
+    uint64_t s[MAX_REPS];
+    for (int i = 0; i < reps; i++) {
+        uint64_t t0 = kine_rdinstret();
+        uint64_t t1 = kine_rdinstret();
+        s[i] = t1 - t0;
+    }
+    qsort(s, (size_t)reps, sizeof(*s), cmp_u64);
+    overhead = s[0];
+}
+
+static void null_syscall(void)
+{
+    uint64_t s[MAX_REPS];
+    for (int i = 0; i < reps; i++) {
+        uint64_t t0 = kine_rdinstret();
+        kine_self();
+        uint64_t t1 = kine_rdinstret();
+        s[i] = t1 - t0 - overhead;
+    }
+    report("null_syscall", 0, s, reps);
+}
+
+static int ipc_server(void)
+{
+    struct kine_msg m = { 0 };
+    kine_tid_t from = 0, reply_to = 0;
+    for (;;) {
+        int64_t r = kine_reply_recv(reply_to, &m, 0, &from);
+        uint64_t now = kine_rdinstret();
+        reply_to = 0;
+        if (r < 0)
+            continue;
+        if (kine_tag_label(m.tag) == LABEL_QUIT) {
+            m.tag = 0;
+            kine_reply(from, &m);
+            return 0;
+        }
+        m.tag = 0;
+        m.mr[0] = now;
+        reply_to = from;
+    }
+}
+
+static void ipc_rtt(void)
+{
+    const char *args[] = { "bench", "ipcserver" };
+    kine_tid_t srv;
+    int64_t pid = kine_spawn(2, args, &srv);
+    if (pid < 0)
+        return;
+    uint64_t rtt[MAX_REPS], call[MAX_REPS], reply[MAX_REPS];
+    for (int i = -3; i < reps; i++) {           /* three warm-up calls */
+        struct kine_msg m = { kine_tag(LABEL_PING, 0), { 1, 2, 3, 4 } };
+        uint64_t t0 = kine_rdinstret();
+        kine_call(srv, &m);
+        uint64_t t1 = kine_rdinstret();
+        if (i < 0)
+            continue;
+        rtt[i] = t1 - t0 - overhead;
+        call[i] = m.mr[0] - t0;
+        reply[i] = t1 - m.mr[0];
+    }
+    struct kine_msg q = { kine_tag(LABEL_QUIT, 0), { 0 } };
+    kine_call(srv, &q);
+    kine_wait(pid, NULL);
+    report("ipc_rtt", 0, rtt, reps);
+    report("ipc_call_oneway", 0, call, reps);
+    report("ipc_reply_oneway", 0, reply, reps);
+}
+
+/* n pages of fresh heap, each written once. */
+static char *heap_pages(uint64_t n)
+{
+    char *p = sbrk((intptr_t)(n * PAGE));
+    if (p == (char *)-1)
+        return NULL;
+    for (uint64_t i = 0; i < n; i++)
+        p[i * PAGE] = 1;
+    return p;
+}
+
+static void fault_rtt(void)
+{
+    /* after a fork whose child is gone, our pages are COW held once:
+     * each first store is a fault the pager answers with a remap only */
+    char *p = heap_pages((uint64_t)reps);
+    if (!p)
+        return;
+    pid_t c = fork();
+    if (c == 0)
+        _exit(0);
+    waitpid(c, NULL, 0);
+    uint64_t s[MAX_REPS], leg1[MAX_REPS], leg2[MAX_REPS], leg3[MAX_REPS];
+    struct kine_memstats ms0, ms;
+    kine_memstats(&ms0);
+    for (int i = 0; i < reps; i++) {
+        uint64_t t0 = kine_rdinstret();
+        p[i * PAGE] = 2;
+        uint64_t t1 = kine_rdinstret();
+        kine_memstats(&ms);
+        s[i] = t1 - t0 - overhead;
+        leg1[i] = ms.fault_received - t0;
+        leg2[i] = ms.fault_answered - ms.fault_received;
+        leg3[i] = t1 - ms.fault_answered;
+    }
+    if (ms.faults_cow_reuse - ms0.faults_cow_reuse == (uint64_t)reps) {
+        report("fault_rtt", 0, s, reps);
+        report("fault_leg_to_pager", 0, leg1, reps);
+        report("fault_leg_in_pager", 0, leg2, reps);
+        report("fault_leg_to_thread", 0, leg3, reps);
+    }
+    sbrk(-(intptr_t)reps * PAGE);
+}
+
+static void cow_fault(void)
+{
+    char *p = heap_pages((uint64_t)reps);
+    int hold[2];
+    if (!p || pipe(hold) != 0)
+        return;
+    pid_t c = fork();
+    if (c == 0) {                               /* keep every page shared */
+        char x;
+        close(hold[1]);
+        read(hold[0], &x, 1);
+        _exit(0);
+    }
+    close(hold[0]);
+    uint64_t s[MAX_REPS], net[MAX_REPS], cp[MAX_REPS];
+    struct kine_memstats ms0, ms1;
+    static char a[PAGE] __attribute__((aligned(PAGE))), b[PAGE] __attribute__((aligned(PAGE)));
+    memset(a, 1, PAGE);
+    memset(b, 2, PAGE);
+    for (int i = 0; i < reps; i++) {            /* the copy alone, as the pager does it */
+        uint64_t t0 = kine_rdinstret();
+        memcpy(a, b, PAGE);
+        uint64_t t1 = kine_rdinstret();
+        cp[i] = t1 - t0 - overhead;
+    }
+    qsort(cp, (size_t)reps, sizeof(*cp), cmp_u64);
+    uint64_t leg1[MAX_REPS], leg2[MAX_REPS], leg3[MAX_REPS];
+    uint64_t copies = 0;
+    for (int i = 0; i < reps; i++) {
+        kine_memstats(&ms0);
+        uint64_t t0 = kine_rdinstret();
+        p[i * PAGE] = 3;
+        uint64_t t1 = kine_rdinstret();
+        kine_memstats(&ms1);
+        copies += ms1.faults_cow_copy - ms0.faults_cow_copy;
+        s[i] = t1 - t0 - overhead;
+        net[i] = s[i] - cp[0];
+        leg1[i] = ms1.fault_received - t0;
+        leg2[i] = ms1.fault_answered - ms1.fault_received;
+        leg3[i] = t1 - ms1.fault_answered;
+    }
+    close(hold[1]);
+    waitpid(c, NULL, 0);
+    if (copies == (uint64_t)reps) {
+        report("cow_fault", 0, s, reps);
+        report("cow_fault_minus_copy", 0, net, reps);
+        report("cow_leg_to_pager", 0, leg1, reps);
+        report("cow_leg_in_pager", 0, leg2, reps);
+        report("cow_leg_to_thread", 0, leg3, reps);
+    }
+    report("copy_4k", 0, cp, reps);
+    sbrk(-(intptr_t)reps * PAGE);
+}
+
+static void zero_fault(void)
+{
+    struct kine_memstats ms0, ms1;
+    char *p = sbrk(reps * PAGE);
+    if (p == (char *)-1)
+        return;
+    uint64_t s[MAX_REPS];
+    kine_memstats(&ms0);
+    for (int i = 0; i < reps; i++) {
+        uint64_t t0 = kine_rdinstret();
+        p[i * PAGE] = 1;
+        uint64_t t1 = kine_rdinstret();
+        s[i] = t1 - t0 - overhead;
+    }
+    kine_memstats(&ms1);
+    if (ms1.faults_zero_fill - ms0.faults_zero_fill == (uint64_t)reps)
+        report("zero_fault", 0, s, reps);       /* only where sbrk reserves */
+    sbrk(-(intptr_t)reps * PAGE);
+}
+
+static void fork_costs(uint64_t n)
+{
+    struct kine_ledger l;
+    kine_ledger(&l);
+    if (n + 1024 > l.frames_free)
+        return;                                 /* would not fit even shared */
+    char *p = n ? heap_pages(n) : sbrk(0);
+    if (!p)
+        return;
+    int k = n >= 4096 ? (reps < 7 ? reps : 7) : reps;
+    uint64_t f[MAX_REPS], few[MAX_REPS];
+    int nf = 0, nfew = 0;
+    for (int i = 0; i < k; i++) {
+        uint64_t t0 = kine_rdinstret();
+        pid_t c = fork();
+        if (c == 0)
+            _exit(0);
+        uint64_t t1 = kine_rdinstret();
+        if (c < 0)
+            break;
+        waitpid(c, NULL, 0);
+        f[nf++] = t1 - t0 - overhead;
+    }
+    for (int i = 0; i < k && nf == k; i++) {
+        uint64_t t0 = kine_rdinstret();
+        pid_t c = fork();
+        if (c == 0)
+            _exit(0);
+        if (c < 0)
+            break;
+        waitpid(c, NULL, 0);
+        uint64_t t1 = kine_rdinstret();
+        few[nfew++] = t1 - t0 - overhead;
+    }
+    if (nf == k) {
+        report("fork", n, f, nf);
+        report("fork_exit_wait", n, few, nfew);
+    }
+    if (n)
+        sbrk(-(intptr_t)(n * PAGE));
+}
+
+static void map_protect(uint64_t n)
+{
+    uint64_t map[MAX_REPS], ro[MAX_REPS], rw[MAX_REPS];
+    int k = 0;
+    for (int i = 0; i < reps; i++) {
+        struct kine_msg m = { kine_tag(PGR_BENCH_MAP, 0), { n } };
+        if (kine_call(kine_pager_tid(), &m) < 0 || (int64_t)m.mr[0] < 0)
+            return;
+        map[k] = m.mr[1];
+        ro[k] = m.mr[2];
+        rw[k] = m.mr[3];
+        k++;
+    }
+    report("map", n, map, k);
+    report("protect_ro", n, ro, k);
+    report("protect_rw", n, rw, k);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "ipcserver") == 0)
+        return ipc_server();
+    if (argc > 1 && strcmp(argv[1], "quick") == 0)
+        reps = 3;
+    struct kine_memstats ms;
+    kine_memstats(&ms);
+    memcpy(policy, ms.policy, sizeof(policy));
+    measure_overhead();
+    printf("BEGIN policy %s reps %d rdinstret-overhead %lu\n", policy, reps,
+           (unsigned long)overhead);
+    null_syscall();
+    ipc_rtt();
+    fault_rtt();
+    cow_fault();
+    zero_fault();
+    static const uint64_t sizes[] = { 0, 256, 4096, 16384 };
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+        fork_costs(sizes[i]);
+    static const uint64_t maps[] = { 1, 512, 2048 };
+    for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+        map_protect(maps[i]);
+    printf("END\n");
+    return 0;
+}
