@@ -215,6 +215,16 @@ void syscall_dispatch(struct thread *t)
     case KSYS_UNMAP:         ret = sys_unmap(x[REG_A0], x[REG_A1], x[REG_A2]); break;
     case KSYS_PROTECT:       ret = sys_protect(x[REG_A0], x[REG_A1], x[REG_A2], x[REG_A3]); break;
     case KSYS_POWEROFF:      poweroff((int)(x[REG_A0] & 0xff));
+    case KSYS_MAP_REPLY_RECV:
+        /* a fault's answer in one trap: map, then reply (empty) and receive */
+        ret = sys_map(t, x[REG_A1], x[REG_A2]);
+        if (ret < 0)
+            break;
+        x[REG_A1] = 0;
+        for (int i = 0; i < KINE_MSG_REGS; i++)
+            x[REG_A2 + i] = 0;
+        ipc_syscall(t, KSYS_REPLY_RECV);
+        return;
     default:                 ret = -KINE_ENOSYS; break;
     }
     x[REG_A0] = (uint64_t)ret;

@@ -101,7 +101,9 @@ static bool kernel_message(struct proc *p, struct kine_msg *m)
     case KINE_LABEL_FAULT: {
         kine_tid_t tid = p->tid;
         pg.stats.fault_received = kine_rdinstret();
+        pg.defer_flush = true;
         handle_fault(p, m->mr[0], m->mr[1], m->mr[2]);
+        pg.defer_flush = false;
         m->tag = 0;
         pg.stats.fault_answered = kine_rdinstret();
         return p->state == P_LIVE && p->tid == tid;   /* resume unless killed */
@@ -256,7 +258,20 @@ void pager_main(const struct kine_bootinfo *bi)
     struct kine_msg m = { 0 };
     for (;;) {
         uint64_t deadline = wake_sleepers();
-        int64_t r = kine_reply_recv(reply_to, &m, deadline, &sender);
+        int64_t r;
+        if (reply_to && pg.batch.n) {
+            /* a fault's map and its answer in one system call */
+            uint64_t n = pg.batch.n;
+            pg.batch.n = 0;
+            r = kine_map_reply_recv(reply_to, pg.batch.as, n, &m, deadline, &sender);
+            if (r < 0 && r != -KINE_ETIMEDOUT) {
+                struct proc *p = proc_by_tid(reply_to);
+                if (p)
+                    proc_kill(p, "cannot map", 0);
+            }
+        } else {
+            r = kine_reply_recv(reply_to, &m, deadline, &sender);
+        }
         reply_to = 0;
         if (r < 0)
             continue;                /* timeout, or the reply target is gone */

@@ -47,10 +47,12 @@ static int op_map(void *ctx, kine_as_t as, uint64_t va, unsigned rights, uint32_
     return batch_add(&pg.batch, va, rights, f);
 }
 
+/* While a fault is answered the queue stays for KSYS_MAP_REPLY_RECV, which
+ * maps it and resumes the thread in one trap (main.c). */
 static int op_map_flush(void *ctx, kine_as_t as)
 {
     (void)ctx; (void)as;
-    return batch_flush(&pg.batch);
+    return pg.defer_flush ? 0 : batch_flush(&pg.batch);
 }
 
 static void op_map_cancel(void *ctx, kine_as_t as)

@@ -56,6 +56,7 @@ struct pager {
     struct frame_table frames;
     uint64_t heap_frames;    /* frames the pager's own heap uses */
     struct map_batch { kine_as_t as; uint64_t n; } batch;
+    bool defer_flush;        /* answering a fault: the reply carries the map */
     struct kine_memstats stats;
     struct proc procs[MAX_PROCS];
     struct pipe pipes[MAX_PIPES];

@@ -96,6 +96,16 @@ static inline int64_t kine_unmap(kine_as_t as, uint64_t va, uint64_t npages)
 { return kine_syscall(KSYS_UNMAP, as, va, npages, 0, 0); }
 static inline int64_t kine_protect(kine_as_t as, uint64_t va, uint64_t npages, uint64_t rights)
 { return kine_syscall(KSYS_PROTECT, as, va, npages, rights, 0); }
+/* Map n queued entries into as, answer dest (a faulted thread) with an empty
+ * reply, and receive, all in one trap. */
+static inline int64_t kine_map_reply_recv(kine_tid_t dest, kine_as_t as, uint64_t n,
+                                          struct kine_msg *m, uint64_t deadline,
+                                          kine_tid_t *sender)
+{
+    m->tag = as;                 /* a1..a2 carry as and n into the kernel */
+    m->mr[0] = n;
+    return kine_ipc(KSYS_MAP_REPLY_RECV, dest, m, deadline, sender);
+}
 static inline int64_t kine_sys_poweroff(int status)
 { return kine_syscall(KSYS_POWEROFF, (uint64_t)status, 0, 0, 0, 0); }
 

@@ -29,6 +29,9 @@ enum kine_sysno {
     KSYS_UNMAP         = 22, /* PAGER (as, va, npages) */
     KSYS_PROTECT       = 23, /* PAGER (as, va, npages, rights) */
     KSYS_POWEROFF      = 24, /* PAGER (status): QEMU exits with status */
+    KSYS_MAP_REPLY_RECV= 25, /* PAGER (dest, as, n, -, -, -, deadline): MAP
+                                (as, n), then an empty REPLY to dest and RECV;
+                                if the map fails nothing is sent or received */
 
     KSYS_COUNT
 };
