@@ -9,8 +9,8 @@ extern void __libc_init_array(void);
 
 const struct kine_startinfo *libsys_startinfo;
 
-void libsys_start(const struct kine_startinfo *si) __attribute__((noreturn));
-void libsys_start(const struct kine_startinfo *si)
+void __kine_start(const struct kine_startinfo *si) __attribute__((noreturn));
+void __kine_start(const struct kine_startinfo *si)
 {
     libsys_startinfo = si;
     kine_set_ipcbuf(si->ipcbuf_va);

@@ -14,7 +14,7 @@
 
 struct pager pg;
 void heap_init(uint32_t nframes);
-void pager_main(const struct kine_bootinfo *bi) __attribute__((noreturn));
+void __kine_start(const struct kine_bootinfo *bi) __attribute__((noreturn));
 
 static void reply_status(struct kine_msg *m, int64_t r)
 {
@@ -243,7 +243,8 @@ static void start_init(const char *bootargs)
     }
 }
 
-void pager_main(const struct kine_bootinfo *bi)
+/* The pager's entry, called by libsys/crt0.S. */
+void __kine_start(const struct kine_bootinfo *bi)
 {
     pg.bi = bi;
     kine_set_ipcbuf(bi->ipcbuf_va);
