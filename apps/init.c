@@ -41,9 +41,13 @@ static int run(int argc, const char *const argv[])
         printf("cannot start %s: error %d\n", argv[0], (int)-pid);
         return 127;
     }
-    if (kine_wait(pid, &ws) != pid) {
-        printf("wait for %s failed\n", argv[0]);
-        return 127;
+    /* wait for any child: orphans handed to init are reaped on the way */
+    int64_t got;
+    while ((got = kine_wait(-1, &ws)) != pid) {
+        if (got < 0) {
+            printf("wait for %s failed\n", argv[0]);
+            return 127;
+        }
     }
     uint64_t after = process_frames(&ok_after, &free_after);
     if (WIFEXITED(ws))
