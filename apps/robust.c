@@ -1,0 +1,189 @@
+/* robust: exhaustion, kill semantics and isolation.
+ * forkbomb:  fork until the pager refuses; fork fails with -1, nothing
+ *            panics, and after the children exit the ledger is back.
+ * stack:     unbounded recursion hits the guard page; only that child dies.
+ * server:    a client calling a server that exits without replying gets an
+ *            error instead of waiting forever.
+ * client:    a server replying to a client that is gone gets an error.
+ * pipes:     end of file when the only writer is killed; EPIPE when no
+ *            reader is left.
+ * forge:     the pager refuses to start a fork with a context in someone
+ *            else's memory (text, the kernel window): EFAULT. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <kinesys.h>
+
+static uint64_t process_frames(int *ok)
+{
+    struct kine_ledger l;
+    *ok = kine_ledger(&l) == 0;
+    return l.frames_used - l.pager_frames;
+}
+
+static int killed(pid_t pid)
+{
+    int ws = 0;
+    return waitpid(pid, &ws, 0) == pid && WIFSIGNALED(ws) && WTERMSIG(ws) == KINE_WSTATUS_KILLED;
+}
+
+static int forkbomb(void)
+{
+    enum { MAX = 256 };
+    pid_t kids[MAX];
+    int n = 0, hold[2];
+    if (pipe(hold) != 0)
+        return 0;
+    for (; n < MAX; n++) {
+        kids[n] = fork();
+        if (kids[n] == 0) {
+            char c;
+            close(hold[1]);
+            read(hold[0], &c, 1);
+            _exit(0);
+        }
+        if (kids[n] < 0)
+            break;
+    }
+    int refused = n < MAX && (errno == EAGAIN || errno == ENOMEM);
+    close(hold[0]);
+    close(hold[1]);
+    int all = 1;
+    for (int i = 0; i < n; i++) {
+        int ws = 0;
+        all &= waitpid(kids[i], &ws, 0) == kids[i] && ws == 0;
+    }
+    printf("forkbomb: %d children before fork failed with %s\n", n,
+           errno == EAGAIN ? "EAGAIN" : errno == ENOMEM ? "ENOMEM" : "?");
+    return refused && all;
+}
+
+/* Recurses until the stack runs out (the limit defeats the compiler's
+ * infinite-recursion check; it is never reached with a 1 MiB stack). */
+static int __attribute__((noinline)) recurse(int depth)
+{
+    volatile char pad[1024];
+    pad[0] = (char)depth;
+    if (depth > 1000000)
+        return pad[0];
+    return recurse(depth + 1) + pad[0];
+}
+
+static int stack(void)
+{
+    pid_t c = fork();
+    if (c == 0)
+        _exit(recurse(0));
+    return killed(c);
+}
+
+static int server_dies(void)
+{
+    /* the child receives one call and exits without answering */
+    const char *args[] = { "robust", "mute-server" };
+    kine_tid_t srv;
+    int64_t pid = kine_spawn(2, args, &srv);
+    if (pid < 0)
+        return 0;
+    struct kine_msg m = { kine_tag(1, 0), { 0 } };
+    int64_t r = kine_call(srv, &m);
+    int ws;
+    kine_wait(pid, &ws);
+    return r == -KINE_ESRCH;
+}
+
+static int client_gone(void)
+{
+    /* a child sends us one message (no reply expected) and exits; then our
+     * reply to it must fail, not go astray */
+    kine_tid_t me = kine_self(), from = 0;
+    char arg[32];
+    snprintf(arg, sizeof(arg), "%llu", (unsigned long long)me);
+    const char *args[] = { "robust", "sender", arg };
+    int64_t pid = kine_spawn(3, args, NULL);
+    if (pid < 0)
+        return 0;
+    struct kine_msg m = { 0 };
+    int64_t r = kine_recv(&m, 0, &from);
+    int ws;
+    kine_wait(pid, &ws);
+    m.tag = 0;
+    return r == 0 && kine_reply(from, &m) == -KINE_ESRCH;
+}
+
+static int pipes(void)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return 0;
+    pid_t w = fork();
+    if (w == 0) {                                 /* the only writer, then killed */
+        close(fds[0]);
+        write(fds[1], "x", 1);
+        *(volatile int *)0 = 1;
+        _exit(0);
+    }
+    close(fds[1]);
+    char buf[8];
+    ssize_t a = read(fds[0], buf, sizeof(buf));   /* "x" */
+    ssize_t b = read(fds[0], buf, sizeof(buf));   /* end of file: writer gone */
+    int ok = a == 1 && b == 0 && killed(w);
+    close(fds[0]);
+    int p2[2];
+    if (pipe(p2) != 0)
+        return 0;
+    close(p2[0]);
+    errno = 0;
+    ok &= write(p2[1], "y", 1) == -1 && errno == EPIPE;
+    close(p2[1]);
+    return ok;
+}
+
+extern char _start[];
+
+static int forge(void)
+{
+    struct kine_msg m = { kine_tag(PGR_FORK, 0), { (uint64_t)(uintptr_t)_start,
+                                                   (uint64_t)(uintptr_t)_start } };
+    int ok = kine_call(kine_pager_tid(), &m) == 0 && (int64_t)m.mr[0] == -KINE_EFAULT;
+    struct kine_msg k = { kine_tag(PGR_FORK, 0), { 0x80200000, (uint64_t)(uintptr_t)_start } };
+    ok &= kine_call(kine_pager_tid(), &k) == 0 && (int64_t)k.mr[0] == -KINE_EFAULT;
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "mute-server") == 0) {
+        struct kine_msg m = { 0 };
+        kine_recv(&m, 0, NULL);
+        return 0;                                 /* exit holding the caller */
+    }
+    if (argc > 2 && strcmp(argv[1], "sender") == 0) {
+        struct kine_msg m = { kine_tag(1, 0), { 0 } };
+        kine_send((kine_tid_t)strtoull(argv[2], NULL, 10), &m);
+        return 0;
+    }
+    static const struct { const char *name; int (*fn)(void); } tests[] = {
+        { "forkbomb", forkbomb }, { "stack", stack }, { "server", server_dies },
+        { "client", client_gone }, { "pipes", pipes }, { "forge", forge },
+    };
+    int failed = 0, sound;
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        uint64_t before = process_frames(&sound);
+        int ok = tests[i].fn();
+        uint64_t after = process_frames(&sound);
+        if (after != before || !sound) {
+            printf("%s: LEDGER: %lu process frames before, %lu after\n", tests[i].name,
+                   (unsigned long)before, (unsigned long)after);
+            ok = 0;
+        }
+        printf("%s: %s\n", tests[i].name, ok ? "ok" : "FAILED");
+        failed += !ok;
+    }
+    printf(failed ? "%d ROBUSTNESS TESTS FAILED\n" : "ALL ROBUSTNESS TESTS PASSED\n", failed);
+    return failed ? 1 : 0;
+}
