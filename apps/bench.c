@@ -119,6 +119,48 @@ static char *heap_pages(uint64_t n)
     return p;
 }
 
+/* Time the first store to each of n pages, with the fault's three legs
+ * from the pager's timestamps.  Returns how many faults of each kind the
+ * pager counted meanwhile (in *delta, as memstats after minus before). */
+struct store_times {
+    uint64_t total[MAX_REPS], to_pager[MAX_REPS], in_pager[MAX_REPS], to_thread[MAX_REPS];
+};
+
+static void time_stores(char *p, int n, struct store_times *st, struct kine_memstats *delta)
+{
+    struct kine_memstats before, ms;
+    /* Touch everything the loop writes (results, both snapshots, this
+     * stack) first: after a fork those pages are copy-on-write too, and
+     * their faults must not land among the ones being counted. */
+    memset(st, 0, sizeof(*st));
+    kine_memstats(&ms);
+    kine_memstats(&before);
+    for (int i = 0; i < n; i++) {
+        uint64_t t0 = kine_rdinstret();
+        p[i * PAGE] = 2;
+        uint64_t t1 = kine_rdinstret();
+        kine_memstats(&ms);
+        st->total[i] = t1 - t0 - overhead;
+        st->to_pager[i] = ms.fault_received - t0;
+        st->in_pager[i] = ms.fault_answered - ms.fault_received;
+        st->to_thread[i] = t1 - ms.fault_answered;
+    }
+    delta->faults_cow_copy = ms.faults_cow_copy - before.faults_cow_copy;
+    delta->faults_cow_reuse = ms.faults_cow_reuse - before.faults_cow_reuse;
+}
+
+static void report_stores(const char *name, const char *legs, struct store_times *st)
+{
+    char leg[48];
+    report(name, 0, st->total, reps);
+    snprintf(leg, sizeof(leg), "%s_leg_to_pager", legs);
+    report(leg, 0, st->to_pager, reps);
+    snprintf(leg, sizeof(leg), "%s_leg_in_pager", legs);
+    report(leg, 0, st->in_pager, reps);
+    snprintf(leg, sizeof(leg), "%s_leg_to_thread", legs);
+    report(leg, 0, st->to_thread, reps);
+}
+
 static void fault_rtt(void)
 {
     /* after a fork whose child is gone, our pages are COW held once:
@@ -130,25 +172,11 @@ static void fault_rtt(void)
     if (c == 0)
         _exit(0);
     waitpid(c, NULL, 0);
-    uint64_t s[MAX_REPS], leg1[MAX_REPS], leg2[MAX_REPS], leg3[MAX_REPS];
-    struct kine_memstats ms0, ms;
-    kine_memstats(&ms0);
-    for (int i = 0; i < reps; i++) {
-        uint64_t t0 = kine_rdinstret();
-        p[i * PAGE] = 2;
-        uint64_t t1 = kine_rdinstret();
-        kine_memstats(&ms);
-        s[i] = t1 - t0 - overhead;
-        leg1[i] = ms.fault_received - t0;
-        leg2[i] = ms.fault_answered - ms.fault_received;
-        leg3[i] = t1 - ms.fault_answered;
-    }
-    if (ms.faults_cow_reuse - ms0.faults_cow_reuse == (uint64_t)reps) {
-        report("fault_rtt", 0, s, reps);
-        report("fault_leg_to_pager", 0, leg1, reps);
-        report("fault_leg_in_pager", 0, leg2, reps);
-        report("fault_leg_to_thread", 0, leg3, reps);
-    }
+    static struct store_times st;
+    struct kine_memstats d;
+    time_stores(p, reps, &st, &d);
+    if (d.faults_cow_reuse == (uint64_t)reps)
+        report_stores("fault_rtt", "fault", &st);
     sbrk(-(intptr_t)reps * PAGE);
 }
 
@@ -166,8 +194,7 @@ static void cow_fault(void)
         _exit(0);
     }
     close(hold[0]);
-    uint64_t s[MAX_REPS], net[MAX_REPS], cp[MAX_REPS];
-    struct kine_memstats ms0, ms1;
+    uint64_t net[MAX_REPS], cp[MAX_REPS];
     static char a[PAGE] __attribute__((aligned(PAGE))), b[PAGE] __attribute__((aligned(PAGE)));
     memset(a, 1, PAGE);
     memset(b, 2, PAGE);
@@ -178,29 +205,16 @@ static void cow_fault(void)
         cp[i] = t1 - t0 - overhead;
     }
     qsort(cp, (size_t)reps, sizeof(*cp), cmp_u64);
-    uint64_t leg1[MAX_REPS], leg2[MAX_REPS], leg3[MAX_REPS];
-    uint64_t copies = 0;
-    for (int i = 0; i < reps; i++) {
-        kine_memstats(&ms0);
-        uint64_t t0 = kine_rdinstret();
-        p[i * PAGE] = 3;
-        uint64_t t1 = kine_rdinstret();
-        kine_memstats(&ms1);
-        copies += ms1.faults_cow_copy - ms0.faults_cow_copy;
-        s[i] = t1 - t0 - overhead;
-        net[i] = s[i] - cp[0];
-        leg1[i] = ms1.fault_received - t0;
-        leg2[i] = ms1.fault_answered - ms1.fault_received;
-        leg3[i] = t1 - ms1.fault_answered;
-    }
+    static struct store_times st;
+    struct kine_memstats d;
+    time_stores(p, reps, &st, &d);
     close(hold[1]);
     waitpid(c, NULL, 0);
-    if (copies == (uint64_t)reps) {
-        report("cow_fault", 0, s, reps);
+    for (int i = 0; i < reps; i++)
+        net[i] = st.total[i] - cp[0];
+    if (d.faults_cow_copy == (uint64_t)reps) {
+        report_stores("cow_fault", "cow", &st);
         report("cow_fault_minus_copy", 0, net, reps);
-        report("cow_leg_to_pager", 0, leg1, reps);
-        report("cow_leg_in_pager", 0, leg2, reps);
-        report("cow_leg_to_thread", 0, leg3, reps);
     }
     report("copy_4k", 0, cp, reps);
     sbrk(-(intptr_t)reps * PAGE);

@@ -20,22 +20,11 @@
 
 #define PAGE 4096
 
-/* Frames held by processes (the pager's own heap may grow and keep what it
- * grew: that is its bookkeeping, not a process's memory).  1 if the
- * ledger's consistency check passed. */
-static int ledger_free(uint64_t *process_frames)
-{
-    struct kine_ledger l;
-    int64_t r = kine_ledger(&l);
-    *process_frames = l.frames_used - l.pager_frames;
-    return r == 0;
-}
-
 /* After a scenario: every child reaped, memory given back, ledger sound. */
 static int ledger_back(const char *name, uint64_t before)
 {
-    uint64_t after;
-    int ok = ledger_free(&after);
+    int ok;
+    uint64_t after = kine_process_frames(&ok);
     if (!ok || after != before) {
         printf("%s: LEDGER: %lu process frames before, %lu after%s\n", name,
                (unsigned long)before, (unsigned long)after, ok ? "" : ", inconsistent");
@@ -52,9 +41,8 @@ static int child_ok(pid_t pid)
 
 static int simple(void)
 {
-    uint64_t before;
     struct kine_ledger l;
-    ledger_free(&before);
+    uint64_t before = kine_process_frames(NULL);
     kine_ledger(&l);
     uint64_t pages = l.frames_free / 2 + l.frames_free / 20;   /* 55% of what is free */
     uint64_t size = pages * PAGE;
@@ -100,8 +88,7 @@ static int simple(void)
 
 static int three(void)
 {
-    uint64_t before;
-    ledger_free(&before);
+    uint64_t before = kine_process_frames(NULL);
     enum { PAGES = 3000 };
     char *p = sbrk(PAGES * PAGE);
     if (p == (char *)-1)
@@ -138,8 +125,7 @@ static char file_buf[3 * PAGE] __attribute__((aligned(PAGE)));
 
 static int file(void)
 {
-    uint64_t before;
-    ledger_free(&before);
+    uint64_t before = kine_process_frames(NULL);
     static const char msg[] = "the quick brown fox jumps over the copy-on-write page";
     memset(file_buf, 'P', sizeof(file_buf));
     int fds[2];

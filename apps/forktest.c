@@ -16,13 +16,6 @@
 
 #define PAGE 4096
 
-static uint64_t process_frames(int *consistent)
-{
-    struct kine_ledger l;
-    *consistent = kine_ledger(&l) == 0;
-    return l.frames_used - l.pager_frames;
-}
-
 static uint64_t free_frames(void)
 {
     struct kine_ledger l;
@@ -143,22 +136,10 @@ static int text(void)
 
 int main(void)
 {
-    static const struct { const char *name; int (*fn)(void); } tests[] = {
+    static const struct kine_scenario tests[] = {
         { "chain", chain }, { "loop", loop }, { "oom", oom }, { "text", text },
     };
-    int failed = 0, sound;
-    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-        uint64_t before = process_frames(&sound);
-        int ok = tests[i].fn();
-        uint64_t after = process_frames(&sound);
-        if (after != before || !sound) {
-            printf("%s: LEDGER: %lu process frames before, %lu after%s\n", tests[i].name,
-                   (unsigned long)before, (unsigned long)after, sound ? "" : ", inconsistent");
-            ok = 0;
-        }
-        printf("%s: %s\n", tests[i].name, ok ? "ok" : "FAILED");
-        failed += !ok;
-    }
+    int failed = kine_run_scenarios(tests, (int)(sizeof(tests) / sizeof(tests[0])));
     printf(failed ? "%d FORK TESTS FAILED\n" : "ALL FORK TESTS PASSED\n", failed);
     return failed ? 1 : 0;
 }

@@ -143,12 +143,11 @@ int main(int argc, char **argv)
 {
     uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
     long count = argc > 2 ? strtol(argv[2], NULL, 0) : 20000;
-    struct kine_ledger l0, l1;
     static struct report total;
     state = seed * 0x9e3779b97f4a7c15ULL | 1;
     parent_tid = self = kine_self();
-    int consistent0 = kine_ledger(&l0) == 0;
-    uint64_t base = l0.frames_used - l0.pager_frames;
+    int consistent0, consistent1;
+    uint64_t base = kine_process_frames(&consistent0);
     uint64_t made = 0, killed = 0, batches = 0, reported = 0;
     for (long done = 0; done < count; done += BATCH, batches++) {
         int n = count - done < BATCH ? (int)(count - done) : BATCH;
@@ -188,8 +187,7 @@ int main(int argc, char **argv)
         made += (uint64_t)n;
     }
     int alive = getpid() > 0 && kine_self() == parent_tid;
-    int consistent1 = kine_ledger(&l1) == 0;
-    uint64_t now = l1.frames_used - l1.pager_frames;
+    uint64_t now = kine_process_frames(&consistent1);
     printf("seed %lu: %lu calls in %lu children, %lu killed, %lu reported\n",
            (unsigned long)seed, (unsigned long)made, (unsigned long)batches,
            (unsigned long)killed, (unsigned long)reported);

@@ -18,15 +18,14 @@ static int exit_code(int ws)
     return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 }
 
-/* Frames held by processes: used frames less the pager's own heap, which
- * may grow (and keep what it grew) while it serves a program. */
+/* Frames held by processes (kine_process_frames), and the free count. */
 static uint64_t process_frames(int *consistent, uint64_t *free_frames)
 {
     struct kine_ledger l;
-    int64_t r = kine_ledger(&l);
-    *consistent = (r == 0);
+    uint64_t held = kine_process_frames(consistent);
+    kine_ledger(&l);
     *free_frames = l.frames_free;
-    return r < 0 ? 0 : l.frames_used - l.pager_frames;
+    return held;
 }
 
 /* Run one program; return its exit code (128 + 9 if killed), or -1 if the

@@ -18,13 +18,6 @@
 #include <sys/wait.h>
 #include <kinesys.h>
 
-static uint64_t process_frames(int *ok)
-{
-    struct kine_ledger l;
-    *ok = kine_ledger(&l) == 0;
-    return l.frames_used - l.pager_frames;
-}
-
 static int killed(pid_t pid)
 {
     int ws = 0;
@@ -167,23 +160,11 @@ int main(int argc, char **argv)
         kine_send((kine_tid_t)strtoull(argv[2], NULL, 10), &m);
         return 0;
     }
-    static const struct { const char *name; int (*fn)(void); } tests[] = {
+    static const struct kine_scenario tests[] = {
         { "forkbomb", forkbomb }, { "stack", stack }, { "server", server_dies },
         { "client", client_gone }, { "pipes", pipes }, { "forge", forge },
     };
-    int failed = 0, sound;
-    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-        uint64_t before = process_frames(&sound);
-        int ok = tests[i].fn();
-        uint64_t after = process_frames(&sound);
-        if (after != before || !sound) {
-            printf("%s: LEDGER: %lu process frames before, %lu after\n", tests[i].name,
-                   (unsigned long)before, (unsigned long)after);
-            ok = 0;
-        }
-        printf("%s: %s\n", tests[i].name, ok ? "ok" : "FAILED");
-        failed += !ok;
-    }
+    int failed = kine_run_scenarios(tests, (int)(sizeof(tests) / sizeof(tests[0])));
     printf(failed ? "%d ROBUSTNESS TESTS FAILED\n" : "ALL ROBUSTNESS TESTS PASSED\n", failed);
     return failed ? 1 : 0;
 }

@@ -122,6 +122,18 @@ int64_t kine_wait(int64_t pid, int *status);
 int64_t kine_pager_write(const void *buf, size_t len);
 int64_t kine_ledger(struct kine_ledger *out);
 int64_t kine_memstats(struct kine_memstats *out);
+
+/* Frames held by processes: used frames less the pager's own heap, which
+ * may grow (and keep what it grew) while it serves programs.  *consistent
+ * (if given) says whether the pager's ledger check passed. */
+uint64_t kine_process_frames(int *consistent);
+
+/* Test scenarios (libsys/scenario.c): run each in turn; one fails if it
+ * returns 0, or if afterwards the frames held by processes differ from
+ * before or the ledger is inconsistent.  Prints "NAME: ok|FAILED" per
+ * scenario; returns how many failed. */
+struct kine_scenario { const char *name; int (*run)(void); };
+int kine_run_scenarios(const struct kine_scenario *list, int n);
 int64_t kine_poweroff(int status);
 int64_t kine_sleep_ticks(uint64_t ticks);
 int64_t kine_startinfo_pid(void);

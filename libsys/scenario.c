@@ -1,0 +1,32 @@
+/* Helpers for test programs: frames held by processes, and running
+ * scenarios with a ledger check after each. */
+#include <stdio.h>
+#include "kinesys.h"
+
+uint64_t kine_process_frames(int *consistent)
+{
+    struct kine_ledger l;
+    int64_t r = kine_ledger(&l);
+    if (consistent)
+        *consistent = r == 0;
+    return r < 0 ? 0 : l.frames_used - l.pager_frames;
+}
+
+int kine_run_scenarios(const struct kine_scenario *list, int n)
+{
+    int failed = 0;
+    for (int i = 0; i < n; i++) {
+        int sound;
+        uint64_t before = kine_process_frames(&sound);
+        int ok = list[i].run();
+        uint64_t after = kine_process_frames(&sound);
+        if (after != before || !sound) {
+            printf("%s: LEDGER: %lu process frames before, %lu after%s\n", list[i].name,
+                   (unsigned long)before, (unsigned long)after, sound ? "" : ", inconsistent");
+            ok = 0;
+        }
+        printf("%s: %s\n", list[i].name, ok ? "ok" : "FAILED");
+        failed += !ok;
+    }
+    return failed;
+}
