@@ -7,7 +7,6 @@
 #include "libsys_internal.h"
 
 kine_tid_t kine_pager_tid(void) { return libsys_startinfo->pager_tid; }
-int64_t kine_startinfo_pid(void) { return (int64_t)libsys_startinfo->pid; }
 
 long libsys_errno(int64_t r)
 {

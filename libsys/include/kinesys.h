@@ -136,7 +136,6 @@ struct kine_scenario { const char *name; int (*run)(void); };
 int kine_run_scenarios(const struct kine_scenario *list, int n);
 int64_t kine_poweroff(int status);
 int64_t kine_sleep_ticks(uint64_t ticks);
-int64_t kine_startinfo_pid(void);
 
 /* argv packing for PGR_SPAWN (libsys/argv.c, shared with the pager). */
 /* Pack argv into buf as NUL-separated strings; returns bytes used or -KINE_E*. */
