@@ -39,5 +39,4 @@ void kfree_page(void *page)
     free_count++;
 }
 
-uint64_t kalloc_free_pages(void) { return free_count; }
 uint64_t kalloc_total_pages(void) { return total_count; }

@@ -26,7 +26,6 @@ void poweroff(int status) NORETURN;
 void kalloc_init(uint64_t start, uint64_t end);
 void *kalloc_page(void);          /* zeroed, or NULL when exhausted */
 void kfree_page(void *page);
-uint64_t kalloc_free_pages(void);
 uint64_t kalloc_total_pages(void);
 
 /* Facts gathered at boot (boot.c). */

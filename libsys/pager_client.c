@@ -63,14 +63,18 @@ int64_t kine_wait(int64_t pid, int *status)
     return r;
 }
 
-int64_t kine_ledger(struct kine_ledger *out)
+/* A request whose answer is a struct in the IPC buffer. */
+static int64_t fetch(uint64_t label, void *out, size_t size)
 {
     struct kine_msg m = { 0 };
-    int64_t r = libsys_request(PGR_LEDGER, 0, &m);
+    int64_t r = libsys_request(label, 0, &m);
     if (r >= 0)
-        memcpy(out, kine_ipcbuf(), sizeof(*out));
+        memcpy(out, kine_ipcbuf(), size);
     return r;
 }
+
+int64_t kine_ledger(struct kine_ledger *out) { return fetch(PGR_LEDGER, out, sizeof(*out)); }
+int64_t kine_memstats(struct kine_memstats *out) { return fetch(PGR_MEMSTATS, out, sizeof(*out)); }
 
 int64_t kine_poweroff(int status)
 {

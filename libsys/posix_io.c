@@ -70,12 +70,3 @@ int close(int fd)
     struct kine_msg m = { .mr = { (uint64_t)fd } };
     return (int)libsys_errno(libsys_request(PGR_CLOSE, 0, &m));
 }
-
-int64_t kine_memstats(struct kine_memstats *out)
-{
-    struct kine_msg m = { 0 };
-    int64_t r = libsys_request(PGR_MEMSTATS, 0, &m);
-    if (r >= 0)
-        memcpy(out, kine_ipcbuf(), sizeof(*out));
-    return r;
-}

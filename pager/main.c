@@ -84,13 +84,12 @@ static bool req_sleep(struct proc *p, struct kine_msg *m)
     return false;
 }
 
-static bool req_ledger(struct kine_msg *m)
+/* A reply carrying a struct in the IPC buffer. */
+static bool reply_with(struct kine_msg *m, const void *data, size_t size, int64_t r)
 {
-    struct kine_ledger l;
-    int bad = ledger_fill(&l);
-    memcpy(kine_ipcbuf(), &l, sizeof(l));
-    m->tag = kine_tag(0, (sizeof(l) + 7) / 8);
-    m->mr[0] = (uint64_t)bad;
+    memcpy(kine_ipcbuf(), data, size);
+    m->tag = kine_tag(0, (size + 7) / 8);
+    m->mr[0] = (uint64_t)r;
     return true;
 }
 
@@ -151,14 +150,15 @@ static bool handle(kine_tid_t sender, struct kine_msg *m)
         }
         proc_exit(p, KINE_WSTATUS_EXITED(m->mr[0]));   /* powers off */
         return false;
-    case PGR_LEDGER: return req_ledger(m);
+    case PGR_LEDGER: {
+        struct kine_ledger l;
+        int bad = ledger_fill(&l);
+        return reply_with(m, &l, sizeof(l), bad);
+    }
     case PGR_MEMSTATS: {
         struct kine_memstats ms;
         memstats_fill(&ms);
-        memcpy(kine_ipcbuf(), &ms, sizeof(ms));
-        m->tag = kine_tag(0, (sizeof(ms) + 7) / 8);
-        m->mr[0] = 0;
-        return true;
+        return reply_with(m, &ms, sizeof(ms), 0);
     }
     case PGR_BENCH_MAP:
         bench_map(m);

@@ -70,9 +70,7 @@ int mm_populate(const struct pager_ops *o, struct mm *mm, const struct region *r
 /* The usual fault: resident page -> mm_cow_break, absent -> mm_zero_fill. */
 int mm_fault(const struct pager_ops *o, struct mm *mm, const struct region *r, uint64_t va,
              uint64_t access);
-/* grow hooks: allocate the new part now, or only reserve it */
-int mm_grow_populate(const struct pager_ops *o, struct mm *mm, const struct region *r,
-                     uint64_t old_end);
+/* grow hooks: mm_populate allocates the new part now; this only reserves it */
 int mm_grow_reserve(const struct pager_ops *o, struct mm *mm, const struct region *r,
                     uint64_t old_end);
 /* Drop every page of mm (refcounts down), and the page map's nodes. */

@@ -224,12 +224,6 @@ int mm_fault(const struct pager_ops *o, struct mm *mm, const struct region *r, u
     return mm_zero_fill(o, mm, r, va);
 }
 
-int mm_grow_populate(const struct pager_ops *o, struct mm *mm, const struct region *r,
-                     uint64_t old_end)
-{
-    return mm_populate(o, mm, r, old_end);
-}
-
 int mm_grow_reserve(const struct pager_ops *o, struct mm *mm, const struct region *r,
                     uint64_t old_end)
 {

@@ -8,5 +8,5 @@ const struct policy policy_cow = {
     .name = "cow",
     .fork = mm_fork_share,
     .fault = mm_fault,
-    .grow = mm_grow_populate,
+    .grow = mm_populate,
 };

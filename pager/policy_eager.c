@@ -7,5 +7,5 @@ const struct policy policy_eager = {
     .name = "eager",
     .fork = mm_fork_copy,
     .fault = mm_fault,
-    .grow = mm_grow_populate,
+    .grow = mm_populate,
 };
