@@ -18,14 +18,14 @@ static int exit_code(int ws)
     return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 }
 
-/* Frames held by processes (kine_process_frames), and the free count. */
+/* Frames held by processes, and the free count, from one ledger call. */
 static uint64_t process_frames(int *consistent, uint64_t *free_frames)
 {
     struct kine_ledger l;
-    uint64_t held = kine_process_frames(consistent);
-    kine_ledger(&l);
+    int64_t r = kine_ledger(&l);
+    *consistent = r == 0;
     *free_frames = l.frames_free;
-    return held;
+    return r < 0 ? 0 : kine_ledger_process_frames(&l);
 }
 
 /* Run one program; return its exit code (128 + 9 if killed), or -1 if the

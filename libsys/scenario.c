@@ -9,7 +9,7 @@ uint64_t kine_process_frames(int *consistent)
     int64_t r = kine_ledger(&l);
     if (consistent)
         *consistent = r == 0;
-    return r < 0 ? 0 : l.frames_used - l.pager_frames;
+    return r < 0 ? 0 : kine_ledger_process_frames(&l);
 }
 
 int kine_run_scenarios(const struct kine_scenario *list, int n)

@@ -127,6 +127,8 @@ int64_t kine_memstats(struct kine_memstats *out);
  * may grow (and keep what it grew) while it serves programs.  *consistent
  * (if given) says whether the pager's ledger check passed. */
 uint64_t kine_process_frames(int *consistent);
+static inline uint64_t kine_ledger_process_frames(const struct kine_ledger *l)
+{ return l->frames_used - l->pager_frames; }
 
 /* Test scenarios (libsys/scenario.c): run each in turn; one fails if it
  * returns 0, or if afterwards the frames held by processes differ from
