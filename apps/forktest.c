@@ -68,13 +68,14 @@ static int loop(void)
     int hold[2];
     if (pipe(hold) != 0)
         return 0;
-    pid_t kids[KIDS];
+    static pid_t kids[KIDS];   /* static: fork() returns twice into this frame */
     int n = 0;
     for (; n < KIDS; n++) {
-        kids[n] = fork();
-        if (kids[n] < 0)
+        pid_t pid = fork();
+        kids[n] = pid;
+        if (pid < 0)
             break;
-        if (kids[n] == 0) {
+        if (pid == 0) {
             close(hold[1]);
             p[n * PAGE] = 'k';                     /* one private copy each */
             char c;

@@ -1,11 +1,14 @@
 /* init: the first program.  With arguments, runs that one program and exits
  * with its status (so QEMU does too).  Without, runs the default programs.
- * Around each run it checks the pager's frame ledger: the same number of
- * free frames after the program is reaped as before it started. */
+ * Around each run it checks the pager's books: once the program and every
+ * descendant it left behind are gone, processes must hold as many frames as
+ * before it started, the ledger must be consistent, and the page tables of
+ * everything still alive must agree with the pager's page maps. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <kinesys.h>
+#include <kine/status.h>
 
 static const char *const default_programs[][2] = {
     { "hello", NULL },
@@ -15,7 +18,7 @@ static const char *const default_programs[][2] = {
 
 static int exit_code(int ws)
 {
-    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : KINE_EXIT_SIGNALED + WTERMSIG(ws);
 }
 
 /* Frames held by processes, and the free count, from one ledger call. */
@@ -38,21 +41,28 @@ static int run(int argc, const char *const argv[])
     int64_t pid = kine_spawn(argc, argv, NULL);
     if (pid < 0) {
         printf("cannot start %s: error %d\n", argv[0], (int)-pid);
-        return 127;
+        return KINE_EXIT_NOT_STARTED;
     }
-    /* wait for any child: orphans handed to init are reaped on the way */
+    /* Wait for the program, then for every orphan it left (they are handed
+     * to init): only then must the frames be back. */
     int64_t got;
-    while ((got = kine_wait(-1, &ws)) != pid) {
-        if (got < 0) {
-            printf("wait for %s failed\n", argv[0]);
-            return 127;
-        }
-    }
+    int any_ws = 0;
+    while ((got = kine_wait(-1, &any_ws)) >= 0)
+        if (got == pid)
+            ws = any_ws;
     uint64_t after = process_frames(&ok_after, &free_after);
+    uint64_t pages = 0, procs = 0;
+    int64_t pte_bad = kine_pte_check(&pages, &procs);
     if (WIFEXITED(ws))
         printf("%s (pid %d) exited with status %d\n", argv[0], (int)pid, WEXITSTATUS(ws));
     else
         printf("%s (pid %d) was killed\n", argv[0], (int)pid);
+    if (pte_bad) {
+        printf("PAGE TABLES DISAGREE with the pager's books: %ld entries\n", (long)pte_bad);
+        return -1;
+    }
+    printf("page tables agree: %lu pages in %lu processes\n", (unsigned long)pages,
+           (unsigned long)procs);
     if (before != after || !ok_before || !ok_after) {
         printf("LEDGER MISMATCH: %lu process frames before %s, %lu after%s\n",
                (unsigned long)before, argv[0], (unsigned long)after,
@@ -71,7 +81,7 @@ int main(int argc, char **argv)
     process_frames(&dummy, &dummy_free);   /* warm up the calls we measure with */
     if (argc > 1) {
         int code = run(argc - 1, (const char *const *)argv + 1);
-        return code < 0 ? 125 : code;
+        return code < 0 ? KINE_EXIT_INIT_LEDGER : code;
     }
     int failed = 0;
     for (size_t i = 0; i < sizeof(default_programs) / sizeof(default_programs[0]); i++)

@@ -40,6 +40,7 @@ static void transfer(struct thread *from, struct thread *to)
 /* from's message has reached `to`: move from on to its next state. */
 static void after_send(struct thread *from, struct thread *to, bool call)
 {
+    if (call || (from->kmsg && !from->kmsg_halts)) to->tf.x[REG_A1] |= KINE_TAG_CALL; /*HACK*/
     if (from->kmsg && from->kmsg_halts) {
         from->state = T_HALTED;
         from->kmsg = false;

@@ -6,8 +6,10 @@
 int64_t kine_argv_pack(char *buf, size_t cap, int argc, const char *const argv[])
 {
     size_t used = 0;
-    if (argc < 1 || argc > KINE_ARGV_MAX)
+    if (argc < 1)
         return -KINE_EINVAL;
+    if (argc > KINE_ARGV_MAX)
+        return -KINE_E2BIG;              /* refused, never cut short */
     for (int i = 0; i < argc; i++) {
         if (!argv[i])
             return -KINE_EINVAL;

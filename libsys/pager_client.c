@@ -76,6 +76,17 @@ static int64_t fetch(uint64_t label, void *out, size_t size)
 int64_t kine_ledger(struct kine_ledger *out) { return fetch(PGR_LEDGER, out, sizeof(*out)); }
 int64_t kine_memstats(struct kine_memstats *out) { return fetch(PGR_MEMSTATS, out, sizeof(*out)); }
 
+int64_t kine_pte_check(uint64_t *pages, uint64_t *procs)
+{
+    struct kine_msg m = { 0 };
+    int64_t r = libsys_request(PGR_CHECK, 0, &m);
+    if (r >= 0 && pages)
+        *pages = m.mr[1];
+    if (r >= 0 && procs)
+        *procs = m.mr[2];
+    return r;
+}
+
 int64_t kine_poweroff(int status)
 {
     libsys_flush_stdout();

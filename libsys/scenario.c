@@ -1,5 +1,5 @@
 /* Helpers for test programs: frames held by processes, and running
- * scenarios with a ledger check after each. */
+ * scenarios with a ledger check and a page-table check after each. */
 #include <stdio.h>
 #include "kinesys.h"
 
@@ -20,6 +20,12 @@ int kine_run_scenarios(const struct kine_scenario *list, int n)
         uint64_t before = kine_process_frames(&sound);
         int ok = list[i].run();
         uint64_t after = kine_process_frames(&sound);
+        int64_t pte_bad = kine_pte_check(NULL, NULL);
+        if (pte_bad) {
+            printf("%s: PAGE TABLES: %ld disagreements with the pager's books\n", list[i].name,
+                   (long)pte_bad);
+            ok = 0;
+        }
         if (after != before || !sound) {
             printf("%s: LEDGER: %lu process frames before, %lu after%s\n", list[i].name,
                    (unsigned long)before, (unsigned long)after, sound ? "" : ", inconsistent");

@@ -16,7 +16,7 @@ void bench_map(struct kine_msg *m)
         m->mr[0] = (uint64_t)-KINE_EINVAL;
         return;
     }
-    int64_t as = kine_as_create();
+    int64_t as = kine_as_create(pg.table_limit, 0);
     if (as < 0) {
         m->mr[0] = (uint64_t)as;
         return;

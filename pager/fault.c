@@ -26,14 +26,14 @@ static const char *outside(uint64_t addr, uint64_t access)
 
 void handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
 {
+    pg.fault_addr = addr;
     if (access == KINE_FAULT_OTHER) {
         proc_kill(p, "illegal instruction or misaligned access at pc", pc);
         return;
     }
     const struct region *r = region_find(&p->mm.regions, addr);
     if (!r) {
-        uint64_t stack_guard = KINE_STACK_TOP - KINE_STACK_SIZE - KINE_PAGE_SIZE;
-        if (addr >= stack_guard && addr < stack_guard + KINE_PAGE_SIZE)
+        if (addr >= KINE_HEAP_LIMIT && addr < KINE_STACK_BOTTOM)    /* the gap */
             proc_kill(p, "stack overflow at", addr);
         else
             proc_kill(p, outside(addr, access), addr);

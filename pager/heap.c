@@ -1,8 +1,10 @@
 /* The pager's own heap (picolibc malloc calls sbrk).  Heap pages are frames
  * of the user pool mapped into the pager's space above KINE_PAGER_HEAP_VA and
  * counted in the ledger as the pager's.  Before the heap exists, the frame
- * table and the list of heap frames live in the first frames of the pool,
- * reached through the pool window. */
+ * table, the list of heap frames and the ledger's tally live in the first
+ * frames of the pool, reached through the pool window.  The heap holds only
+ * small records (processes, pipes); page maps, which grow with what a
+ * process does, take frames of their own that come back when freed. */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,11 +21,13 @@ uint32_t heap_frame(uint64_t i) { return heap_list[i]; }
 void heap_init(uint32_t nframes)
 {
     heap_cap = nframes / 8 + 64;
-    uint64_t bytes = frames_storage_size(nframes) + heap_cap * sizeof(uint32_t);
+    uint64_t tally = (uint64_t)nframes * sizeof(uint16_t);
+    uint64_t bytes = frames_storage_size(nframes) + heap_cap * sizeof(uint32_t) + tally;
     uint64_t k = (bytes + PAGE - 1) / PAGE;
     uint8_t *base = frame_ptr(0);
     frames_init(&pg.frames, nframes, base);
     heap_list = (uint32_t *)(base + frames_storage_size(nframes));
+    ledger_init(heap_list + heap_cap);
     for (uint64_t i = 0; i < k; i++)
         heap_list[pg.heap_frames++] = (uint32_t)frame_alloc(&pg.frames);   /* 0..k-1 */
 }

@@ -1,22 +1,39 @@
 /* The frame ledger and its consistency check: every page recorded in any
- * process's page map, plus the pager's own heap frames, must account for
- * each frame's reference count exactly, and free frames must have none. */
-#include <stdlib.h>
+ * process's page map, every node of those page maps, and the pager's own
+ * heap frames must account for each frame's reference count exactly, and
+ * free frames must have none.  The tally it counts in is set aside at boot,
+ * so the check never fails (or lies) for want of memory. */
 #include <string.h>
 #include "pager.h"
 
-struct tally { uint16_t *count; uint64_t mappings; int bad; };
+struct tally { uint16_t *count; uint64_t mappings, nodes; int bad; };
 
-static int count_one(uint64_t va, uint32_t frame, uint32_t flags, void *ctx)
+static uint16_t *tally_storage;
+
+void ledger_init(void *storage) { tally_storage = storage; }
+
+static void count_frame(struct tally *t, uint32_t frame)
 {
-    struct tally *t = ctx;
-    (void)va; (void)flags;
     if (frame >= pg.frames.nframes)
         t->bad = 1;
     else
         t->count[frame]++;
+}
+
+static int count_page(uint64_t va, uint32_t frame, uint32_t flags, void *ctx)
+{
+    struct tally *t = ctx;
+    (void)va; (void)flags;
+    count_frame(t, frame);
     t->mappings++;
     return 0;
+}
+
+static void count_node(const void *node, void *ctx)
+{
+    struct tally *t = ctx;
+    count_frame(t, frame_of(node));
+    t->nodes++;
 }
 
 extern uint32_t heap_frame(uint64_t i);   /* heap.c */
@@ -24,8 +41,9 @@ extern uint32_t heap_frame(uint64_t i);   /* heap.c */
 int ledger_fill(struct kine_ledger *l)
 {
     const struct frame_table *ft = &pg.frames;
-    struct tally t = { calloc(ft->nframes, sizeof(uint16_t)), 0, 0 };
+    struct tally t = { tally_storage, 0, 0, 0 };
     memset(l, 0, sizeof(*l));
+    memset(t.count, 0, ft->nframes * sizeof(t.count[0]));
     l->frames_total = ft->nframes;
     l->frames_free = ft->nfree;
     l->frames_used = ft->nframes - ft->nfree;
@@ -34,26 +52,22 @@ int ledger_fill(struct kine_ledger *l)
         l->frames_shared += ft->ref[f] > 1;
     }
     l->pager_frames = pg.heap_frames;
-    if (!t.count)
-        return 1;
-    for (int i = 0; i < MAX_PROCS; i++) {
-        if (pg.procs[i].state == P_FREE)
-            continue;
+    for_each_proc(p) {
         l->processes++;
-        pm_foreach(&pg.procs[i].mm.pm, count_one, &t);
+        pm_foreach(&p->mm.pm, count_page, &t);
+        pm_foreach_node(&p->mm.pm, count_node, &t);
     }
     l->mappings = t.mappings;
     for (uint64_t i = 0; i < pg.heap_frames; i++)
-        count_one(0, heap_frame(i), 0, &t);
+        count_frame(&t, heap_frame(i));
     for (uint32_t f = 0; f < ft->nframes; f++)
         if (t.count[f] != ft->ref[f])
             t.bad = 1;
     for (uint32_t i = 0; i < ft->nfree; i++)
         if (ft->ref[ft->free_stack[i]] != 0)
             t.bad = 1;
-    if (l->mappings + pg.heap_frames != l->refcount_sum)
+    if (l->mappings + t.nodes + pg.heap_frames != l->refcount_sum)
         t.bad = 1;
-    free(t.count);
     return t.bad;
 }
 

@@ -2,13 +2,15 @@
  * init from the boot image, then serves two kinds of message forever:
  * kernel-made fault and exit messages, and client requests of the pager
  * protocol (kine/pager.h).  Every request is checked; a malformed one gets
- * an error reply.  Replies that must wait (wait, sleep) are sent later with
- * KSYS_REPLY. */
+ * an error reply.  Only requests made with KSYS_CALL are served (the kernel
+ * marks them KINE_TAG_CALL): anything else has nobody waiting for an
+ * answer, so it could only leave a wait behind that nobody ends.  Replies
+ * that must wait (read, wait, sleep) are sent later with KSYS_REPLY. */
+#include <stdlib.h>
 #include <string.h>
 #include "pager.h"
+#include <kine/status.h>
 
-#define EXIT_NO_INIT     252
-#define EXIT_BAD_POLICY  251
 #define SPAWN_ARGS_MAX   (KINE_PAGE_SIZE / 2)
 #define SLEEP_TICKS_MAX  (3600UL * KINE_TICK_HZ)
 
@@ -16,24 +18,15 @@ struct pager pg;
 void heap_init(uint32_t nframes);
 void __kine_start(const struct kine_bootinfo *bi) __attribute__((noreturn));
 
-static void reply_status(struct kine_msg *m, int64_t r)
-{
-    m->tag = 0;
-    m->mr[0] = (uint64_t)r;
-}
-
 static bool req_write(struct proc *p, struct kine_msg *m, uint64_t words)
 {
     static char buf[KINE_IPC_BUF_WORDS * 8];
     uint64_t n = m->mr[0];
-    if (n > words * 8) {
-        reply_status(m, -KINE_EINVAL);
-        return true;
-    }
+    if (n > words * 8)
+        return reply_status(m, -KINE_EINVAL);
     memcpy(buf, kine_ipcbuf(), n);
     console_client_write(p, buf, n);
-    reply_status(m, (int64_t)n);
-    return true;
+    return reply_status(m, (int64_t)n);
 }
 
 static bool req_spawn(struct proc *p, struct kine_msg *m, uint64_t words)
@@ -42,10 +35,10 @@ static bool req_spawn(struct proc *p, struct kine_msg *m, uint64_t words)
     char *argv[KINE_ARGV_MAX];
     uint64_t n = m->mr[0], argc = m->mr[1];
     kine_tid_t tid = 0;
-    if (n > words * 8 || n > sizeof(buf) || argc > KINE_ARGV_MAX) {
-        reply_status(m, n > sizeof(buf) ? -KINE_ENAMETOOLONG : -KINE_EINVAL);
-        return true;
-    }
+    if (n > words * 8 || n > sizeof(buf))
+        return reply_status(m, n > sizeof(buf) ? -KINE_ENAMETOOLONG : -KINE_EINVAL);
+    if (argc > KINE_ARGV_MAX)
+        return reply_status(m, -KINE_E2BIG);
     memcpy(buf, kine_ipcbuf(), n);
     int64_t r = kine_argv_unpack(buf, n, (int)argc, argv, KINE_ARGV_MAX);
     if (r >= 0)
@@ -70,26 +63,22 @@ static bool req_wait(struct proc *p, struct kine_msg *m)
 static bool req_sleep(struct proc *p, struct kine_msg *m)
 {
     uint64_t ticks = m->mr[0];
-    if (ticks > SLEEP_TICKS_MAX) {
-        reply_status(m, -KINE_ERANGE);
-        return true;
-    }
-    if (ticks == 0) {
-        reply_status(m, 0);
-        return true;
-    }
+    if (ticks > SLEEP_TICKS_MAX)
+        return reply_status(m, -KINE_ERANGE);
+    if (ticks == 0)
+        return reply_status(m, 0);
     p->sleep_until = kine_rdtime() + ticks * (pg.bi->timebase_hz / KINE_TICK_HZ);
     p->blocked = B_SLEEP;
     pg.sleepers++;
     return false;
 }
 
-/* A reply carrying a struct in the IPC buffer. */
-static bool reply_with(struct kine_msg *m, const void *data, size_t size, int64_t r)
+static bool req_check(struct kine_msg *m)
 {
-    memcpy(kine_ipcbuf(), data, size);
-    m->tag = kine_tag(0, (size + 7) / 8);
-    m->mr[0] = (uint64_t)r;
+    uint64_t pages, procs, bad = pte_check(&pages, &procs);
+    reply_status(m, (int64_t)bad);
+    m->mr[1] = pages;
+    m->mr[2] = procs;
     return true;
 }
 
@@ -103,9 +92,9 @@ static bool kernel_message(struct proc *p, struct kine_msg *m)
         pg.defer_flush = true;
         handle_fault(p, m->mr[0], m->mr[1], m->mr[2]);
         pg.defer_flush = false;
-        m->tag = 0;
+        reply_status(m, 0);
         pg.stats.fault_answered = kine_rdinstret();
-        return p->state == P_LIVE && p->tid == tid;   /* resume unless killed */
+        return proc_by_tid(tid) != NULL;     /* resume unless killed (p may be gone) */
     }
     case KINE_LABEL_EXIT:
         proc_exit(p, KINE_WSTATUS_EXITED(m->mr[0]));
@@ -121,13 +110,12 @@ static bool handle(kine_tid_t sender, struct kine_msg *m)
 {
     struct proc *p = proc_by_tid(sender);
     uint64_t words = kine_tag_len(m->tag);
-    if (!p) {
-        /* not one of our processes: answer (if it waits) with an error */
-        reply_status(m, -KINE_ESRCH);
-        return !kine_tag_is_kernel(m->tag);
-    }
-    if (kine_tag_is_kernel(m->tag))
-        return kernel_message(p, m);
+    if (kine_tag_is_kernel(m->tag))  /* a fault (a call) or an exit (not) */
+        return p ? kernel_message(p, m) : false;
+    if (!(m->tag & KINE_TAG_CALL))
+        return false;                /* nobody waits for an answer: ignore */
+    if (!p)                          /* not one of our processes */
+        return reply_status(m, -KINE_ESRCH);
     switch (kine_tag_label(m->tag)) {
     case PGR_WRITE:  return req_write(p, m, words);
     case PGR_SPAWN:  return req_spawn(p, m, words);
@@ -139,40 +127,33 @@ static bool handle(kine_tid_t sender, struct kine_msg *m)
         reply_status(m, p->pid);
         m->mr[1] = (uint64_t)p->ppid;
         return true;
-    case PGR_SBRK:
-        reply_status(m, proc_sbrk(p, (int64_t)m->mr[0]));
-        return true;
+    case PGR_SBRK:   return reply_status(m, proc_sbrk(p, (int64_t)m->mr[0]));
     case PGR_SLEEP:  return req_sleep(p, m);
     case PGR_POWEROFF:
-        if (p->pid != INIT_PID) {
-            reply_status(m, -KINE_EPERM);
-            return true;
-        }
+        if (p->pid != INIT_PID)
+            return reply_status(m, -KINE_EPERM);
         proc_exit(p, KINE_WSTATUS_EXITED(m->mr[0]));   /* powers off */
         return false;
     case PGR_LEDGER: {
         struct kine_ledger l;
         int bad = ledger_fill(&l);
-        return reply_with(m, &l, sizeof(l), bad);
+        return reply_data(m, bad, &l, sizeof(l));
     }
     case PGR_MEMSTATS: {
         struct kine_memstats ms;
         memstats_fill(&ms);
-        return reply_with(m, &ms, sizeof(ms), 0);
+        return reply_data(m, 0, &ms, sizeof(ms));
     }
     case PGR_BENCH_MAP:
         bench_map(m);
         return true;
-    case PGR_FORK:
-        reply_status(m, proc_fork(p, m->mr[0], m->mr[1]));
-        return true;
+    case PGR_FORK:    return reply_status(m, proc_fork(p, m->mr[0], m->mr[1]));
     case PGR_PIPE:    return pipe_create(p, m);
     case PGR_READ:    return pipe_read(p, m);
     case PGR_FDWRITE: return pipe_write(p, m, words);
     case PGR_CLOSE:   return fd_close(p, m);
-    default:
-        reply_status(m, -KINE_ENOSYS);
-        return true;
+    case PGR_CHECK:   return req_check(m);
+    default:          return reply_status(m, -KINE_ENOSYS);
     }
 }
 
@@ -182,15 +163,15 @@ static uint64_t wake_sleepers(void)
     if (!pg.sleepers)
         return 0;
     uint64_t now = kine_rdtime(), next = 0;
-    for (int i = 0; i < MAX_PROCS; i++) {
-        struct proc *p = &pg.procs[i];
+    for_each_proc(p) {
         if (p->state != P_LIVE || p->blocked != B_SLEEP)
             continue;
         if (now >= p->sleep_until) {
-            struct kine_msg m = { 0 };
+            struct kine_msg m;
             p->blocked = B_NONE;
             pg.sleepers--;
-            kine_reply(p->tid, &m);
+            reply_status(&m, 0);
+            reply_later(p->tid, &m);
         } else if (!next || p->sleep_until < next) {
             next = p->sleep_until;
         }
@@ -210,36 +191,75 @@ static void choose_policy(const char *name)
             strncat(known, policies[i]->name, sizeof(known) - strlen(known) - 1);
         }
         pager_log("unknown policy '%s' (known:%s)", name, known);
-        kine_sys_poweroff(EXIT_BAD_POLICY);
+        kine_sys_poweroff(KINE_EXIT_BAD_POLICY);
     }
     pg.policy = pol;
     strncpy(pg.stats.policy, pol->name, sizeof(pg.stats.policy) - 1);
 }
 
-static void start_init(const char *bootargs)
+/* A numeric option's value, or stop the boot: a typo must not pass silently. */
+static uint64_t number_option(const char *tok, const char *val, uint64_t min)
 {
-    static char args[KINE_BOOTARGS_MAX];
-    char *argv[KINE_ARGV_MAX];
-    int argc = 1;
+    char *end;
+    uint64_t v = strtoull(val, &end, 10);
+    if (*val == '\0' || *end != '\0' || v < min) {
+        pager_log("bad option '%s' (a number >= %lu)", tok, (unsigned long)min);
+        kine_sys_poweroff(KINE_EXIT_BAD_CMDLINE);
+    }
+    return v;
+}
+
+/* Options for us (pager.*) are taken out; kernel.* ones are the kernel's;
+ * init= names the first program; everything else is its arguments. */
+static int parse_command_line(char *args, char *argv[])
+{
+    int argc = 1, words = 0;
     argv[0] = "init";
-    memcpy(args, bootargs, sizeof(args) - 1);   /* bootinfo's copy is NUL-ended */
     for (char *tok = strtok(args, " \t"); tok; tok = strtok(NULL, " \t")) {
         if (strncmp(tok, "init=", 5) == 0)
             argv[0] = tok + 5;
         else if (strncmp(tok, "pager.policy=", 13) == 0)
             choose_policy(tok + 13);
+        else if (strncmp(tok, "pager.failalloc=", 16) == 0)
+            pg.fail_every = number_option(tok, tok + 16, 2);
+        else if (strncmp(tok, "pager.tables=", 13) == 0)
+            pg.table_limit = number_option(tok, tok + 13, 1);
         else if (strncmp(tok, "pager.", 6) == 0)
             pager_log("unknown option '%s' ignored", tok);
-        else if (argc < KINE_ARGV_MAX)
+        else if (strncmp(tok, "kernel.", 7) == 0)
+            continue;
+        else if (++words < KINE_ARGV_MAX)
             argv[argc++] = tok;
     }
+    if (words >= KINE_ARGV_MAX) {
+        pager_log("too many arguments: %d (the limit is %d)", words, KINE_ARGV_MAX - 1);
+        kine_sys_poweroff(KINE_EXIT_BAD_CMDLINE);
+    }
+    return argc;
+}
+
+static void start_init(const struct kine_bootinfo *bi)
+{
+    static char args[KINE_BOOTARGS_MAX];
+    char *argv[KINE_ARGV_MAX];
+    if (bi->bootargs_len >= KINE_BOOTARGS_MAX) {
+        pager_log("command line is %lu bytes; the limit is %d",
+                  (unsigned long)bi->bootargs_len, KINE_BOOTARGS_MAX - 1);
+        kine_sys_poweroff(KINE_EXIT_BAD_CMDLINE);
+    }
+    memcpy(args, bi->bootargs, sizeof(args) - 1);   /* bootinfo's copy is NUL-ended */
+    int argc = parse_command_line(args, argv);
+    proc_limits_init();
     pager_log("%lu frames in the pool (%lu MiB), %lu for the pager's tables; policy %s",
               (unsigned long)pg.bi->pool_frames, (unsigned long)(pg.bi->pool_frames >> 8),
               (unsigned long)pg.heap_frames, pg.policy->name);
+    if (pg.fail_every)
+        pager_log("fault injection: every %luth frame allocation for a process but init fails",
+                  (unsigned long)pg.fail_every);
     int64_t pid = proc_spawn(NULL, argc, argv, NULL);
     if (pid != INIT_PID) {
         pager_log("cannot start %s: error %ld", argv[0], (long)pid);
-        kine_sys_poweroff(EXIT_NO_INIT);
+        kine_sys_poweroff(KINE_EXIT_NO_INIT);
     }
 }
 
@@ -249,11 +269,11 @@ void __kine_start(const struct kine_bootinfo *bi)
     pg.bi = bi;
     kine_set_ipcbuf(bi->ipcbuf_va);
     if (bi->magic != KINE_BOOTINFO_MAGIC)
-        kine_sys_poweroff(EXIT_NO_INIT);
+        kine_sys_poweroff(KINE_EXIT_NO_INIT);
     heap_init((uint32_t)bi->pool_frames);
     pg.next_pid = INIT_PID;
     choose_policy(KINE_DEFAULT_POLICY);
-    start_init(bi->bootargs);
+    start_init(bi);
 
     kine_tid_t reply_to = 0, sender = 0;
     struct kine_msg m = { 0 };
@@ -268,7 +288,8 @@ void __kine_start(const struct kine_bootinfo *bi)
             if (r < 0 && r != -KINE_ETIMEDOUT) {
                 struct proc *p = proc_by_tid(reply_to);
                 if (p)
-                    proc_kill(p, "cannot map", 0);
+                    proc_kill(p, r == -KINE_ENOMEM ? "out of page-table memory at" : "cannot map",
+                              pg.fault_addr);
             }
         } else {
             r = kine_reply_recv(reply_to, &m, deadline, &sender);
@@ -276,7 +297,9 @@ void __kine_start(const struct kine_bootinfo *bi)
         reply_to = 0;
         if (r < 0)
             continue;                /* timeout, or the reply target is gone */
+        pg.serving = proc_by_tid(sender);
         if (handle(sender, &m))
             reply_to = sender;
+        pg.serving = NULL;
     }
 }

@@ -3,9 +3,14 @@
 #include <string.h>
 #include "pager.h"
 
-static int64_t op_alloc(void *ctx)
+/* Every frame a process gets comes from here.  With pager.failalloc=N,
+ * every Nth allocation made while serving a process other than init fails
+ * as if memory had run out (init must survive to report the verdict). */
+int64_t pager_frame_alloc(void)
 {
-    (void)ctx;
+    if (pg.fail_every && pg.serving && pg.serving->pid != INIT_PID &&
+        ++pg.alloc_calls % pg.fail_every == 0)
+        return -KINE_ENOMEM;
     int64_t f = frame_alloc(&pg.frames);
     if (f >= 0) {
         uint64_t used = pg.frames.nframes - pg.frames.nfree;
@@ -14,6 +19,9 @@ static int64_t op_alloc(void *ctx)
     }
     return f;
 }
+
+static int64_t op_alloc(void *ctx) { (void)ctx; return pager_frame_alloc(); }
+static uint64_t op_nfree(void *ctx) { (void)ctx; return pg.frames.nfree; }
 
 static int op_ref(void *ctx, uint32_t f) { (void)ctx; return frame_ref(&pg.frames, f); }
 
@@ -76,7 +84,28 @@ static int64_t op_unmap(void *ctx, kine_as_t as, uint64_t va, uint64_t npages)
 
 const struct pager_ops pager_ops = {
     .ctx = NULL, .stats = &pg.stats,
-    .alloc = op_alloc, .ref = op_ref, .unref = op_unref, .refcount = op_refcount,
+    .alloc = op_alloc, .nfree = op_nfree, .ref = op_ref, .unref = op_unref, .refcount = op_refcount,
     .zero = op_zero, .copy = op_copy, .map = op_map, .map_flush = op_map_flush, .map_cancel = op_map_cancel,
     .protect = op_protect, .unmap = op_unmap,
 };
+
+/* Page-map nodes are whole frames, reached through the pool window and
+ * counted as the process's (ledger.c), so a process that spreads its pages
+ * thin pays for the tree it makes, and an emptied node's frame comes back. */
+static void *node_get(void *ctx)
+{
+    (void)ctx;
+    int64_t f = pager_frame_alloc();
+    if (f < 0)
+        return NULL;
+    memset(frame_ptr((uint32_t)f), 0, KINE_PAGE_SIZE);
+    return frame_ptr((uint32_t)f);
+}
+
+static void node_put(void *ctx, void *node)
+{
+    (void)ctx;
+    op_unref(NULL, frame_of(node));
+}
+
+const struct pm_alloc pm_frame_alloc = { node_get, node_put, NULL };

@@ -7,9 +7,29 @@
 
 #define SV39_USER_TOP (1ULL << 38)
 
+_Static_assert(sizeof(struct pm_leaf) <= PM_NODE_SIZE, "a leaf is one node");
+_Static_assert(sizeof(struct pm_mid) <= PM_NODE_SIZE, "a mid is one node");
+
 static unsigned idx(uint64_t va, unsigned level)
 {
     return (unsigned)(va >> (KINE_PAGE_SHIFT + 9 * level)) & (PM_FANOUT - 1);
+}
+
+static void *node_get(struct pagemap *pm)
+{
+    void *n = pm->alloc ? pm->alloc->get(pm->alloc->ctx) : calloc(1, PM_NODE_SIZE);
+    if (n)
+        pm->nodes++;
+    return n;
+}
+
+static void node_put(struct pagemap *pm, void *n)
+{
+    if (pm->alloc)
+        pm->alloc->put(pm->alloc->ctx, n);
+    else
+        free(n);
+    pm->nodes--;
 }
 
 static struct pm_leaf *leaf_of(const struct pagemap *pm, uint64_t va)
@@ -22,25 +42,26 @@ int pm_set(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags)
 {
     if (va >= SV39_USER_TOP || frame > PM_FRAME_MAX || (flags & ~PM_FLAGS_MASK))
         return -KINE_EINVAL;
-    struct pm_mid *mid = pm->mid[idx(va, 2)];
+    unsigned i2 = idx(va, 2), i1 = idx(va, 1);
+    struct pm_mid *mid = pm->mid[i2];
     if (!mid) {
-        mid = calloc(1, sizeof(*mid));
+        mid = node_get(pm);
         if (!mid)
             return -KINE_ENOMEM;
-        pm->mid[idx(va, 2)] = mid;
+        pm->mid[i2] = mid;
     }
-    struct pm_leaf *leaf = mid->leaf[idx(va, 1)];
+    struct pm_leaf *leaf = mid->leaf[i1];
     if (!leaf) {
-        leaf = calloc(1, sizeof(*leaf));
+        leaf = node_get(pm);
         if (!leaf) {
-            if (mid->used == 0) {
-                free(mid);
-                pm->mid[idx(va, 2)] = NULL;
+            if (pm->mid_used[i2] == 0) {
+                node_put(pm, mid);
+                pm->mid[i2] = NULL;
             }
             return -KINE_ENOMEM;
         }
-        mid->leaf[idx(va, 1)] = leaf;
-        mid->used++;
+        mid->leaf[i1] = leaf;
+        pm->mid_used[i2]++;
     }
     uint32_t *slot = &leaf->slot[idx(va, 0)];
     if (!*slot) {
@@ -70,8 +91,9 @@ int pm_clear(struct pagemap *pm, uint64_t va, uint32_t *frame)
 {
     if (va >= SV39_USER_TOP)
         return 0;
-    struct pm_mid *mid = pm->mid[idx(va, 2)];
-    struct pm_leaf *leaf = mid ? mid->leaf[idx(va, 1)] : NULL;
+    unsigned i2 = idx(va, 2), i1 = idx(va, 1);
+    struct pm_mid *mid = pm->mid[i2];
+    struct pm_leaf *leaf = mid ? mid->leaf[i1] : NULL;
     uint32_t *slot = leaf ? &leaf->slot[idx(va, 0)] : NULL;
     if (!slot || !*slot)
         return 0;
@@ -80,11 +102,11 @@ int pm_clear(struct pagemap *pm, uint64_t va, uint32_t *frame)
     *slot = 0;
     pm->count--;
     if (--leaf->used == 0) {
-        free(leaf);
-        mid->leaf[idx(va, 1)] = NULL;
-        if (--mid->used == 0) {
-            free(mid);
-            pm->mid[idx(va, 2)] = NULL;
+        node_put(pm, leaf);
+        mid->leaf[i1] = NULL;
+        if (--pm->mid_used[i2] == 0) {
+            node_put(pm, mid);
+            pm->mid[i2] = NULL;
         }
     }
     return 1;
@@ -110,6 +132,19 @@ int pm_foreach(const struct pagemap *pm, int (*fn)(uint64_t, uint32_t, uint32_t,
     return 0;
 }
 
+void pm_foreach_node(const struct pagemap *pm, void (*fn)(const void *node, void *ctx), void *ctx)
+{
+    for (unsigned i = 0; i < PM_FANOUT; i++) {
+        struct pm_mid *mid = pm->mid[i];
+        if (!mid)
+            continue;
+        for (unsigned j = 0; j < PM_FANOUT; j++)
+            if (mid->leaf[j])
+                fn(mid->leaf[j], ctx);
+        fn(mid, ctx);
+    }
+}
+
 void pm_destroy(struct pagemap *pm)
 {
     for (unsigned i = 0; i < PM_FANOUT; i++) {
@@ -117,8 +152,11 @@ void pm_destroy(struct pagemap *pm)
         if (!mid)
             continue;
         for (unsigned j = 0; j < PM_FANOUT; j++)
-            free(mid->leaf[j]);
-        free(mid);
+            if (mid->leaf[j])
+                node_put(pm, mid->leaf[j]);
+        node_put(pm, mid);
+        pm->mid[i] = NULL;
+        pm->mid_used[i] = 0;
     }
-    memset(pm, 0, sizeof(*pm));
+    pm->count = 0;
 }

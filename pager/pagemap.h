@@ -1,22 +1,35 @@
 /* A process's resident pages as the pager sees them: virtual page -> frame,
  * plus per-page flags.  A three-level radix tree over the Sv39 user half, so
- * a huge, sparse heap costs memory only where pages exist.  Pure. */
+ * a huge, sparse heap costs memory only where pages exist.  Each node is
+ * one 4 KiB block from an allocator the owner supplies (the pager takes
+ * pool frames, charged to the process; host tests use calloc).  Pure. */
 #ifndef PAGER_PAGEMAP_H
 #define PAGER_PAGEMAP_H
 
 #include <stdint.h>
 
 #define PM_FANOUT 512
+#define PM_NODE_SIZE  4096
 #define PM_FLAG_COW   (1u << 31)   /* shared copy-on-write: mapped read-only */
 #define PM_FLAGS_MASK (0xfu << 28)
 #define PM_FRAME_MAX  ((1u << 28) - 2)
 
 struct pm_leaf { uint32_t slot[PM_FANOUT]; uint32_t used; };   /* frame + 1 | flags */
-struct pm_mid  { struct pm_leaf *leaf[PM_FANOUT]; uint32_t used; };
+struct pm_mid  { struct pm_leaf *leaf[PM_FANOUT]; };
+
+/* Where nodes come from: get returns a zeroed PM_NODE_SIZE block or NULL. */
+struct pm_alloc {
+    void *(*get)(void *ctx);
+    void (*put)(void *ctx, void *node);
+    void *ctx;
+};
 
 struct pagemap {
+    const struct pm_alloc *alloc;      /* NULL: calloc and free */
+    uint64_t count;                    /* resident pages */
+    uint64_t nodes;                    /* blocks the tree holds */
+    uint16_t mid_used[PM_FANOUT];      /* leaves under each mid */
     struct pm_mid *mid[PM_FANOUT];
-    uint64_t count;          /* resident pages */
 };
 
 /* 0, or -KINE_ENOMEM (nothing changed), -KINE_EINVAL (bad va or frame).
@@ -29,6 +42,8 @@ int pm_clear(struct pagemap *pm, uint64_t va, uint32_t *frame);
 /* Visit every resident page in address order; stop early if fn returns != 0. */
 int pm_foreach(const struct pagemap *pm, int (*fn)(uint64_t va, uint32_t frame, uint32_t flags, void *ctx),
                void *ctx);
+/* Visit every node block of the tree. */
+void pm_foreach_node(const struct pagemap *pm, void (*fn)(const void *node, void *ctx), void *ctx);
 /* Free the tree (not the frames). */
 void pm_destroy(struct pagemap *pm);
 

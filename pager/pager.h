@@ -11,40 +11,45 @@
 #include "region.h"
 #include "pagemap.h"
 #include "policy.h"
+#include "kabi_pending.h"
 
-#define MAX_PROCS 64
 #define MAX_FDS   16
-#define MAX_PIPES 32
 #define PIPE_SIZE 4096
 #define INIT_PID  1
-#define TID_HASH  (2 * MAX_PROCS)
+#define TID_BUCKETS 64       /* hash chains on the thread id: not a limit */
 
 enum proc_state { P_FREE, P_LIVE, P_ZOMBIE };
 enum fd_kind { FD_NONE, FD_CONSOLE, FD_PIPE_READ, FD_PIPE_WRITE };
 /* A request whose reply waits for something (sent later with KSYS_REPLY). */
 enum blocked_on { B_NONE, B_WAIT, B_SLEEP, B_PIPE_READ, B_PIPE_WRITE };
 
-struct fd { uint8_t kind; uint8_t pipe; };
+struct pipe;
+struct fd { enum fd_kind kind; struct pipe *pipe; };
 
+/* Processes live in a list allocated from the pager's heap; how many can
+ * exist is bounded by the kernel memory each one reserves (proc.c). */
 struct proc {
+    struct proc *next;       /* pg.procs, in creation order */
+    struct proc *tid_next;   /* chain in pg.by_tid */
     enum proc_state state;
     int pid, ppid;
     char name[KINE_NAME_MAX + 1];
     kine_tid_t tid;
     struct mm mm;
+    uint64_t kmem_pages;     /* kernel object pages reserved for it */
     uint64_t heap_start, brk;
     uint64_t wstatus;        /* ZOMBIE: wait status */
     enum blocked_on blocked;
     int64_t wait_pid;        /* B_WAIT */
     uint64_t sleep_until;    /* B_SLEEP: time CSR deadline */
-    int block_fd;            /* B_PIPE_*: which descriptor */
+    struct pipe *block_pipe; /* B_PIPE_*: the pipe itself, never an index */
+    int block_fd;            /* ... through this descriptor */
     uint64_t block_bytes;    /* B_PIPE_READ: at most this many */
     struct fd fds[MAX_FDS];
     bool mid_line;           /* console: last write did not end a line */
 };
 
 struct pipe {
-    bool used;
     uint32_t head, len;      /* ring buffer */
     uint32_t readers, writers;
     char buf[PIPE_SIZE];
@@ -57,13 +62,21 @@ struct pager {
     uint64_t heap_frames;    /* frames the pager's own heap uses */
     struct map_batch { kine_as_t as; uint64_t n; } batch;
     bool defer_flush;        /* answering a fault: the reply carries the map */
+    uint64_t fault_addr;     /* the fault being answered */
     struct kine_memstats stats;
-    struct proc procs[MAX_PROCS];
-    struct pipe pipes[MAX_PIPES];
+    struct proc *procs;      /* every process not yet reaped */
+    struct proc *by_tid[TID_BUCKETS];
+    struct proc *serving;    /* whose request or fault is being handled */
     int next_pid;
     unsigned sleepers;       /* processes in B_SLEEP: skip the scan when 0 */
-    struct proc *by_tid[TID_HASH];   /* open addressing on the thread id */
+    uint64_t kmem_budget;    /* kernel object pages processes may reserve */
+    uint64_t kmem_reserved;
+    uint64_t table_limit;    /* page-table pages per process (pager.tables=) */
+    uint64_t fail_every;     /* pager.failalloc=N: fault injection, 0 = off */
+    uint64_t alloc_calls;
 };
+
+#define for_each_proc(q) for (struct proc *q = pg.procs; q; q = q->next)
 
 extern struct pager pg;
 extern const struct pager_ops pager_ops;
@@ -72,6 +85,15 @@ static inline void *frame_ptr(uint32_t f)
 {
     return (void *)(pg.bi->pool_va + (uint64_t)f * KINE_PAGE_SIZE);
 }
+
+static inline uint32_t frame_of(const void *p)
+{
+    return (uint32_t)(((uint64_t)p - pg.bi->pool_va) / KINE_PAGE_SIZE);
+}
+
+/* ops.c: the one place process frames are allocated; page-map nodes */
+int64_t pager_frame_alloc(void);
+extern const struct pm_alloc pm_frame_alloc;
 
 /* console.c: the pager's own lines ("pager: ...") and clients' output */
 void pager_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -83,6 +105,7 @@ int batch_add(struct map_batch *b, uint64_t va, unsigned rights, uint32_t frame)
 int batch_flush(struct map_batch *b);
 
 /* proc.c */
+void proc_limits_init(void);
 struct proc *proc_by_tid(kine_tid_t tid);
 struct proc *proc_by_pid(int pid);
 int64_t proc_spawn(struct proc *parent, int argc, char *argv[], kine_tid_t *tid);
@@ -101,6 +124,13 @@ bool pipe_read(struct proc *p, struct kine_msg *m);
 bool pipe_write(struct proc *p, struct kine_msg *m, uint64_t words);
 bool fd_close(struct proc *p, struct kine_msg *m);
 
+/* reply.c: every reply is built here, so none carries stale bytes. */
+bool reply_status(struct kine_msg *m, int64_t r);
+/* r in MR0 and n bytes of data in the IPC buffer, the last word zero-padded */
+bool reply_data(struct kine_msg *m, int64_t r, const void *data, size_t n);
+/* Answer a request that was deferred (a blocked read, wait or sleep). */
+void reply_later(kine_tid_t to, struct kine_msg *m);
+
 /* bench.c: PGR_BENCH_MAP */
 void bench_map(struct kine_msg *m);
 
@@ -108,7 +138,10 @@ void bench_map(struct kine_msg *m);
 void handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
 
 /* ledger.c */
+void ledger_init(void *tally_storage);
 int ledger_fill(struct kine_ledger *l);   /* 0 consistent, 1 not */
+/* Page tables against the books (check.c): the number of disagreements. */
+uint64_t pte_check(uint64_t *pages, uint64_t *procs);
 void memstats_fill(struct kine_memstats *s);
 
 #endif

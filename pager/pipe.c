@@ -8,7 +8,12 @@
  * Descriptors 0-2 are the console; pipes take 3 and up.  A blocked read is
  * answered when data arrives or the last writer closes (0 = end of file).
  * A blocked write is answered with 0 ("try again") when room appears, or
- * -KINE_EPIPE when the last reader closes; libsys loops. */
+ * -KINE_EPIPE when the last reader closes; libsys loops.
+ *
+ * A waiting process names the pipe object it waits on, and the pipe lives
+ * as long as any descriptor refers to it, so a wait can never be matched
+ * against a different pipe that happens to reuse memory or a slot. */
+#include <stdlib.h>
 #include <string.h>
 #include "pager.h"
 
@@ -24,11 +29,10 @@ void fds_init(struct proc *p)
 
 static void ref_end(const struct fd *fd, int delta)
 {
-    struct pipe *pp = &pg.pipes[fd->pipe];
     if (fd->kind == FD_PIPE_READ)
-        pp->readers += (uint32_t)delta;
+        fd->pipe->readers += (uint32_t)delta;
     else if (fd->kind == FD_PIPE_WRITE)
-        pp->writers += (uint32_t)delta;
+        fd->pipe->writers += (uint32_t)delta;
 }
 
 void fds_inherit(struct proc *child, const struct proc *parent)
@@ -45,48 +49,64 @@ static struct fd *lookup(struct proc *p, uint64_t fd, enum fd_kind kind)
     return &p->fds[fd];
 }
 
-/* Answer every process blocked on pipe `idx` that can now make progress. */
-static void wake(unsigned idx)
+/* Answer q if its wait on pp can now end; true if it was answered. */
+static bool try_wake(struct proc *q, struct pipe *pp)
 {
-    struct pipe *pp = &pg.pipes[idx];
-    for (int i = 0; i < MAX_PROCS; i++) {
-        struct proc *q = &pg.procs[i];
-        if (q->state != P_LIVE || q->fds[q->block_fd].pipe != idx)
-            continue;
-        struct kine_msg m = { 0 };
-        if (q->blocked == B_PIPE_READ && (pp->len || !pp->writers)) {
-            uint64_t n = pp->len < q->block_bytes ? pp->len : q->block_bytes;
-            uint8_t *out = (uint8_t *)kine_ipcbuf();
-            for (uint64_t k = 0; k < n; k++)
-                out[k] = (uint8_t)pp->buf[(pp->head + k) % PIPE_SIZE];
-            pp->head = (uint32_t)((pp->head + n) % PIPE_SIZE);
-            pp->len -= (uint32_t)n;
-            m.tag = kine_tag(0, (n + 7) / 8);
-            m.mr[0] = n;
-            q->blocked = B_NONE;
-            kine_reply(q->tid, &m);
-        } else if (q->blocked == B_PIPE_WRITE && (pp->len < PIPE_SIZE || !pp->readers)) {
-            m.mr[0] = pp->readers ? 0 : (uint64_t)-KINE_EPIPE;
-            q->blocked = B_NONE;
-            kine_reply(q->tid, &m);
-        }
+    struct kine_msg m;
+    if (q->blocked == B_PIPE_READ && (pp->len || !pp->writers)) {
+        uint8_t data[IPC_BYTES];
+        uint64_t n = pp->len < q->block_bytes ? pp->len : q->block_bytes;
+        for (uint64_t k = 0; k < n; k++)
+            data[k] = (uint8_t)pp->buf[(pp->head + k) % PIPE_SIZE];
+        pp->head = (uint32_t)((pp->head + n) % PIPE_SIZE);
+        pp->len -= (uint32_t)n;
+        reply_data(&m, (int64_t)n, data, n);
+    } else if (q->blocked == B_PIPE_WRITE && (pp->len < PIPE_SIZE || !pp->readers)) {
+        reply_status(&m, pp->readers ? 0 : -KINE_EPIPE);
+    } else {
+        return false;
     }
+    q->blocked = B_NONE;
+    q->block_pipe = NULL;
+    reply_later(q->tid, &m);
+    return true;
+}
+
+/* Answer everyone blocked on pp that can make progress.  A read can make
+ * room for a writer met earlier in the pass (and a write data for a
+ * reader), so pass again until a pass changes nothing. */
+static void wake(struct pipe *pp)
+{
+    bool progress;
+    do {
+        progress = false;
+        for_each_proc(q)
+            if (q->state == P_LIVE && q->block_pipe == pp && try_wake(q, pp))
+                progress = true;
+    } while (progress);
 }
 
 static void close_fd(struct proc *p, int fd)
 {
     struct fd *d = &p->fds[fd];
+    if (p->block_pipe && p->block_fd == fd) {
+        /* a wait through this descriptor ends with it */
+        struct kine_msg m;
+        p->blocked = B_NONE;
+        p->block_pipe = NULL;
+        reply_status(&m, -KINE_EBADF);
+        reply_later(p->tid, &m);
+    }
     if (d->kind == FD_PIPE_READ || d->kind == FD_PIPE_WRITE) {
-        unsigned idx = d->pipe;
+        struct pipe *pp = d->pipe;
         ref_end(d, -1);
-        d->kind = FD_NONE;
-        struct pipe *pp = &pg.pipes[idx];
         if (!pp->readers && !pp->writers)
-            pp->used = false;
+            free(pp);                /* no descriptor, so no waiter, is left */
         else
-            wake(idx);
+            wake(pp);
     }
     d->kind = FD_NONE;
+    d->pipe = NULL;
 }
 
 void fds_close_all(struct proc *p)
@@ -95,17 +115,9 @@ void fds_close_all(struct proc *p)
         close_fd(p, i);
 }
 
-static bool reply(struct kine_msg *m, int64_t r)
-{
-    m->tag = 0;
-    m->mr[0] = (uint64_t)r;
-    return true;
-}
-
 bool pipe_create(struct proc *p, struct kine_msg *m)
 {
     int rfd = -1, wfd = -1;
-    unsigned idx = 0;
     for (int i = FIRST_PIPE_FD; i < MAX_FDS; i++)
         if (p->fds[i].kind == FD_NONE) {
             if (rfd < 0)
@@ -114,36 +126,40 @@ bool pipe_create(struct proc *p, struct kine_msg *m)
                 wfd = i;
         }
     if (wfd < 0)
-        return reply(m, -KINE_EMFILE);
-    while (idx < MAX_PIPES && pg.pipes[idx].used)
-        idx++;
-    if (idx == MAX_PIPES)
-        return reply(m, -KINE_ENOMEM);
-    struct pipe *pp = &pg.pipes[idx];
-    memset(pp, 0, sizeof(*pp));
-    pp->used = true;
+        return reply_status(m, -KINE_EMFILE);
+    struct pipe *pp = calloc(1, sizeof(*pp));
+    if (!pp)
+        return reply_status(m, -KINE_ENOMEM);
     pp->readers = pp->writers = 1;
-    p->fds[rfd] = (struct fd){ FD_PIPE_READ, (uint8_t)idx };
-    p->fds[wfd] = (struct fd){ FD_PIPE_WRITE, (uint8_t)idx };
-    reply(m, 0);
+    p->fds[rfd] = (struct fd){ FD_PIPE_READ, pp };
+    p->fds[wfd] = (struct fd){ FD_PIPE_WRITE, pp };
+    reply_status(m, 0);
     m->mr[1] = (uint64_t)rfd;
     m->mr[2] = (uint64_t)wfd;
     return true;
+}
+
+/* Block p on pp through fd; whoever can be answered now is. */
+static void block(struct proc *p, enum blocked_on why, int fd, struct pipe *pp)
+{
+    p->blocked = why;
+    p->block_fd = fd;
+    p->block_pipe = pp;
+    wake(pp);
 }
 
 bool pipe_read(struct proc *p, struct kine_msg *m)
 {
     uint64_t fd = m->mr[0], max = m->mr[1];
     if (fd < FIRST_PIPE_FD && fd < MAX_FDS && p->fds[fd].kind == FD_CONSOLE)
-        return reply(m, 0);                  /* no console input: end of file */
-    if (!lookup(p, fd, FD_PIPE_READ))
-        return reply(m, -KINE_EBADF);
+        return reply_status(m, 0);           /* no console input: end of file */
+    struct fd *d = lookup(p, fd, FD_PIPE_READ);
+    if (!d)
+        return reply_status(m, -KINE_EBADF);
     if (max == 0)
-        return reply(m, 0);
-    p->blocked = B_PIPE_READ;
-    p->block_fd = (int)fd;
+        return reply_status(m, 0);
     p->block_bytes = max < IPC_BYTES ? max : IPC_BYTES;
-    wake(p->fds[fd].pipe);                   /* answers at once if it can */
+    block(p, B_PIPE_READ, (int)fd, d->pipe);
     return false;
 }
 
@@ -152,28 +168,27 @@ bool pipe_write(struct proc *p, struct kine_msg *m, uint64_t words)
     static char data[IPC_BYTES];
     uint64_t fd = m->mr[0], n = m->mr[1];
     if (n > words * 8)
-        return reply(m, -KINE_EINVAL);
+        return reply_status(m, -KINE_EINVAL);
     memcpy(data, kine_ipcbuf(), n);
     if (fd < MAX_FDS && p->fds[fd].kind == FD_CONSOLE) {
         console_client_write(p, data, n);
-        return reply(m, (int64_t)n);
+        return reply_status(m, (int64_t)n);
     }
     struct fd *d = lookup(p, fd, FD_PIPE_WRITE);
     if (!d)
-        return reply(m, -KINE_EBADF);
-    struct pipe *pp = &pg.pipes[d->pipe];
+        return reply_status(m, -KINE_EBADF);
+    struct pipe *pp = d->pipe;
     if (!pp->readers)
-        return reply(m, -KINE_EPIPE);
+        return reply_status(m, -KINE_EPIPE);
     uint64_t room = PIPE_SIZE - pp->len, k = n < room ? n : room;
     for (uint64_t i = 0; i < k; i++)
         pp->buf[(pp->head + pp->len + i) % PIPE_SIZE] = data[i];
     pp->len += (uint32_t)k;
     if (k)
-        wake(d->pipe);
+        wake(pp);
     if (k || n == 0)
-        return reply(m, (int64_t)k);
-    p->blocked = B_PIPE_WRITE;               /* full: answer 0 when room appears */
-    p->block_fd = (int)fd;
+        return reply_status(m, (int64_t)k);
+    block(p, B_PIPE_WRITE, (int)fd, pp);     /* full: answer 0 when room appears */
     return false;
 }
 
@@ -181,7 +196,7 @@ bool fd_close(struct proc *p, struct kine_msg *m)
 {
     uint64_t fd = m->mr[0];
     if (fd >= MAX_FDS || p->fds[fd].kind == FD_NONE)
-        return reply(m, -KINE_EBADF);
+        return reply_status(m, -KINE_EBADF);
     close_fd(p, (int)fd);
-    return reply(m, 0);
+    return reply_status(m, 0);
 }

@@ -27,6 +27,7 @@ struct pager_ops {
     void *ctx;
     struct kine_memstats *stats;                        /* counters to bump */
     int64_t (*alloc)(void *ctx);                        /* refcount 1, or -ENOMEM */
+    uint64_t (*nfree)(void *ctx);                       /* frames free now */
     int (*ref)(void *ctx, uint32_t f);                  /* 0 or -E */
     int (*unref)(void *ctx, uint32_t f);                /* 1 freed, 0 still used */
     uint32_t (*refcount)(void *ctx, uint32_t f);

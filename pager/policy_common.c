@@ -184,6 +184,8 @@ int mm_populate(const struct pager_ops *o, struct mm *mm, const struct region *r
     for (va = from; va < r->end; va += PAGE)
         if (pm_get(&mm->pm, va, NULL, NULL))
             return -KINE_EINVAL;         /* the range must be new */
+    if ((r->end - from) / PAGE > o->nfree(o->ctx))
+        return -KINE_ENOMEM;             /* refuse what cannot succeed, up front */
     for (va = from; va < r->end && !err; va += PAGE) {
         int64_t f = o->alloc(o->ctx);
         if (f < 0) {

@@ -6,91 +6,114 @@
 #include "pager.h"
 #include "image.h"
 #include "lib/elf.h"
+#include <stdlib.h>
+#include <kine/status.h>
 
 #define PAGE KINE_PAGE_SIZE
 #define PAGE_UP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
 #define PAGE_DOWN(x) ((x) & ~(PAGE - 1))
-#define STACK_BOTTOM (KINE_STACK_TOP - KINE_STACK_SIZE)
-#define HEAP_LIMIT (STACK_BOTTOM - PAGE)         /* keep a guard page */
+/* Page-table pages a process may hold by default: enough to map the whole
+ * pool in 2 MiB pieces, plus the upper levels and some slack. */
+#define TABLE_SLACK 16
+#define PAGES_PER_TABLE (PAGE / sizeof(uint64_t))
 
 static const struct pager_ops *const ops = &pager_ops;
 
 /* Every message carries its sender's tid, so finding the process is on
- * the fault path: a small open-addressing table, not a scan. */
-static unsigned tid_slot(kine_tid_t tid)
+ * the fault path: a hash of chains, not a scan. */
+static struct proc **tid_bucket(kine_tid_t tid)
 {
-    return (unsigned)((tid ^ (tid >> 16)) % TID_HASH);
+    return &pg.by_tid[(tid ^ (tid >> 16)) % TID_BUCKETS];
 }
 
 struct proc *proc_by_tid(kine_tid_t tid)
 {
-    for (unsigned i = tid_slot(tid), k = 0; k < TID_HASH; i = (i + 1) % TID_HASH, k++) {
-        struct proc *p = pg.by_tid[i];
-        if (!p)
-            return NULL;
+    for (struct proc *p = *tid_bucket(tid); p; p = p->tid_next)
         if (p->tid == tid && p->state == P_LIVE)
             return p;
-    }
     return NULL;
 }
 
-static void tid_insert(struct proc *p)
-{
-    unsigned i = tid_slot(p->tid);
-    while (pg.by_tid[i])
-        i = (i + 1) % TID_HASH;
-    pg.by_tid[i] = p;
-}
-
-/* Remove p and re-insert the rest of its cluster, so lookups stay exact. */
 static void tid_remove(struct proc *p)
 {
-    unsigned i = tid_slot(p->tid);
-    while (pg.by_tid[i] && pg.by_tid[i] != p)
-        i = (i + 1) % TID_HASH;
-    if (!pg.by_tid[i])
-        return;
-    pg.by_tid[i] = NULL;
-    for (i = (i + 1) % TID_HASH; pg.by_tid[i]; i = (i + 1) % TID_HASH) {
-        struct proc *q = pg.by_tid[i];
-        pg.by_tid[i] = NULL;
-        tid_insert(q);
-    }
+    for (struct proc **pp = tid_bucket(p->tid); *pp; pp = &(*pp)->tid_next)
+        if (*pp == p) {
+            *pp = p->tid_next;
+            p->tid_next = NULL;
+            return;
+        }
 }
 
 struct proc *proc_by_pid(int pid)
 {
-    for (int i = 0; i < MAX_PROCS; i++)
-        if (pg.procs[i].state != P_FREE && pg.procs[i].pid == pid)
-            return &pg.procs[i];
+    for_each_proc(p)
+        if (p->state != P_FREE && p->pid == pid)
+            return p;
     return NULL;
 }
 
-/* A fresh slot with its address space and stopped thread, or an error. */
+/* How many processes can exist is set by memory, not a table: each one
+ * reserves, out of the kernel's free object memory, what its thread, its
+ * address space and its page tables may ever take.  The kernel holds each
+ * space to its table quota, so a process that spreads its pages too thin
+ * fails alone, and the reservations guarantee that nobody else can. */
+void proc_limits_init(void)
+{
+    int64_t free_pages = kine_kmem_info();
+    uint64_t pager_tables = pg.bi->pool_frames / PAGES_PER_TABLE + TABLE_SLACK;
+    if (!pg.table_limit)
+        pg.table_limit = pg.bi->pool_frames / PAGES_PER_TABLE + TABLE_SLACK;
+    if (pg.table_limit > KINE_AS_TABLES_MAX)
+        pg.table_limit = KINE_AS_TABLES_MAX;
+    /* keep back what the pager's own heap may need in page tables */
+    pg.kmem_budget = (uint64_t)free_pages > pager_tables ? (uint64_t)free_pages - pager_tables : 0;
+}
+
+static void proc_free(struct proc *p)
+{
+    if (pg.serving == p)
+        pg.serving = NULL;
+    for (struct proc **pp = &pg.procs; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    free(p);
+}
+
+/* A fresh process with its address space and stopped thread, or an error. */
 static int64_t proc_new(struct proc **out, const char *name, int ppid)
 {
-    struct proc *p = NULL;
-    for (int i = 0; i < MAX_PROCS && !p; i++)
-        if (pg.procs[i].state == P_FREE)
-            p = &pg.procs[i];
-    if (!p)
+    uint64_t kmem = pg.table_limit + KINE_KMEM_SPACE_PAGES + KINE_KMEM_THREAD_PAGES;
+    if (pg.kmem_reserved + kmem > pg.kmem_budget)
         return -KINE_EAGAIN;
-    memset(p, 0, sizeof(*p));
-    int64_t as = kine_as_create();
-    if (as < 0)
-        return as;
-    int64_t tid = kine_thread_create((kine_as_t)as, KINE_IPCBUF_VA);
+    struct proc *p = calloc(1, sizeof(*p));
+    if (!p)
+        return -KINE_ENOMEM;
+    /* every process but init is subject to kernel fault injection */
+    int64_t as = kine_as_create(pg.table_limit, pg.next_pid == INIT_PID ? 0 : KINE_AS_INJECT);
+    int64_t tid = as < 0 ? as : kine_thread_create((kine_as_t)as, KINE_IPCBUF_VA);
     if (tid < 0) {
-        kine_as_destroy((kine_as_t)as);
+        if (as >= 0)
+            kine_as_destroy((kine_as_t)as);
+        free(p);
         return tid;
     }
     p->mm.as = (kine_as_t)as;
+    p->mm.pm.alloc = &pm_frame_alloc;
     p->tid = (kine_tid_t)tid;
-    tid_insert(p);
+    p->tid_next = *tid_bucket(p->tid);
+    *tid_bucket(p->tid) = p;
+    p->kmem_pages = kmem;
+    pg.kmem_reserved += kmem;
     p->pid = pg.next_pid++;
     p->ppid = ppid;
     strncpy(p->name, name, KINE_NAME_MAX);
     p->state = P_LIVE;
+    struct proc **tail = &pg.procs;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = p;
     *out = p;
     return 0;
 }
@@ -107,6 +130,8 @@ static void teardown(struct proc *p)
         kine_as_destroy(p->mm.as);   /* destroys its thread too */
     p->mm.as = 0;
     p->tid = 0;
+    pg.kmem_reserved -= p->kmem_pages;
+    p->kmem_pages = 0;
     mm_release(ops, &p->mm);
     memset(&p->mm.regions, 0, sizeof(p->mm.regions));
     p->blocked = B_NONE;             /* before closing: nothing to answer here */
@@ -117,7 +142,7 @@ static void teardown(struct proc *p)
 static int64_t discard(struct proc *p, int64_t err)
 {
     teardown(p);
-    p->state = P_FREE;
+    proc_free(p);
     return err;
 }
 
@@ -206,10 +231,14 @@ int64_t proc_spawn(struct proc *parent, int argc, char *argv[], kine_tid_t *tid_
     const char *why = "";
     struct proc *p;
 
+    if (argc > KINE_ARGV_MAX)
+        return -KINE_E2BIG;
+    if (parent && strcmp(argv[0], "init") == 0)
+        return -KINE_EPERM;                  /* only the pager starts init */
     if (strcmp(argv[0], "pager") == 0 ||
         image_find((const void *)pg.bi->image_va, pg.bi->image_size, argv[0], &elf, &size))
         return -KINE_ENOENT;
-    if (elf_check(elf, size, KINE_USER_BASE, HEAP_LIMIT, &prog, &why)) {
+    if (elf_check(elf, size, KINE_USER_BASE, KINE_HEAP_LIMIT, &prog, &why)) {
         pager_log("cannot load %s: %s", argv[0], why);
         return -KINE_ENOEXEC;
     }
@@ -219,13 +248,13 @@ int64_t proc_spawn(struct proc *parent, int argc, char *argv[], kine_tid_t *tid_
     fds_init(p);
     err = load_segments(p, elf, &prog);
     if (!err)
-        err = region_add(&p->mm.regions, STACK_BOTTOM, KINE_STACK_TOP,
+        err = region_add(&p->mm.regions, KINE_STACK_BOTTOM, KINE_STACK_TOP,
                          KINE_RIGHT_R | KINE_RIGHT_W, REGION_STACK);
     if (!err)
         err = ops->map_flush(ops->ctx, p->mm.as);
     if (!err)
         err = pg.policy->grow(ops, &p->mm, region_of_kind(&p->mm.regions, REGION_STACK),
-                              STACK_BOTTOM);
+                              KINE_STACK_BOTTOM);
     if (!err)
         err = region_add(&p->mm.regions, p->heap_start, p->heap_start,
                          KINE_RIGHT_R | KINE_RIGHT_W, REGION_HEAP);
@@ -279,29 +308,34 @@ static bool wait_matches(const struct proc *parent, const struct proc *child)
 
 static void reply_wait(struct proc *parent, struct proc *child)
 {
-    struct kine_msg m = { .mr = { (uint64_t)child->pid, child->wstatus } };
+    struct kine_msg m;
+    reply_status(&m, child->pid);
+    m.mr[1] = child->wstatus;
     parent->blocked = B_NONE;
-    kine_reply(parent->tid, &m);
-    child->state = P_FREE;
+    reply_later(parent->tid, &m);
+    proc_free(child);                    /* reaped */
 }
 
 static void power_off_after_init(uint64_t wstatus)
 {
     struct kine_ledger l;
     struct kine_memstats ms;
+    uint64_t pages, procs;
     int bad = ledger_fill(&l);
+    uint64_t pte_bad = pte_check(&pages, &procs);
     memstats_fill(&ms);
-    pager_log("init exited (status %lu); frames: %lu free, %lu used, %lu pager heap; ledger %s",
+    pager_log("init exited (status %lu); frames: %lu free, %lu used, %lu pager heap; ledger %s; "
+              "page tables %s",
               (unsigned long)exit_code(wstatus), (unsigned long)l.frames_free,
               (unsigned long)l.frames_used, (unsigned long)l.pager_frames,
-              bad ? "INCONSISTENT" : "consistent");
+              bad ? "INCONSISTENT" : "consistent", pte_bad ? "DISAGREE" : "agree");
     pager_log("policy %s: %lu forks, %lu pages shared and %lu copied at fork, %lu COW copies, "
               "%lu COW reuses, %lu zero fills, %lu killed, peak %lu frames",
               ms.policy, (unsigned long)ms.forks, (unsigned long)ms.pages_shared_at_fork,
               (unsigned long)ms.pages_copied_at_fork, (unsigned long)ms.faults_cow_copy,
               (unsigned long)ms.faults_cow_reuse, (unsigned long)ms.faults_zero_fill,
               (unsigned long)ms.faults_killed, (unsigned long)ms.frames_peak);
-    kine_sys_poweroff(bad ? 253 : (int)exit_code(wstatus));
+    kine_sys_poweroff(bad || pte_bad ? KINE_EXIT_LEDGER_BAD : (int)exit_code(wstatus));
 }
 
 void proc_exit(struct proc *p, uint64_t wstatus)
@@ -312,19 +346,19 @@ void proc_exit(struct proc *p, uint64_t wstatus)
     if (p->pid == INIT_PID)
         power_off_after_init(wstatus);
     struct proc *init = proc_by_pid(INIT_PID);
-    for (int i = 0; i < MAX_PROCS; i++) {
-        struct proc *c = &pg.procs[i];
-        if (c->state == P_FREE || c->ppid != p->pid)
+    for (struct proc *c = pg.procs, *next; c; c = next) {
+        next = c->next;                  /* c may be reaped below */
+        if (c->ppid != p->pid)
             continue;
-        c->ppid = init ? INIT_PID : 0;     /* orphans go to init */
+        c->ppid = init ? INIT_PID : 0;   /* orphans go to init */
         if (c->state == P_ZOMBIE && init && wait_matches(init, c))
             reply_wait(init, c);
         else if (c->state == P_ZOMBIE && !init)
-            c->state = P_FREE;
+            proc_free(c);
     }
     struct proc *parent = p->ppid ? proc_by_pid(p->ppid) : NULL;
     if (!parent || parent->state != P_LIVE)
-        p->state = P_FREE;               /* nobody will wait for it */
+        proc_free(p);                    /* nobody will wait for it */
     else if (wait_matches(parent, p))
         reply_wait(parent, p);
 }
@@ -344,14 +378,13 @@ int64_t proc_wait(struct proc *p, int64_t pid, bool *deferred, uint64_t *wstatus
         return -KINE_EINVAL;
     p->wait_pid = pid;
     p->blocked = B_WAIT;
-    for (int i = 0; i < MAX_PROCS; i++) {
-        struct proc *c = &pg.procs[i];
-        if (c->state == P_FREE || !wait_matches(p, c))
+    for_each_proc(c) {
+        if (!wait_matches(p, c))
             continue;
         if (c->state == P_ZOMBIE) {
             int64_t cpid = c->pid;
             *wstatus = c->wstatus;
-            c->state = P_FREE;
+            proc_free(c);
             p->blocked = B_NONE;
             return cpid;
         }
@@ -377,7 +410,7 @@ int64_t proc_sbrk(struct proc *p, int64_t incr)
         return -KINE_EINVAL;                 /* below the start of the heap */
     uint64_t nbrk = old + (uint64_t)incr;
     uint64_t old_end = h->end, new_end = PAGE_UP(nbrk);
-    int err = region_set_end(&p->mm.regions, h, new_end, HEAP_LIMIT);
+    int err = region_set_end(&p->mm.regions, h, new_end, KINE_HEAP_LIMIT);
     if (err)
         return err;
     if (new_end > old_end) {

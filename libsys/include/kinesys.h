@@ -122,6 +122,9 @@ int64_t kine_wait(int64_t pid, int *status);
 int64_t kine_pager_write(const void *buf, size_t len);
 int64_t kine_ledger(struct kine_ledger *out);
 int64_t kine_memstats(struct kine_memstats *out);
+/* The pager compares every live process's page tables with its books:
+ * disagreements (0 = none), and how many pages and processes it checked. */
+int64_t kine_pte_check(uint64_t *pages, uint64_t *procs);
 
 /* Frames held by processes: used frames less the pager's own heap, which
  * may grow (and keep what it grew) while it serves programs.  *consistent

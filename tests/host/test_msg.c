@@ -28,7 +28,7 @@ int main(void)
 
     CHECK(kine_argv_pack(buf, 8, 4, argv) == -KINE_ENAMETOOLONG);
     CHECK(kine_argv_pack(buf, sizeof(buf), 0, argv) == -KINE_EINVAL);
-    CHECK(kine_argv_pack(buf, sizeof(buf), KINE_ARGV_MAX + 1, argv) == -KINE_EINVAL);
+    CHECK(kine_argv_pack(buf, sizeof(buf), KINE_ARGV_MAX + 1, argv) == -KINE_E2BIG);   /* refused, not cut */
     const char *nul[] = { "x", NULL };
     CHECK(kine_argv_pack(buf, sizeof(buf), 2, nul) == -KINE_EINVAL);
 

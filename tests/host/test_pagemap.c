@@ -1,6 +1,7 @@
 /* Page map: set/get/clear, counts, replacement, flags, ordered iteration,
  * sparse addresses, and no leaks (LeakSanitizer) after destroy. */
 #include <stdint.h>
+#include <stdlib.h>
 #include "check.h"
 #include "pagemap.h"
 #include <kine/error.h>
@@ -25,8 +26,61 @@ static int stop_at_two(uint64_t va, uint32_t frame, uint32_t flags, void *ctx)
     return ++*(int *)ctx == 2 ? 7 : 0;
 }
 
+/* A node allocator that counts what it holds and can be told to fail. */
+struct counting { int held, fail_after; };
+
+static void *count_get(void *ctx)
+{
+    struct counting *c = ctx;
+    if (c->fail_after == 0)
+        return NULL;
+    if (c->fail_after > 0)
+        c->fail_after--;
+    c->held++;
+    return calloc(1, PM_NODE_SIZE);
+}
+
+static void count_put(void *ctx, void *node)
+{
+    ((struct counting *)ctx)->held--;
+    free(node);
+}
+
+static void count_node(const void *node, void *ctx)
+{
+    (void)node;
+    ++*(int *)ctx;
+}
+
+/* Nodes come from the owner's allocator, are counted, are all given back,
+ * and a failing allocator leaves the map as it was. */
+static void custom_allocator(void)
+{
+    struct counting c = { 0, -1 };
+    const struct pm_alloc a = { count_get, count_put, &c };
+    struct pagemap pm = { .alloc = &a };
+    CHECK(pm_set(&pm, 0x10000, 1, 0) == 0 && c.held == 2 && pm.nodes == 2);
+    CHECK(pm_set(&pm, 0x11000, 2, 0) == 0 && c.held == 2);          /* same leaf */
+    CHECK(pm_set(&pm, 0x400000, 3, 0) == 0 && c.held == 3);         /* new leaf, same mid */
+    CHECK(pm_set(&pm, 0x40000000, 4, 0) == 0 && c.held == 5);       /* new mid and leaf */
+    int visited = 0;
+    pm_foreach_node(&pm, count_node, &visited);
+    CHECK(visited == 5);
+    c.fail_after = 1;                      /* the mid succeeds, the leaf fails */
+    CHECK(pm_set(&pm, 0x80000000, 5, 0) == -KINE_ENOMEM);
+    CHECK(c.held == 5 && pm.nodes == 5 && pm.count == 4);            /* nothing kept */
+    c.fail_after = 0;                      /* a new leaf under an existing mid */
+    CHECK(pm_set(&pm, 0x600000, 6, 0) == -KINE_ENOMEM && c.held == 5);
+    c.fail_after = -1;
+    CHECK(pm_clear(&pm, 0x400000, NULL) == 1 && c.held == 4);       /* empty leaf goes */
+    CHECK(pm_clear(&pm, 0x40000000, NULL) == 1 && c.held == 2);     /* and its mid */
+    pm_destroy(&pm);
+    CHECK(c.held == 0 && pm.nodes == 0 && pm.count == 0);
+}
+
 int main(void)
 {
+    custom_allocator();
     struct pagemap pm = { 0 };
     uint32_t f, fl;
     CHECK(pm_get(&pm, 0x10000, &f, NULL) == 0);

@@ -92,9 +92,12 @@ static int64_t f_unmap(void *c, kine_as_t as, uint64_t va, uint64_t n)
     return 0;
 }
 
+static uint64_t f_nfree(void *c) { (void)c; return ft.nfree; }
+
 static const struct pager_ops ops = {
-    NULL, &stats, f_alloc, f_ref, f_unref, f_refcount, f_zero, f_copy,
-    f_map, f_flush, f_cancel, f_protect, f_unmap,
+    .stats = &stats, .alloc = f_alloc, .nfree = f_nfree, .ref = f_ref, .unref = f_unref,
+    .refcount = f_refcount, .zero = f_zero, .copy = f_copy, .map = f_map, .map_flush = f_flush,
+    .map_cancel = f_cancel, .protect = f_protect, .unmap = f_unmap,
 };
 
 enum { TEXT = 0x10000, DATA = 0x11000, HEAP = 0x20000 };
@@ -239,6 +242,12 @@ static void test_lazy(void)
     CHECK(cow->grow(&ops, &q, qh, HEAP) == -KINE_ENOMEM);
     CHECK(ft.nfree == nfree && !pm_get(&q.pm, HEAP, NULL, NULL) && nqueued == 0 && !find(4, HEAP));
     allocs_left = -1;
+    /* more than is free: refused before a single frame is taken */
+    region_set_end(&q.regions, qh, HEAP + (uint64_t)(nfree + 1) * PAGE, 0x7f000000);
+    allocs_left = 1000;                   /* counts the allocations attempted */
+    CHECK(cow->grow(&ops, &q, qh, HEAP) == -KINE_ENOMEM && ft.nfree == nfree && allocs_left == 1000);
+    allocs_left = -1;
+    region_set_end(&q.regions, qh, HEAP + 4 * PAGE, 0x7f000000);
     CHECK(cow->grow(&ops, &q, qh, HEAP) == 0 && ft.nfree == nfree - 4);
     CHECK(cow->grow(&ops, &q, qh, HEAP) == -KINE_EINVAL);              /* range must be new */
     mm_release(&ops, &q);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #define KINE_BOOTINFO_MAGIC  0x6b696e65626f6f74ULL  /* "kineboot" */
-#define KINE_BOOTARGS_MAX    512
+#define KINE_BOOTARGS_MAX    3072
 
 struct kine_bootinfo {
     uint64_t magic;
@@ -20,6 +20,7 @@ struct kine_bootinfo {
     uint64_t ipcbuf_va;        /* the pager's IPC buffer */
     uint64_t timebase_hz;      /* rate of the time CSR */
     uint64_t kernel_frames;    /* kernel object memory, for the record */
+    uint64_t bootargs_len;     /* full length in the device tree */
     char bootargs[KINE_BOOTARGS_MAX];  /* from /chosen/bootargs, NUL-ended */
 };
 

@@ -16,6 +16,7 @@ typedef uint64_t kine_as_t;       /* generation << 16 | slot; 0 is never valid *
 /* tag = label << 16 | kernel bit << 15 | length (words in the IPC buffer) */
 #define KINE_TAG_LEN_MASK    0x3ffUL
 #define KINE_TAG_KERNEL      (1UL << 15)
+#define KINE_TAG_CALL        (1UL << 14)   /* set by the kernel: the sender awaits a reply */
 #define KINE_TAG_LABEL_SHIFT 16
 
 static inline uint64_t kine_tag(uint64_t label, uint64_t len)

@@ -1,6 +1,8 @@
 /* The pager protocol: requests a client sends with KSYS_CALL to its pager.
  * Every reply has label 0 and MR0 = result (>= 0) or -KINE_E*.  A request
- * with a bad label, length or argument gets an error reply, never a crash. */
+ * with a bad label, length or argument gets an error reply, never a crash.
+ * Only requests made with KSYS_CALL are served: one sent any other way has
+ * nobody waiting for its answer, and is ignored. */
 #ifndef KINE_PAGER_H
 #define KINE_PAGER_H
 
@@ -31,6 +33,9 @@ enum kine_pager_label {
     PGR_BENCH_MAP = 0x110, /* MR0 pages (1..4096): time KSYS_MAP, PROTECT to
                               read-only, PROTECT back, on a scratch space ->
                               MR1..MR3 instructions for each */
+    PGR_CHECK    = 0x111, /* -> MR0 disagreements between the kernel's page
+                             tables and the pager's books (0 = none), MR1
+                             pages checked, MR2 processes checked */
 };
 
 #define KINE_POLICY_NAME_MAX 16
@@ -53,7 +58,7 @@ struct kine_memstats {
 };
 
 #define KINE_TICK_HZ        100     /* unit of PGR_SLEEP */
-#define KINE_ARGV_MAX       16      /* arguments of PGR_SPAWN, name included */
+#define KINE_ARGV_MAX       64      /* arguments of PGR_SPAWN, name included */
 #define KINE_NAME_MAX       31      /* program name length */
 
 /* Wait status, laid out as picolibc's <sys/wait.h> macros read it. */
