@@ -4,7 +4,12 @@
 Used by `meson test` for every QEMU test: it fails if the guest does not
 power off within --timeout seconds, if QEMU's exit status is not --status,
 if any --expect regex is missing from the output, or if any --reject regex
-is present.  On failure the whole console output is shown."""
+is present.  On failure the whole console output is shown.
+
+Every --expect pattern must be anchored at a line start (`^`): a line is
+tagged by whoever printed it (`kernel:`, `pager:`, or a program's name,
+added by the pager), and only the kernel and the pager can start a line
+with their own tag, so an anchored pattern cannot be forged by a program."""
 import argparse, re, subprocess, sys
 
 def main():
@@ -15,10 +20,16 @@ def main():
     ap.add_argument('--append', default='')
     ap.add_argument('--timeout', type=float, default=60)
     ap.add_argument('--status', type=int, default=0)
+    ap.add_argument('--status-not', default='',
+                    help='comma-separated statuses that fail the test; any other passes '
+                         '(instead of --status)')
     ap.add_argument('--expect', action='append', default=[])
     ap.add_argument('--reject', action='append', default=[])
     ap.add_argument('--icount', action='store_true', help='exact instruction counting')
     a = ap.parse_args()
+    loose = [rx for rx in a.expect if not rx.startswith('^')]
+    if loose:
+        ap.error(f'--expect patterns must start with ^ (forgeable otherwise): {loose}')
 
     cmd = [a.qemu, '-machine', 'virt', '-bios', 'default', '-m', a.memory, '-smp', '1',
            '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
@@ -38,7 +49,10 @@ def main():
     start = out.find('kernel:')
     shown = out[start:] if start >= 0 else out
     problems = []
-    if status != a.status:
+    if a.status_not:
+        if status in {int(x) for x in a.status_not.split(',')}:
+            problems.append(f'exit status {status}, one of {a.status_not}')
+    elif status != a.status:
         problems.append(f'exit status {status}, expected {a.status}')
     for rx in a.expect:
         if not re.search(rx, out, re.M):
