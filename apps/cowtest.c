@@ -24,9 +24,9 @@
 static int ledger_back(const char *name, uint64_t before)
 {
     int ok;
-    uint64_t after = kine_process_frames(&ok);
+    uint64_t after = kine_others_frames(&ok);
     if (!ok || after != before) {
-        printf("%s: LEDGER: %lu process frames before, %lu after%s\n", name,
+        printf("%s: LEDGER: %lu frames held by others before, %lu after%s\n", name,
                (unsigned long)before, (unsigned long)after, ok ? "" : ", inconsistent");
         return 0;
     }
@@ -42,7 +42,7 @@ static int child_ok(pid_t pid)
 static int simple(void)
 {
     struct kine_ledger l;
-    uint64_t before = kine_process_frames(NULL);
+    uint64_t before = kine_others_frames(NULL);
     kine_ledger(&l);
     uint64_t pages = l.frames_free / 2 + l.frames_free / 20;   /* 55% of what is free */
     uint64_t size = pages * PAGE;
@@ -88,7 +88,7 @@ static int simple(void)
 
 static int three(void)
 {
-    uint64_t before = kine_process_frames(NULL);
+    uint64_t before = kine_others_frames(NULL);
     enum { PAGES = 3000 };
     char *p = sbrk(PAGES * PAGE);
     if (p == (char *)-1)
@@ -125,7 +125,7 @@ static char file_buf[3 * PAGE] __attribute__((aligned(PAGE)));
 
 static int file(void)
 {
-    uint64_t before = kine_process_frames(NULL);
+    uint64_t before = kine_others_frames(NULL);
     static const char msg[] = "the quick brown fox jumps over the copy-on-write page";
     memset(file_buf, 'P', sizeof(file_buf));
     int fds[2];
@@ -176,7 +176,7 @@ int main(void)
            (unsigned long)(s1.pages_copied_at_fork - s0.pages_copied_at_fork),
            (unsigned long)(s1.faults_cow_copy - s0.faults_cow_copy),
            (unsigned long)(s1.faults_cow_reuse - s0.faults_cow_reuse),
-           (unsigned long)(s1.faults_zero_fill - s0.faults_zero_fill));
+           (unsigned long)(s1.pages_zero_filled - s0.pages_zero_filled));
     if (failed) {
         printf("%d COW TESTS FAILED\n", failed);
         return 1;

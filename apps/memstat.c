@@ -1,6 +1,34 @@
-/* memstat: the pager's memory-policy counters and frame ledger. */
+/* memstat: the pager's counters, each policy's own named counters, every
+ * process with its policy, and the frame ledger. */
 #include <stdio.h>
+#include <string.h>
 #include <kinesys.h>
+
+/* Each policy's own counters, as "policy NAME: counter value, ..." */
+static void print_policies(void)
+{
+    char text[KINE_IPC_BUF_WORDS * 8 + 1];
+    for (unsigned i = 0; kine_policystats(i, text, sizeof(text)) >= 0; i++) {
+        char *line = strtok(text, "\n");
+        printf("policy %s:", line ? line : "?");
+        int any = 0;
+        while ((line = strtok(NULL, "\n")))
+            printf("%s %s", any++ ? "," : "", line);
+        printf("%s\n", any ? "" : " no counters of its own");
+    }
+}
+
+static void print_processes(void)
+{
+    struct kine_procinfo pi;
+    printf("%5s %5s %-6s %-16s %-8s %8s %6s %7s\n", "pid", "ppid", "state", "name", "policy",
+           "resident", "map", "faults");
+    for (int64_t pid = 1; kine_procinfo(pid, &pi) >= 0; pid = pi.pid + 1)
+        printf("%5ld %5ld %-6s %-16s %-8s %8lu %6lu %7lu\n", (long)pi.pid, (long)pi.ppid,
+               pi.state == KINE_PROC_LIVE ? "live" : "zombie", pi.name, pi.policy,
+               (unsigned long)pi.resident, (unsigned long)pi.map_frames,
+               (unsigned long)pi.faults);
+}
 
 int main(void)
 {
@@ -9,10 +37,15 @@ int main(void)
     if (kine_memstats(&s) < 0)
         return 1;
     int64_t bad = kine_ledger(&l);
-    printf("policy %s\n", s.policy);
-    printf("faults: %lu COW copy, %lu COW reuse, %lu zero fill, %lu killed\n",
+    printf("default policy %s\n", s.policy);
+    printf("faults received: %lu read, %lu write, %lu exec, %lu other\n",
+           (unsigned long)s.faults_read, (unsigned long)s.faults_write,
+           (unsigned long)s.faults_exec, (unsigned long)s.faults_other);
+    printf("answers: %lu COW copies, %lu COW reuses; pages: %lu zero-filled, %lu loaded; "
+           "%lu processes killed\n",
            (unsigned long)s.faults_cow_copy, (unsigned long)s.faults_cow_reuse,
-           (unsigned long)s.faults_zero_fill, (unsigned long)s.faults_killed);
+           (unsigned long)s.pages_zero_filled, (unsigned long)s.pages_loaded,
+           (unsigned long)s.procs_killed);
     printf("fork: %lu forks, %lu pages shared, %lu pages copied; %lu pages copied in all\n",
            (unsigned long)s.forks, (unsigned long)s.pages_shared_at_fork,
            (unsigned long)s.pages_copied_at_fork, (unsigned long)s.pages_copied);
@@ -23,5 +56,7 @@ int main(void)
     printf("ledger: %lu mappings, refcount sum %lu, %lu processes: %s\n",
            (unsigned long)l.mappings, (unsigned long)l.refcount_sum,
            (unsigned long)l.processes, bad == 0 ? "consistent" : "INCONSISTENT");
+    print_policies();
+    print_processes();
     return bad == 0 ? 0 : 1;
 }

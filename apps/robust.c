@@ -89,6 +89,8 @@ static int server_dies(void)
     return r == -KINE_ESRCH;
 }
 
+#define SENDER_WAIT_MS 5000
+
 static int client_gone(void)
 {
     /* a child sends us one message (no reply expected) and exits; then our
@@ -101,7 +103,8 @@ static int client_gone(void)
     if (pid < 0)
         return 0;
     struct kine_msg m = { 0 };
-    int64_t r = kine_recv(&m, 0, &from);
+    /* a deadline: a sender that dies before sending must not hang us */
+    int64_t r = kine_recv(&m, kine_deadline_ms(SENDER_WAIT_MS), &from);
     int ws;
     kine_wait(pid, &ws);
     m.tag = 0;

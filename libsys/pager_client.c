@@ -8,6 +8,13 @@
 
 kine_tid_t kine_pager_tid(void) { return libsys_startinfo->pager_tid; }
 
+#define MS_PER_S 1000
+
+uint64_t kine_deadline_ms(uint64_t ms)
+{
+    return kine_rdtime() + ms * (libsys_startinfo->timebase_hz / MS_PER_S);
+}
+
 long libsys_errno(int64_t r)
 {
     if (r < 0) {
@@ -44,10 +51,21 @@ int64_t kine_pager_write(const void *buf, size_t len)
 
 int64_t kine_spawn(int argc, const char *const argv[], kine_tid_t *tid)
 {
+    return kine_spawn_policy(argc, argv, NULL, tid);
+}
+
+int64_t kine_spawn_policy(int argc, const char *const argv[], const char *policy, kine_tid_t *tid)
+{
+    char name[KINE_POLICY_NAME_MAX] = { 0 };
+    if (policy && strlen(policy) > sizeof(name))
+        return -KINE_EINVAL;
+    if (policy)
+        memcpy(name, policy, strlen(policy));
     int64_t len = kine_argv_pack((char *)kine_ipcbuf(), KINE_IPC_BUF_WORDS * 8, argc, argv);
     if (len < 0)
         return len;
     struct kine_msg m = { .mr = { (uint64_t)len, (uint64_t)argc } };
+    memcpy(&m.mr[2], name, sizeof(name));
     int64_t r = libsys_request(PGR_SPAWN, ((uint64_t)len + 7) / 8, &m);
     if (r >= 0 && tid)
         *tid = m.mr[1];
@@ -74,6 +92,27 @@ static int64_t fetch(uint64_t label, void *out, size_t size)
 }
 
 int64_t kine_ledger(struct kine_ledger *out) { return fetch(PGR_LEDGER, out, sizeof(*out)); }
+
+int64_t kine_procinfo(int64_t pid, struct kine_procinfo *out)
+{
+    struct kine_msg m = { .mr = { (uint64_t)pid } };
+    int64_t r = libsys_request(PGR_PROCINFO, 0, &m);
+    if (r >= 0)
+        memcpy(out, kine_ipcbuf(), sizeof(*out));
+    return r;
+}
+
+int64_t kine_policystats(unsigned i, char *text, size_t cap)
+{
+    struct kine_msg m = { .mr = { i } };
+    int64_t r = libsys_request(PGR_POLICYSTATS, 0, &m);
+    if (r < 0 || cap == 0)
+        return r < 0 ? r : -KINE_EINVAL;
+    size_t n = (size_t)r < cap - 1 ? (size_t)r : cap - 1;
+    memcpy(text, kine_ipcbuf(), n);
+    text[n] = '\0';
+    return r;
+}
 int64_t kine_memstats(struct kine_memstats *out) { return fetch(PGR_MEMSTATS, out, sizeof(*out)); }
 
 int64_t kine_pte_check(uint64_t *pages, uint64_t *procs)

@@ -1,7 +1,8 @@
 /* Page faults.  The kernel sends the pager (address, access, pc).  The core
  * checks the address against the process's regions and rights; anything
- * legal goes to the policy, which maps memory so the thread can re-run the
- * instruction.  Anything else, or running out of memory, kills the process. */
+ * legal goes to the process's policy, which queues the mappings that let
+ * the thread re-run the instruction.  Anything else, or running out of
+ * memory, kills the process. */
 #include "pager.h"
 
 static const char *violation(const struct region *r, uint64_t access)
@@ -24,9 +25,24 @@ static const char *outside(uint64_t addr, uint64_t access)
     }
 }
 
+static void count_received(uint64_t access)
+{
+    switch (access) {
+    case KINE_FAULT_READ:  pg.stats.faults_read++; break;
+    case KINE_FAULT_WRITE: pg.stats.faults_write++; break;
+    case KINE_FAULT_EXEC:  pg.stats.faults_exec++; break;
+    default:               pg.stats.faults_other++; break;
+    }
+}
+
+/* Step 2 of the fault path (docs/design.md): check the access against the
+ * process's regions, then let its policy queue the answer.  The core sends
+ * it (main.c) together with the reply, or kills the process. */
 void handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
 {
     pg.fault_addr = addr;
+    p->faults++;
+    count_received(access);
     if (access == KINE_FAULT_OTHER) {
         proc_kill(p, "illegal instruction or misaligned access at pc", pc);
         return;
@@ -45,13 +61,9 @@ void handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
         return;
     }
     uint64_t va = addr & ~(KINE_PAGE_SIZE - 1);
-    if ((r->kind == REGION_TEXT || r->kind == REGION_DATA) && !pm_get(&p->mm.pm, va, NULL, NULL)) {
-        proc_kill(p, "access to a page that was never loaded", addr);
-        return;
+    int err = p->policy->fault(policy_env(p->policy), &p->mm, r, va, access);
+    if (err) {
+        mm_abort(&pager_ops);
+        proc_kill(p, err == -KINE_ENOMEM ? "out of memory at" : "cannot map", addr);
     }
-    int err = pg.policy->fault(&pager_ops, &p->mm, r, va, access);
-    if (err == -KINE_ENOMEM)
-        proc_kill(p, "out of memory at", addr);
-    else if (err)
-        proc_kill(p, "cannot map", addr);
 }

@@ -29,12 +29,25 @@ static bool req_write(struct proc *p, struct kine_msg *m, uint64_t words)
     return reply_status(m, (int64_t)n);
 }
 
+/* MR2..MR3 name the policy to run under (NUL-padded); all zero: the
+ * caller's own.  *pol is NULL then. */
+static int spawn_policy(const struct kine_msg *m, const struct policy **pol)
+{
+    char name[KINE_POLICY_NAME_MAX + 1] = { 0 };
+    memcpy(name, &m->mr[2], KINE_POLICY_NAME_MAX);
+    *pol = name[0] ? policy_find(name) : NULL;
+    return name[0] && !*pol ? -KINE_EINVAL : 0;
+}
+
 static bool req_spawn(struct proc *p, struct kine_msg *m, uint64_t words)
 {
     char buf[SPAWN_ARGS_MAX];
     char *argv[KINE_ARGV_MAX];
     uint64_t n = m->mr[0], argc = m->mr[1];
     kine_tid_t tid = 0;
+    const struct policy *pol;
+    if (spawn_policy(m, &pol))
+        return reply_status(m, -KINE_EINVAL);
     if (n > words * 8 || n > sizeof(buf))
         return reply_status(m, n > sizeof(buf) ? -KINE_ENAMETOOLONG : -KINE_EINVAL);
     if (argc > KINE_ARGV_MAX)
@@ -42,7 +55,7 @@ static bool req_spawn(struct proc *p, struct kine_msg *m, uint64_t words)
     memcpy(buf, kine_ipcbuf(), n);
     int64_t r = kine_argv_unpack(buf, n, (int)argc, argv, KINE_ARGV_MAX);
     if (r >= 0)
-        r = proc_spawn(p, (int)argc, argv, &tid);
+        r = proc_spawn(p, (int)argc, argv, pol, &tid);
     reply_status(m, r);
     m->mr[1] = tid;
     return true;
@@ -73,6 +86,34 @@ static bool req_sleep(struct proc *p, struct kine_msg *m)
     return false;
 }
 
+static bool req_policystats(struct kine_msg *m)
+{
+    char text[KINE_IPC_BUF_WORDS * 8];
+    int64_t n = policy_report((unsigned)(m->mr[0] < UINT32_MAX ? m->mr[0] : UINT32_MAX),
+                              text, sizeof(text));
+    if (n < 0)
+        return reply_status(m, -KINE_ESRCH);
+    return reply_data(m, n, text, (size_t)n);
+}
+
+static bool req_procinfo(struct kine_msg *m)
+{
+    struct proc *best = NULL;
+    for_each_proc(q)
+        if (q->pid >= (int64_t)m->mr[0] && (!best || q->pid < best->pid))
+            best = q;
+    if (!best)
+        return reply_status(m, -KINE_ESRCH);
+    struct kine_procinfo pi = {
+        .pid = best->pid, .ppid = best->ppid,
+        .state = best->state == P_LIVE ? KINE_PROC_LIVE : KINE_PROC_ZOMBIE,
+        .resident = best->mm.pm.count, .map_frames = best->mm.pm.nodes, .faults = best->faults,
+    };
+    memcpy(pi.name, best->name, sizeof(pi.name));     /* both KINE_NAME_MAX + 1, NUL-ended */
+    strncpy(pi.policy, best->policy->name, sizeof(pi.policy) - 1);
+    return reply_data(m, 0, &pi, sizeof(pi));
+}
+
 static bool req_check(struct kine_msg *m)
 {
     uint64_t pages, procs, bad = pte_check(&pages, &procs);
@@ -89,9 +130,7 @@ static bool kernel_message(struct proc *p, struct kine_msg *m)
     case KINE_LABEL_FAULT: {
         kine_tid_t tid = p->tid;
         pg.stats.fault_received = kine_rdinstret();
-        pg.defer_flush = true;
         handle_fault(p, m->mr[0], m->mr[1], m->mr[2]);
-        pg.defer_flush = false;
         reply_status(m, 0);
         pg.stats.fault_answered = kine_rdinstret();
         return proc_by_tid(tid) != NULL;     /* resume unless killed (p may be gone) */
@@ -144,15 +183,19 @@ static bool handle(kine_tid_t sender, struct kine_msg *m)
         memstats_fill(&ms);
         return reply_data(m, 0, &ms, sizeof(ms));
     }
+#if KINE_BENCH_CALLS
     case PGR_BENCH_MAP:
         bench_map(m);
         return true;
+#endif
     case PGR_FORK:    return reply_status(m, proc_fork(p, m->mr[0], m->mr[1]));
     case PGR_PIPE:    return pipe_create(p, m);
     case PGR_READ:    return pipe_read(p, m);
     case PGR_FDWRITE: return pipe_write(p, m, words);
     case PGR_CLOSE:   return fd_close(p, m);
     case PGR_CHECK:   return req_check(m);
+    case PGR_POLICYSTATS: return req_policystats(m);
+    case PGR_PROCINFO: return req_procinfo(m);
     default:          return reply_status(m, -KINE_ENOSYS);
     }
 }
@@ -256,7 +299,7 @@ static void start_init(const struct kine_bootinfo *bi)
     if (pg.fail_every)
         pager_log("fault injection: every %luth frame allocation for a process but init fails",
                   (unsigned long)pg.fail_every);
-    int64_t pid = proc_spawn(NULL, argc, argv, NULL);
+    int64_t pid = proc_spawn(NULL, argc, argv, pg.policy, NULL);
     if (pid != INIT_PID) {
         pager_log("cannot start %s: error %ld", argv[0], (long)pid);
         kine_sys_poweroff(KINE_EXIT_NO_INIT);
@@ -271,6 +314,8 @@ void __kine_start(const struct kine_bootinfo *bi)
     if (bi->magic != KINE_BOOTINFO_MAGIC)
         kine_sys_poweroff(KINE_EXIT_NO_INIT);
     heap_init((uint32_t)bi->pool_frames);
+    if (policies_init(&pager_ops, &pg.stats))
+        kine_sys_poweroff(KINE_EXIT_NO_INIT);
     pg.next_pid = INIT_PID;
     choose_policy(KINE_DEFAULT_POLICY);
     start_init(bi);
@@ -279,19 +324,27 @@ void __kine_start(const struct kine_bootinfo *bi)
     struct kine_msg m = { 0 };
     for (;;) {
         uint64_t deadline = wake_sleepers();
-        int64_t r;
-        if (reply_to && pg.batch.n) {
-            /* a fault's map and its answer in one system call */
-            uint64_t n = pg.batch.n;
-            pg.batch.n = 0;
-            r = kine_map_reply_recv(reply_to, pg.batch.as, n, &m, deadline, &sender);
-            if (r < 0 && r != -KINE_ETIMEDOUT) {
+        kine_as_t as = 0;
+        int64_t r, n = reply_to ? mm_stage((struct kine_map_entry *)kine_ipcbuf(), &as) : 0;
+        if (n > 0) {
+            /* Step 4 of the fault path: the queued map and the answer in one
+             * trap.  If the map fails, nothing is sent or received. */
+            r = kine_map_reply_recv(reply_to, as, (uint64_t)n, &m, deadline, &sender);
+            bool mapped = r >= 0 || r == -KINE_ETIMEDOUT;
+            mm_sent(&pager_ops, mapped);
+            if (!mapped) {
                 struct proc *p = proc_by_tid(reply_to);
                 if (p)
                     proc_kill(p, r == -KINE_ENOMEM ? "out of page-table memory at" : "cannot map",
                               pg.fault_addr);
             }
         } else {
+            if (n < 0 && mm_commit(&pager_ops) < 0) {
+                struct proc *p = proc_by_tid(reply_to);
+                if (p)
+                    proc_kill(p, "cannot map", pg.fault_addr);
+                reply_to = 0;
+            }
             r = kine_reply_recv(reply_to, &m, deadline, &sender);
         }
         reply_to = 0;

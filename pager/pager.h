@@ -35,6 +35,7 @@ struct proc {
     int pid, ppid;
     char name[KINE_NAME_MAX + 1];
     kine_tid_t tid;
+    const struct policy *policy;   /* chosen at spawn; fork inherits it */
     struct mm mm;
     uint64_t kmem_pages;     /* kernel object pages reserved for it */
     uint64_t heap_start, brk;
@@ -47,6 +48,7 @@ struct proc {
     uint64_t block_bytes;    /* B_PIPE_READ: at most this many */
     struct fd fds[MAX_FDS];
     bool mid_line;           /* console: last write did not end a line */
+    uint64_t faults;         /* faults it has taken */
 };
 
 struct pipe {
@@ -57,11 +59,9 @@ struct pipe {
 
 struct pager {
     const struct kine_bootinfo *bi;
-    const struct policy *policy;
+    const struct policy *policy;    /* the default for init (pager.policy=) */
     struct frame_table frames;
     uint64_t heap_frames;    /* frames the pager's own heap uses */
-    struct map_batch { kine_as_t as; uint64_t n; } batch;
-    bool defer_flush;        /* answering a fault: the reply carries the map */
     uint64_t fault_addr;     /* the fault being answered */
     struct kine_memstats stats;
     struct proc *procs;      /* every process not yet reaped */
@@ -99,16 +99,12 @@ extern const struct pm_alloc pm_frame_alloc;
 void pager_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_client_write(struct proc *p, const char *buf, size_t len);
 
-/* mapbatch.c: batched KSYS_MAP through the pager's IPC buffer */
-void batch_begin(struct map_batch *b, kine_as_t as);
-int batch_add(struct map_batch *b, uint64_t va, unsigned rights, uint32_t frame);
-int batch_flush(struct map_batch *b);
-
 /* proc.c */
 void proc_limits_init(void);
 struct proc *proc_by_tid(kine_tid_t tid);
 struct proc *proc_by_pid(int pid);
-int64_t proc_spawn(struct proc *parent, int argc, char *argv[], kine_tid_t *tid);
+int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct policy *pol,
+                   kine_tid_t *tid);
 int64_t proc_fork(struct proc *parent, uint64_t ctx_va, uint64_t entry);
 void proc_exit(struct proc *p, uint64_t wstatus);
 void proc_kill(struct proc *p, const char *why, uint64_t addr);

@@ -1,9 +1,15 @@
-/* The pager's memory policy interface.  A policy decides what happens to
- * memory at fork, at a fault, and when a region grows; it acts only through
- * the operations the pager core gives it (struct pager_ops), so every policy
- * can be run on the host against fakes.  One policy = one policy_NAME.c file
- * defining `const struct policy policy_NAME`, plus its name in
- * pager/meson.build.  See docs/policies.md. */
+/* The pager's memory-policy interface (v2).  A policy decides what happens
+ * to a process's memory when it forks, faults, and when a region grows or
+ * shrinks; it acts only through the core's services (struct pager_ops) and
+ * the building blocks of mm.c, so every policy also runs on the host
+ * against fakes.  One policy = one pager/policies/NAME.c defining
+ * `const struct policy policy_NAME`, plus its name in pager/meson.build.
+ *
+ * Hooks queue page mappings with mm_install and return: 0, or a negative
+ * -KINE_E* with whatever they queued left for the core to undo.  The core
+ * alone sends the queue to the kernel (for a fault, in the same trap as the
+ * answer to the faulting thread) or rolls it back; a policy never writes
+ * rollback code.  See docs/policies.md. */
 #ifndef PAGER_POLICY_H
 #define PAGER_POLICY_H
 
@@ -24,57 +30,100 @@ struct mm {
 
 /* The pager core's services.  Frames are pool frame numbers. */
 struct pager_ops {
-    void *ctx;
-    struct kine_memstats *stats;                        /* counters to bump */
-    int64_t (*alloc)(void *ctx);                        /* refcount 1, or -ENOMEM */
-    uint64_t (*nfree)(void *ctx);                       /* frames free now */
-    int (*ref)(void *ctx, uint32_t f);                  /* 0 or -E */
-    int (*unref)(void *ctx, uint32_t f);                /* 1 freed, 0 still used */
-    uint32_t (*refcount)(void *ctx, uint32_t f);
-    void (*zero)(void *ctx, uint32_t f);
-    void (*copy)(void *ctx, uint32_t dst, uint32_t src);   /* 4 KiB */
-    /* map is batched: queued until map_flush (or the batch fills) */
-    int (*map)(void *ctx, kine_as_t as, uint64_t va, unsigned rights, uint32_t f);
-    int (*map_flush)(void *ctx, kine_as_t as);
-    /* drop queued maps for as: every error path calls it before undoing */
-    void (*map_cancel)(void *ctx, kine_as_t as);
-    int64_t (*protect)(void *ctx, kine_as_t as, uint64_t va, uint64_t npages, unsigned rights);
-    int64_t (*unmap)(void *ctx, kine_as_t as, uint64_t va, uint64_t npages);
+    int64_t (*alloc)(void);                         /* refcount 1, or -KINE_ENOMEM */
+    uint64_t (*nfree)(void);                        /* frames free now */
+    int (*ref)(uint32_t f);                         /* 0 or -KINE_E* */
+    int (*unref)(uint32_t f);                       /* 1 freed, 0 still used */
+    uint32_t (*refcount)(uint32_t f);
+    void *(*frame)(uint32_t f);                     /* where the pager reaches it */
+    /* The kernel: map n entries (all or nothing), protect, unmap. */
+    int (*map)(kine_as_t as, const struct kine_map_entry *e, uint64_t n);
+    int64_t (*protect)(kine_as_t as, uint64_t va, uint64_t npages, unsigned rights);
+    int64_t (*unmap)(kine_as_t as, uint64_t va, uint64_t npages);
+};
+
+/* What a policy's hooks are given. */
+struct policy_env {
+    const struct pager_ops *o;
+    struct kine_memstats *stats;    /* the core's counters (kine/pager.h) */
+    uint64_t *counters;             /* this policy's own, named in counter_names */
+    void *state;                    /* this policy's private state_size bytes */
 };
 
 struct policy {
     const char *name;
-    /* Give child (empty, its space made) the parent's memory.  0, or
-     * -KINE_ENOMEM with nothing changed in the parent (the core then
-     * destroys the child). */
-    int (*fork)(const struct pager_ops *o, struct mm *parent, struct mm *child);
-    /* A fault at va (page aligned) inside r, whose rights allow the access.
-     * 0 = resolved, resume the thread; -KINE_ENOMEM = out of memory. */
-    int (*fault)(const struct pager_ops *o, struct mm *mm, const struct region *r,
+    const char *const *counter_names;   /* NULL-terminated, or NULL for none */
+    size_t state_size;                  /* zeroed at boot */
+    /* Give child (empty, its space made) the parent's memory. */
+    int (*fork)(struct policy_env *e, struct mm *parent, struct mm *child);
+    /* A fault at va (page aligned) inside r, whose rights allow the access. */
+    int (*fault)(struct policy_env *e, struct mm *mm, const struct region *r,
                  uint64_t va, uint64_t access);
-    /* r grew from old_end to r->end (a new stack, or sbrk).  0 or
-     * -KINE_ENOMEM with nothing allocated. */
-    int (*grow)(const struct pager_ops *o, struct mm *mm, const struct region *r, uint64_t old_end);
+    /* r is new (old_end == r->start) or grew from old_end to r->end. */
+    int (*grow)(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end);
+    /* r shrank from old_end to r->end: nothing may stay above r->end. */
+    void (*shrink)(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end);
+    /* The process is gone (its space destroyed): give back every page. */
+    void (*release)(struct policy_env *e, struct mm *mm);
 };
 
-/* The policies built in (generated list, see pager/meson.build). */
+/* The policies built in (generated list, see pager/policies/meson.build),
+ * and their environments (policy.c): made once at boot (-1 if out of
+ * memory), then one per policy, shared by its processes. */
 extern const struct policy *const policies[];
 const struct policy *policy_find(const char *name);
+int policies_init(const struct pager_ops *o, struct kine_memstats *stats);
+struct policy_env *policy_env(const struct policy *pol);
+/* Text "name\ncounter value\n..." for policy i into buf: its length, or -1
+ * past the last policy. */
+int64_t policy_report(unsigned i, char *buf, size_t cap);
 
-/* Building blocks shared by policies (policy_common.c). */
-int mm_zero_fill(const struct pager_ops *o, struct mm *mm, const struct region *r, uint64_t va);
-int mm_cow_break(const struct pager_ops *o, struct mm *mm, const struct region *r, uint64_t va);
-int mm_fork_share(const struct pager_ops *o, struct mm *parent, struct mm *child);
-int mm_fork_copy(const struct pager_ops *o, struct mm *parent, struct mm *child);
-/* Allocate zeroed pages for [from, r->end), which must hold none yet. */
-int mm_populate(const struct pager_ops *o, struct mm *mm, const struct region *r, uint64_t from);
-/* The usual fault: resident page -> mm_cow_break, absent -> mm_zero_fill. */
-int mm_fault(const struct pager_ops *o, struct mm *mm, const struct region *r, uint64_t va,
+/* ---- The one rule: a page-map entry = one frame reference = one mapping
+ * (mm.c).  mm_install takes over one reference to f (it drops it itself if
+ * it fails), records va -> f in the page map and queues the mapping; an
+ * entry it replaces keeps its reference until the mapping is sent, and is
+ * put back if sending fails.  mm_uninstall unmaps [start, end), clears the
+ * entries and drops their references, at once. */
+int mm_install(struct policy_env *e, struct mm *mm, uint64_t va, uint32_t f,
+               unsigned rights, uint32_t flags);
+void mm_uninstall(struct policy_env *e, struct mm *mm, uint64_t start, uint64_t end);
+
+/* ---- Building blocks (mm.c), each made of the pair above. */
+/* A fresh frame for va: the region's bytes from the program file if it has
+ * any there (text, data), zeros otherwise. */
+int mm_fill(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va);
+/* A write to a COW page someone else still holds: a private copy. */
+int mm_copy_on_write(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va);
+/* The same frame again with the region's full rights (a COW page now held
+ * once, or a page mapped with narrower rights than its region's). */
+int mm_remap(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va);
+/* The usual fault: absent -> mm_fill; COW and shared -> mm_copy_on_write;
+ * otherwise -> mm_remap. */
+int mm_fault(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
              uint64_t access);
-/* grow hooks: mm_populate allocates the new part now; this only reserves it */
-int mm_grow_reserve(const struct pager_ops *o, struct mm *mm, const struct region *r,
-                    uint64_t old_end);
-/* Drop every page of mm (refcounts down), and the page map's nodes. */
-void mm_release(const struct pager_ops *o, struct mm *mm);
+/* Fork: share every page (writable ones become COW in both), or copy each. */
+int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child);
+int mm_fork_copy(struct policy_env *e, struct mm *parent, struct mm *child);
+/* grow hooks: fill every absent page of [old_end, r->end) now (refused up
+ * front with -KINE_ENOMEM if there are not enough free frames), or nothing
+ * (pages come at the first touch). */
+int mm_populate(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end);
+int mm_reserve(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end);
+/* shrink hook: uninstall what lies above the new end. */
+void mm_shrink(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end);
+/* release hook: drop every page's reference and the page map itself. */
+void mm_release(struct policy_env *e, struct mm *mm);
+
+/* ---- The core's side of the queue (mm.c; policies never call these). */
+/* Send everything queued; on failure what the kernel refused is undone. */
+int mm_commit(const struct pager_ops *o);
+/* Undo everything queued and not yet sent. */
+void mm_abort(const struct pager_ops *o);
+/* If all that is queued is for one space, copy it into buf (KINE_MAP_BATCH
+ * entries) for the caller to send, and return how many (0: nothing queued);
+ * -1 if it spans spaces (then use mm_commit).  mm_sent then says whether the
+ * kernel took it. */
+int64_t mm_stage(struct kine_map_entry *buf, kine_as_t *as);
+void mm_sent(const struct pager_ops *o, int ok);
 
 #endif

@@ -16,6 +16,7 @@
  * pool in 2 MiB pieces, plus the upper levels and some slack. */
 #define TABLE_SLACK 16
 #define PAGES_PER_TABLE (PAGE / sizeof(uint64_t))
+#define WSTATUS_SIGNAL_MASK 0x7f
 
 static const struct pager_ops *const ops = &pager_ops;
 
@@ -118,10 +119,20 @@ static int64_t proc_new(struct proc **out, const char *name, int ppid)
     return 0;
 }
 
+/* The end of every policy hook: what it queued is sent to the kernel if it
+ * succeeded, rolled back if it failed (mm.c).  0 or the error. */
+static int settle_hook(int err)
+{
+    if (err) {
+        mm_abort(ops);
+        return err;
+    }
+    return mm_commit(ops);
+}
+
 /* Give back everything the process holds: kernel objects, frames, pipes. */
 static void teardown(struct proc *p)
 {
-    ops->map_cancel(ops->ctx, p->mm.as);     /* nothing queued may outlive it */
     if (p->tid)
         tid_remove(p);
     if (p->blocked == B_SLEEP)
@@ -132,7 +143,7 @@ static void teardown(struct proc *p)
     p->tid = 0;
     pg.kmem_reserved -= p->kmem_pages;
     p->kmem_pages = 0;
-    mm_release(ops, &p->mm);
+    p->policy->release(policy_env(p->policy), &p->mm);
     memset(&p->mm.regions, 0, sizeof(p->mm.regions));
     p->blocked = B_NONE;             /* before closing: nothing to answer here */
     fds_close_all(p);
@@ -146,58 +157,39 @@ static int64_t discard(struct proc *p, int64_t err)
     return err;
 }
 
-/* Allocate one page of a new program, fill it and queue its mapping. */
-static int load_page(struct proc *p, uint64_t va, unsigned rights,
-                     const uint8_t *src, uint64_t src_off, uint64_t src_len)
-{
-    int64_t f = ops->alloc(ops->ctx);
-    if (f < 0)
-        return (int)f;
-    uint8_t *dst = frame_ptr((uint32_t)f);
-    memset(dst, 0, PAGE);
-    if (src_len)
-        memcpy(dst + src_off, src, src_len);
-    int err = pm_set(&p->mm.pm, va, (uint32_t)f, 0);
-    if (err) {
-        ops->unref(ops->ctx, (uint32_t)f);
-        return err;
-    }
-    return ops->map(ops->ctx, p->mm.as, va, rights, (uint32_t)f);
-}
-
-static int load_segments(struct proc *p, const uint8_t *elf, const struct elf_program *prog)
+/* A region for each segment, backed by the program file; the policy decides
+ * when its pages are filled (grow), as for every other region. */
+static int add_segments(struct proc *p, const uint8_t *elf, const struct elf_program *prog)
 {
     for (unsigned i = 0; i < prog->nseg; i++) {
         const struct elf_segment *sg = &prog->seg[i];
         uint64_t start = PAGE_DOWN(sg->vaddr), end = PAGE_UP(sg->vaddr + sg->memsz);
+        struct region *r;
         int err = region_add(&p->mm.regions, start, end, sg->rights,
-                             (sg->rights & KINE_RIGHT_X) ? REGION_TEXT : REGION_DATA);
+                             (sg->rights & KINE_RIGHT_X) ? REGION_TEXT : REGION_DATA, &r);
         if (err)
             return err;
-        for (uint64_t va = start; va < end; va += PAGE) {
-            /* the bytes of the file that land in this page */
-            uint64_t lo = va > sg->vaddr ? va : sg->vaddr;
-            uint64_t fend = sg->vaddr + sg->filesz;
-            uint64_t hi = va + PAGE < fend ? va + PAGE : fend;
-            uint64_t n = hi > lo ? hi - lo : 0;
-            err = load_page(p, va, sg->rights, elf + sg->offset + (lo - sg->vaddr), lo - va, n);
-            if (err)
-                return err;
-        }
+        r->file = elf + sg->offset;
+        r->file_va = sg->vaddr;
+        r->file_len = sg->filesz;
         if (end > p->heap_start)
             p->heap_start = end;
     }
     return 0;
 }
 
-/* Fill the top stack page: argument strings, argv[], then the startinfo
- * that a0 points at.  Returns the startinfo address (the initial sp). */
+/* The top stack page, which only the core can fill: argument strings,
+ * argv[], then the startinfo a0 points at.  Returns the startinfo address
+ * (the initial sp), or an error. */
 static int64_t build_stack(struct proc *p, int argc, char *argv[])
 {
-    uint8_t page[PAGE];
-    uint64_t top = KINE_STACK_TOP, base = top - PAGE, pos = PAGE;
+    uint64_t base = KINE_STACK_TOP - PAGE, pos = PAGE;
     uint64_t argv_va[KINE_ARGV_MAX + 1];
-    memset(page, 0, sizeof(page));
+    int64_t f = ops->alloc();
+    if (f < 0)
+        return f;
+    uint8_t *page = frame_ptr((uint32_t)f);
+    memset(page, 0, PAGE);
     for (int i = argc - 1; i >= 0; i--) {
         size_t l = strlen(argv[i]) + 1;
         pos -= l;
@@ -205,25 +197,48 @@ static int64_t build_stack(struct proc *p, int argc, char *argv[])
         argv_va[i] = base + pos;
     }
     argv_va[argc] = 0;
-    pos = (pos & ~15UL) - (uint64_t)(argc + 1) * 8;
-    pos &= ~15UL;
+    pos = ((pos & ~15UL) - (uint64_t)(argc + 1) * 8) & ~15UL;
     memcpy(page + pos, argv_va, (uint64_t)(argc + 1) * 8);
     uint64_t argv_addr = base + pos;
     pos = (pos - sizeof(struct kine_startinfo)) & ~15UL;
     struct kine_startinfo si = {
         .argc = (uint64_t)argc, .argv = argv_addr, .pager_tid = pg.bi->self_tid,
         .self_tid = p->tid, .pid = (uint64_t)p->pid, .ipcbuf_va = KINE_IPCBUF_VA,
+        .timebase_hz = pg.bi->timebase_hz,
     };
     memcpy(page + pos, &si, sizeof(si));
-    uint32_t f;
-    if (pm_get(&p->mm.pm, base, &f, NULL))
-        memcpy(frame_ptr(f), page, PAGE);       /* the policy made the stack already */
-    else if (load_page(p, base, KINE_RIGHT_R | KINE_RIGHT_W, page, 0, PAGE) < 0)
-        return -KINE_ENOMEM;
-    return (int64_t)(base + pos);
+    int err = mm_install(policy_env(p->policy), &p->mm, base, (uint32_t)f,
+                         KINE_RIGHT_R | KINE_RIGHT_W, 0);
+    return err ? err : (int64_t)(base + pos);
 }
 
-int64_t proc_spawn(struct proc *parent, int argc, char *argv[], kine_tid_t *tid_out)
+/* Lay out a new program: its segments, a stack holding its arguments and
+ * an empty heap; then the policy fills what it wants filled now. */
+static int64_t load_program(struct proc *p, const uint8_t *elf, const struct elf_program *prog,
+                            int argc, char *argv[])
+{
+    struct policy_env *e = policy_env(p->policy);
+    struct region *stack, *heap;
+    int err = add_segments(p, elf, prog);
+    if (!err)
+        err = region_add(&p->mm.regions, KINE_STACK_BOTTOM, KINE_STACK_TOP,
+                         KINE_RIGHT_R | KINE_RIGHT_W, REGION_STACK, &stack);
+    if (!err)
+        err = region_add(&p->mm.regions, p->heap_start, p->heap_start,
+                         KINE_RIGHT_R | KINE_RIGHT_W, REGION_HEAP, &heap);
+    p->brk = p->heap_start;
+    int64_t sp = err ? err : build_stack(p, argc, argv);
+    for (unsigned i = 0; sp >= 0 && i < p->mm.regions.n; i++) {
+        const struct region *r = &p->mm.regions.r[i];
+        int e2 = settle_hook(p->policy->grow(e, &p->mm, r, r->start));
+        if (e2)
+            sp = e2;
+    }
+    return sp;
+}
+
+int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct policy *pol,
+                   kine_tid_t *tid_out)
 {
     const void *elf;
     uint64_t size;
@@ -245,26 +260,10 @@ int64_t proc_spawn(struct proc *parent, int argc, char *argv[], kine_tid_t *tid_
     int64_t err = proc_new(&p, argv[0], parent ? parent->pid : 0);
     if (err)
         return err;
+    p->policy = pol ? pol : parent ? parent->policy : pg.policy;
     fds_init(p);
-    err = load_segments(p, elf, &prog);
-    if (!err)
-        err = region_add(&p->mm.regions, KINE_STACK_BOTTOM, KINE_STACK_TOP,
-                         KINE_RIGHT_R | KINE_RIGHT_W, REGION_STACK);
-    if (!err)
-        err = ops->map_flush(ops->ctx, p->mm.as);
-    if (!err)
-        err = pg.policy->grow(ops, &p->mm, region_of_kind(&p->mm.regions, REGION_STACK),
-                              KINE_STACK_BOTTOM);
-    if (!err)
-        err = region_add(&p->mm.regions, p->heap_start, p->heap_start,
-                         KINE_RIGHT_R | KINE_RIGHT_W, REGION_HEAP);
-    p->brk = p->heap_start;
-    int64_t sp = err ? err : build_stack(p, argc, argv);
-    if (sp < 0)
-        return discard(p, sp);
-    err = ops->map_flush(ops->ctx, p->mm.as);
-    if (!err)
-        err = kine_thread_start(p->tid, prog.entry, (uint64_t)sp, (uint64_t)sp, 0);
+    int64_t sp = load_program(p, elf, &prog, argc, argv);
+    err = sp < 0 ? sp : kine_thread_start(p->tid, prog.entry, (uint64_t)sp, (uint64_t)sp, 0);
     if (err)
         return discard(p, err);
     if (tid_out)
@@ -283,9 +282,10 @@ int64_t proc_fork(struct proc *parent, uint64_t ctx_va, uint64_t entry)
     int64_t err = proc_new(&c, parent->name, parent->pid);
     if (err)
         return err;
+    c->policy = parent->policy;
     c->heap_start = parent->heap_start;
     c->brk = parent->brk;
-    err = pg.policy->fork(ops, &parent->mm, &c->mm);
+    err = settle_hook(c->policy->fork(policy_env(c->policy), &parent->mm, &c->mm));
     if (err)
         return discard(c, err);
     fds_inherit(c, parent);
@@ -297,7 +297,8 @@ int64_t proc_fork(struct proc *parent, uint64_t ctx_va, uint64_t entry)
 
 static uint64_t exit_code(uint64_t wstatus)
 {
-    return (wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff;
+    return (wstatus & WSTATUS_SIGNAL_MASK) ? KINE_EXIT_SIGNALED + (wstatus & WSTATUS_SIGNAL_MASK)
+                                           : (wstatus >> 8) & 0xff;
 }
 
 static bool wait_matches(const struct proc *parent, const struct proc *child)
@@ -330,11 +331,12 @@ static void power_off_after_init(uint64_t wstatus)
               (unsigned long)l.frames_used, (unsigned long)l.pager_frames,
               bad ? "INCONSISTENT" : "consistent", pte_bad ? "DISAGREE" : "agree");
     pager_log("policy %s: %lu forks, %lu pages shared and %lu copied at fork, %lu COW copies, "
-              "%lu COW reuses, %lu zero fills, %lu killed, peak %lu frames",
+              "%lu COW reuses, %lu zero fills, %lu loaded, %lu killed, peak %lu frames",
               ms.policy, (unsigned long)ms.forks, (unsigned long)ms.pages_shared_at_fork,
               (unsigned long)ms.pages_copied_at_fork, (unsigned long)ms.faults_cow_copy,
-              (unsigned long)ms.faults_cow_reuse, (unsigned long)ms.faults_zero_fill,
-              (unsigned long)ms.faults_killed, (unsigned long)ms.frames_peak);
+              (unsigned long)ms.faults_cow_reuse, (unsigned long)ms.pages_zero_filled,
+              (unsigned long)ms.pages_loaded, (unsigned long)ms.procs_killed,
+              (unsigned long)ms.frames_peak);
     kine_sys_poweroff(bad || pte_bad ? KINE_EXIT_LEDGER_BAD : (int)exit_code(wstatus));
 }
 
@@ -366,7 +368,7 @@ void proc_exit(struct proc *p, uint64_t wstatus)
 void proc_kill(struct proc *p, const char *why, uint64_t addr)
 {
     pager_log("killed %s pid %d: %s 0x%lx", p->name, p->pid, why, (unsigned long)addr);
-    pg.stats.faults_killed++;
+    pg.stats.procs_killed++;
     proc_exit(p, KINE_WSTATUS_KILLED);
 }
 
@@ -410,22 +412,20 @@ int64_t proc_sbrk(struct proc *p, int64_t incr)
         return -KINE_EINVAL;                 /* below the start of the heap */
     uint64_t nbrk = old + (uint64_t)incr;
     uint64_t old_end = h->end, new_end = PAGE_UP(nbrk);
+    struct policy_env *e = policy_env(p->policy);
     int err = region_set_end(&p->mm.regions, h, new_end, KINE_HEAP_LIMIT);
     if (err)
         return err;
     if (new_end > old_end) {
-        err = pg.policy->grow(ops, &p->mm, h, old_end);
+        err = settle_hook(p->policy->grow(e, &p->mm, h, old_end));
         if (err) {
+            /* what was sent before the failure goes too */
+            mm_uninstall(e, &p->mm, old_end, new_end);
             h->end = old_end;
             return err;
         }
     } else if (new_end < old_end) {
-        kine_unmap(p->mm.as, new_end, (old_end - new_end) / PAGE);
-        for (uint64_t va = new_end; va < old_end; va += PAGE) {
-            uint32_t f;
-            if (pm_clear(&p->mm.pm, va, &f))
-                ops->unref(ops->ctx, f);
-        }
+        p->policy->shrink(e, &p->mm, h, old_end);
     }
     p->brk = nbrk;
     return (int64_t)old;

@@ -8,7 +8,7 @@
 #define PAGE_MASK (KINE_PAGE_SIZE - 1)
 
 int region_add(struct region_map *m, uint64_t start, uint64_t end, unsigned rights,
-               enum region_kind kind)
+               enum region_kind kind, struct region **out)
 {
     if ((start & PAGE_MASK) || (end & PAGE_MASK) || end < start)
         return -KINE_EINVAL;
@@ -22,8 +22,10 @@ int region_add(struct region_map *m, uint64_t start, uint64_t end, unsigned righ
     if (m->n == MAX_REGIONS)
         return -KINE_ENOMEM;
     memmove(&m->r[i + 1], &m->r[i], (m->n - i) * sizeof(m->r[0]));
-    m->r[i] = (struct region){ start, end, rights, kind };
+    m->r[i] = (struct region){ start, end, rights, kind, NULL, 0, 0 };
     m->n++;
+    if (out)
+        *out = &m->r[i];
     return 0;
 }
 
@@ -52,10 +54,4 @@ int region_set_end(struct region_map *m, struct region *r, uint64_t end, uint64_
         return -KINE_ENOMEM;
     r->end = end;
     return 0;
-}
-
-const char *region_kind_name(enum region_kind kind)
-{
-    static const char *const names[] = { "text", "data", "heap", "stack" };
-    return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }

@@ -13,6 +13,10 @@ struct region {
     uint64_t start, end;     /* [start, end), page aligned; may be empty */
     unsigned rights;         /* KINE_RIGHT_* */
     enum region_kind kind;
+    /* Backing: the program file's bytes for [file_va, file_va + file_len)
+     * (text, data); every other byte of the region starts as zero. */
+    const uint8_t *file;
+    uint64_t file_va, file_len;
 };
 
 struct region_map {
@@ -20,9 +24,10 @@ struct region_map {
     struct region r[MAX_REGIONS];   /* sorted by start */
 };
 
-/* 0, -KINE_EINVAL (unaligned, inverted, overlapping), -KINE_ENOMEM (full). */
+/* 0 and *out (if given), -KINE_EINVAL (unaligned, inverted, overlapping),
+ * -KINE_ENOMEM (full).  A new region has no file backing. */
 int region_add(struct region_map *m, uint64_t start, uint64_t end, unsigned rights,
-               enum region_kind kind);
+               enum region_kind kind, struct region **out);
 /* The region containing va, or NULL. */
 const struct region *region_find(const struct region_map *m, uint64_t va);
 /* The (first) region of a kind, or NULL. */
@@ -30,6 +35,5 @@ struct region *region_of_kind(struct region_map *m, enum region_kind kind);
 /* Move the end of r; fails with -KINE_ENOMEM if it would reach the next
  * region or limit, -KINE_EINVAL if unaligned or before the start. */
 int region_set_end(struct region_map *m, struct region *r, uint64_t end, uint64_t limit);
-const char *region_kind_name(enum region_kind kind);
 
 #endif

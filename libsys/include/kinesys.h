@@ -117,7 +117,16 @@ void kine_set_ipcbuf(uint64_t va);
 
 /* Pager client (libsys/pager_client.c).  Negative results are -KINE_E*. */
 kine_tid_t kine_pager_tid(void);
+/* A receive deadline (time CSR value) ms milliseconds from now. */
+uint64_t kine_deadline_ms(uint64_t ms);
 int64_t kine_spawn(int argc, const char *const argv[], kine_tid_t *tid);
+/* The same, under the named memory policy (NULL: the caller's own). */
+int64_t kine_spawn_policy(int argc, const char *const argv[], const char *policy, kine_tid_t *tid);
+/* The first process with pid >= pid (-KINE_ESRCH if none). */
+int64_t kine_procinfo(int64_t pid, struct kine_procinfo *out);
+/* Policy i's name and named counters as text, NUL-ended (-KINE_ESRCH past
+ * the last policy). */
+int64_t kine_policystats(unsigned i, char *text, size_t cap);
 int64_t kine_wait(int64_t pid, int *status);
 int64_t kine_pager_write(const void *buf, size_t len);
 int64_t kine_ledger(struct kine_ledger *out);
@@ -130,12 +139,17 @@ int64_t kine_pte_check(uint64_t *pages, uint64_t *procs);
  * may grow (and keep what it grew) while it serves programs.  *consistent
  * (if given) says whether the pager's ledger check passed. */
 uint64_t kine_process_frames(int *consistent);
+/* The same less the caller's own (its pages and page-map frames): what a
+ * test's children must give back.  The caller's own may grow meanwhile (a
+ * policy that loads text or fills the stack on first touch). */
+uint64_t kine_others_frames(int *consistent);
 static inline uint64_t kine_ledger_process_frames(const struct kine_ledger *l)
 { return l->frames_used - l->pager_frames; }
 
 /* Test scenarios (libsys/scenario.c): run each in turn; one fails if it
- * returns 0, or if afterwards the frames held by processes differ from
- * before or the ledger is inconsistent.  Prints "NAME: ok|FAILED" per
+ * returns 0, or if afterwards the frames held by the other processes differ
+ * from before, the ledger is inconsistent or the page tables disagree with
+ * the pager's books.  Prints "NAME: ok|FAILED" per
  * scenario; returns how many failed. */
 struct kine_scenario { const char *name; int (*run)(void); };
 int kine_run_scenarios(const struct kine_scenario *list, int n);

@@ -1,6 +1,10 @@
-/* Policies against fake pager ops: COW sharing, copy and refcount-1 reuse,
- * eager copying, lazy reservation, release, and failure half-way (nothing
- * changed, nothing left queued to map). */
+/* The policies and the mm.c building blocks against fake pager ops and a
+ * fake kernel, driven the way the pager core drives them (a hook, then
+ * commit or abort): COW sharing, copy and refcount-1 reuse, eager copying,
+ * lazy reservation and demand loading from the program file, a policy's
+ * named counter, shrink and release, and failure at every step — an
+ * allocation half-way, the kernel refusing a map, a protect failing at
+ * fork — after which the books are as they were and nothing stays queued. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,18 +13,19 @@
 #include "policy.h"
 #include <kine/error.h>
 
-#define NF 64
+#define NF 600
 #define PAGE 4096
-#define MAXMAP 512
+#define MAXMAP 1024
 
 static struct frame_table ft;
 static uint8_t mem[NF][PAGE];
 static struct kine_memstats stats;
 static int allocs_left = -1;           /* >= 0: alloc fails once this hits 0 */
+static int map_fails, protect_fails;   /* the fake kernel refuses the next call */
+static int map_calls;
 
 struct mapping { kine_as_t as; uint64_t va; unsigned rights; uint32_t f; int live; };
-static struct mapping live[MAXMAP], queued[MAXMAP];
-static int nqueued;
+static struct mapping live[MAXMAP];
 
 static struct mapping *find(kine_as_t as, uint64_t va)
 {
@@ -30,79 +35,82 @@ static struct mapping *find(kine_as_t as, uint64_t va)
     return NULL;
 }
 
-static int64_t f_alloc(void *c)
+static int64_t f_alloc(void)
 {
-    (void)c;
     if (allocs_left == 0)
         return -KINE_ENOMEM;
     if (allocs_left > 0)
         allocs_left--;
     int64_t f = frame_alloc(&ft);
     if (f >= 0)
-        memset(mem[f], 0xa5, PAGE);     /* garbage: zero() must clear it */
+        memset(mem[f], 0xa5, PAGE);     /* garbage: fill must clear it */
     return f;
 }
-static int f_ref(void *c, uint32_t f) { (void)c; return frame_ref(&ft, f); }
-static int f_unref(void *c, uint32_t f) { (void)c; return frame_unref(&ft, f); }
-static uint32_t f_refcount(void *c, uint32_t f) { (void)c; return frame_refcount(&ft, f); }
-static void f_zero(void *c, uint32_t f) { (void)c; memset(mem[f], 0, PAGE); }
-static void f_copy(void *c, uint32_t d, uint32_t s) { (void)c; memcpy(mem[d], mem[s], PAGE); }
-static int f_map(void *c, kine_as_t as, uint64_t va, unsigned r, uint32_t f)
+static uint64_t f_nfree(void) { return ft.nfree; }
+static int f_ref(uint32_t f) { return frame_ref(&ft, f); }
+static int f_unref(uint32_t f) { return frame_unref(&ft, f); }
+static uint32_t f_refcount(uint32_t f) { return frame_refcount(&ft, f); }
+static void *f_frame(uint32_t f) { return mem[f]; }
+
+static int f_map(kine_as_t as, const struct kine_map_entry *e, uint64_t n)
 {
-    (void)c;
-    queued[nqueued++] = (struct mapping){ as, va, r, f, 1 };
-    return 0;
-}
-static int f_flush(void *c, kine_as_t as)
-{
-    (void)c; (void)as;
-    for (int i = 0; i < nqueued; i++) {
-        struct mapping *m = find(queued[i].as, queued[i].va);
+    map_calls++;
+    if (map_fails) {
+        map_fails = 0;
+        return -KINE_ENOMEM;             /* all or nothing, like the kernel */
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t va = e[i].va_rights & ~(uint64_t)(PAGE - 1);
+        struct mapping *m = find(as, va);
         for (int k = 0; !m && k < MAXMAP; k++)
             if (!live[k].live)
                 m = &live[k];
-        *m = queued[i];
+        *m = (struct mapping){ as, va, (unsigned)(e[i].va_rights & (PAGE - 1)),
+                               (uint32_t)e[i].frame, 1 };
     }
-    nqueued = 0;
     return 0;
 }
-static void f_cancel(void *c, kine_as_t as)
+
+static int64_t f_protect(kine_as_t as, uint64_t va, uint64_t n, unsigned r)
 {
-    (void)c;
-    int k = 0;
-    for (int i = 0; i < nqueued; i++)
-        if (queued[i].as != as)
-            queued[k++] = queued[i];
-    nqueued = k;
-}
-static int64_t f_protect(void *c, kine_as_t as, uint64_t va, uint64_t n, unsigned r)
-{
-    (void)c;
+    if (protect_fails) {
+        protect_fails = 0;
+        return -KINE_ENOMEM;
+    }
     for (int i = 0; i < MAXMAP; i++)
         if (live[i].live && live[i].as == as && live[i].va >= va && live[i].va < va + n * PAGE)
             live[i].rights = r;
     return 0;
 }
-static int64_t f_unmap(void *c, kine_as_t as, uint64_t va, uint64_t n)
+
+static int64_t f_unmap(kine_as_t as, uint64_t va, uint64_t n)
 {
-    (void)c;
     for (int i = 0; i < MAXMAP; i++)
         if (live[i].live && live[i].as == as && live[i].va >= va && live[i].va < va + n * PAGE)
             live[i].live = 0;
     return 0;
 }
 
-static uint64_t f_nfree(void *c) { (void)c; return ft.nfree; }
-
 static const struct pager_ops ops = {
-    .stats = &stats, .alloc = f_alloc, .nfree = f_nfree, .ref = f_ref, .unref = f_unref,
-    .refcount = f_refcount, .zero = f_zero, .copy = f_copy, .map = f_map, .map_flush = f_flush,
-    .map_cancel = f_cancel, .protect = f_protect, .unmap = f_unmap,
+    .alloc = f_alloc, .nfree = f_nfree, .ref = f_ref, .unref = f_unref,
+    .refcount = f_refcount, .frame = f_frame, .map = f_map, .protect = f_protect,
+    .unmap = f_unmap,
 };
+
+/* What the core does around every hook. */
+static int settle(int err)
+{
+    if (err) {
+        mm_abort(&ops);
+        return err;
+    }
+    return mm_commit(&ops);
+}
 
 enum { TEXT = 0x10000, DATA = 0x11000, HEAP = 0x20000 };
 #define RX (KINE_RIGHT_R | KINE_RIGHT_X)
 #define RW (KINE_RIGHT_R | KINE_RIGHT_W)
+static const uint8_t file_text[PAGE + 100] = { 'T', 'E', 'X', 'T' };
 
 static void reset(void)
 {
@@ -112,26 +120,42 @@ static void reset(void)
     frames_init(&ft, NF, storage);
     memset(&stats, 0, sizeof(stats));
     memset(live, 0, sizeof(live));
-    nqueued = 0;
     allocs_left = -1;
+    map_fails = protect_fails = 0;
 }
 
-/* A process: one text page, two data pages, each with contents. */
-static void make_parent(struct mm *p)
+static struct policy_env *env(const char *name)
 {
+    static int ready;
+    if (!ready) {
+        CHECK(policies_init(&ops, &stats) == 0);
+        ready = 1;
+    }
+    return policy_env(policy_find(name));
+}
+
+/* A process: one text page (backed by file_text), two data pages with
+ * contents, an empty heap; everything mapped, as after a spawn. */
+static void make_parent(struct mm *p, const char *pol)
+{
+    struct region *text;
     memset(p, 0, sizeof(*p));
     p->as = 1;
-    region_add(&p->regions, TEXT, TEXT + PAGE, RX, REGION_TEXT);
-    region_add(&p->regions, DATA, DATA + 2 * PAGE, RW, REGION_DATA);
-    region_add(&p->regions, HEAP, HEAP, RW, REGION_HEAP);
-    uint64_t vas[] = { TEXT, DATA, DATA + PAGE };
-    for (int i = 0; i < 3; i++) {
-        int64_t f = ops.alloc(NULL);
-        memset(mem[f], 'A' + i, PAGE);
-        pm_set(&p->pm, vas[i], (uint32_t)f, 0);
-        ops.map(NULL, p->as, vas[i], i ? RW : RX, (uint32_t)f);
-    }
-    ops.map_flush(NULL, p->as);
+    region_add(&p->regions, TEXT, TEXT + PAGE, RX, REGION_TEXT, &text);
+    text->file = file_text;
+    text->file_va = TEXT;
+    text->file_len = 4;
+    region_add(&p->regions, DATA, DATA + 2 * PAGE, RW, REGION_DATA, NULL);
+    region_add(&p->regions, HEAP, HEAP, RW, REGION_HEAP, NULL);
+    struct policy_env *e = env(pol);
+    for (unsigned i = 0; i < 2; i++)
+        CHECK(mm_populate(e, p, &p->regions.r[i], p->regions.r[i].start) == 0);
+    CHECK(settle(0) == 0);
+    uint32_t f;
+    pm_get(&p->pm, DATA, &f, NULL);
+    memset(mem[f], 'B', PAGE);
+    pm_get(&p->pm, DATA + PAGE, &f, NULL);
+    memset(mem[f], 'C', PAGE);
 }
 
 static uint32_t frame_at(struct mm *m, uint64_t va, uint32_t *flags)
@@ -147,12 +171,14 @@ static void test_cow(void)
 {
     struct mm p, c = { .as = 2 };
     reset();
-    make_parent(&p);
+    make_parent(&p, "cow");
     const struct policy *cow = policy_find("cow");
-    CHECK(cow && cow->fork(&ops, &p, &c) == 0);
-    uint32_t fl, cfl;
-    uint32_t text = frame_at(&p, TEXT, &fl), data = frame_at(&p, DATA, NULL);
-    CHECK(frame_at(&c, TEXT, &cfl) == text && fl == 0 && cfl == 0);   /* shared, never COW */
+    struct policy_env *e = env("cow");
+    uint32_t fl, cfl, text = frame_at(&p, TEXT, NULL);
+    CHECK(memcmp(mem[text], "TEXT", 4) == 0 && mem[text][4] == 0 && stats.pages_loaded == 1);
+    CHECK(settle(cow->fork(e, &p, &c)) == 0);
+    uint32_t data = frame_at(&p, DATA, NULL);
+    CHECK(frame_at(&c, TEXT, &cfl) == text && cfl == 0);              /* shared, never COW */
     CHECK(frame_refcount(&ft, text) == 2 && frame_refcount(&ft, data) == 2);
     CHECK(frame_at(&c, DATA, &cfl) == data && (cfl & PM_FLAG_COW));
     frame_at(&p, DATA, &fl);
@@ -160,59 +186,87 @@ static void test_cow(void)
     CHECK(find(2, TEXT)->rights == RX && find(2, DATA)->rights == KINE_RIGHT_R);
     CHECK(find(1, DATA)->rights == KINE_RIGHT_R && find(1, TEXT)->rights == RX);
     CHECK(stats.pages_shared_at_fork == 3 && stats.pages_copied_at_fork == 0 && stats.forks == 1);
-    CHECK(ft.nfree == NF - 3);
 
     /* child writes: shared, so copied */
     const struct region *rd = region_find(&c.regions, DATA);
-    CHECK(cow->fault(&ops, &c, rd, DATA, KINE_FAULT_WRITE) == 0);
+    CHECK(settle(cow->fault(e, &c, rd, DATA, KINE_FAULT_WRITE)) == 0);
     uint32_t copy = frame_at(&c, DATA, &cfl);
     CHECK(copy != data && cfl == 0 && frame_refcount(&ft, data) == 1);
-    CHECK(memcmp(mem[copy], mem[data], PAGE) == 0 && mem[copy][0] == 'B');
+    CHECK(mem[copy][0] == 'B' && memcmp(mem[copy], mem[data], PAGE) == 0);
     CHECK(find(2, DATA)->rights == RW && find(2, DATA)->f == copy);
     CHECK(stats.faults_cow_copy == 1 && stats.pages_copied == 1);
 
     /* parent writes the same page: now held once, so reused in place */
     uint32_t nfree = ft.nfree;
-    CHECK(cow->fault(&ops, &p, region_find(&p.regions, DATA), DATA, KINE_FAULT_WRITE) == 0);
+    CHECK(settle(cow->fault(e, &p, region_find(&p.regions, DATA), DATA, KINE_FAULT_WRITE)) == 0);
     CHECK(frame_at(&p, DATA, &fl) == data && fl == 0 && ft.nfree == nfree);
-    CHECK(find(1, DATA)->rights == RW && stats.faults_cow_reuse == 1);
+    CHECK(find(1, DATA)->rights == RW && stats.faults_cow_reuse == 1 && frame_refcount(&ft, data) == 1);
 
     /* out of memory while breaking a share: nothing changes */
+    uint32_t shared = frame_at(&c, DATA + PAGE, NULL);
     allocs_left = 0;
-    CHECK(cow->fault(&ops, &c, rd, DATA + PAGE, KINE_FAULT_WRITE) == -KINE_ENOMEM);
-    CHECK(frame_at(&c, DATA + PAGE, &cfl) == frame_at(&p, DATA + PAGE, NULL) && (cfl & PM_FLAG_COW));
-    CHECK(frame_refcount(&ft, frame_at(&c, DATA + PAGE, NULL)) == 2 && nqueued == 0);
-    CHECK(find(2, DATA + PAGE)->rights == KINE_RIGHT_R);
+    CHECK(settle(cow->fault(e, &c, rd, DATA + PAGE, KINE_FAULT_WRITE)) == -KINE_ENOMEM);
+    CHECK(frame_at(&c, DATA + PAGE, &cfl) == shared && (cfl & PM_FLAG_COW));
+    CHECK(frame_refcount(&ft, shared) == 2 && find(2, DATA + PAGE)->rights == KINE_RIGHT_R);
     allocs_left = -1;
 
-    mm_release(&ops, &c);
-    mm_release(&ops, &p);
+    /* the kernel refuses the copy's map: the books go back, the copy's frame too */
+    nfree = ft.nfree;
+    map_fails = 1;
+    CHECK(settle(cow->fault(e, &c, rd, DATA + PAGE, KINE_FAULT_WRITE)) == -KINE_ENOMEM);
+    CHECK(frame_at(&c, DATA + PAGE, &cfl) == shared && (cfl & PM_FLAG_COW));
+    CHECK(frame_refcount(&ft, shared) == 2 && ft.nfree == nfree);
+    CHECK(find(2, DATA + PAGE)->rights == KINE_RIGHT_R && find(2, DATA + PAGE)->f == shared);
+
+    /* the same through the fault path's own send (mm_stage, mm_sent) */
+    struct kine_map_entry buf[KINE_MAP_BATCH];
+    kine_as_t as = 0;
+    CHECK(cow->fault(e, &c, rd, DATA + PAGE, KINE_FAULT_WRITE) == 0);
+    CHECK(mm_stage(buf, &as) == 1 && as == 2 && buf[0].va_rights == ((DATA + PAGE) | RW));
+    mm_sent(&ops, 0);
+    CHECK(frame_at(&c, DATA + PAGE, NULL) == shared && frame_refcount(&ft, shared) == 2);
+    CHECK(ft.nfree == nfree && mm_stage(buf, &as) == 0);
+
+    cow->release(e, &c);
+    cow->release(e, &p);
     CHECK(ft.nfree == NF);
 }
 
-static void test_eager(void)
+static void test_fork_failures(void)
 {
     struct mm p, c = { .as = 2 };
     reset();
-    make_parent(&p);
-    const struct policy *eager = policy_find("eager");
-    CHECK(eager && eager->fork(&ops, &p, &c) == 0);
-    CHECK(frame_at(&c, DATA, NULL) != frame_at(&p, DATA, NULL));
-    CHECK(mem[frame_at(&c, DATA + PAGE, NULL)][7] == 'C');
-    CHECK(find(2, DATA)->rights == RW && find(1, DATA)->rights == RW);
-    CHECK(stats.pages_copied_at_fork == 3 && stats.pages_shared_at_fork == 0);
-    CHECK(ft.nfree == NF - 6);
-    mm_release(&ops, &c);
-
-    /* allocation fails half-way: nothing changed, nothing left queued */
-    struct mm c2 = { .as = 3 };
+    make_parent(&p, "cow");
+    const struct policy *cow = policy_find("cow");
+    struct policy_env *e = env("cow");
     uint32_t nfree = ft.nfree;
+
+    /* protect fails: fork fails, nothing is marked COW, the child's refs come back */
+    protect_fails = 1;
+    CHECK(settle(cow->fork(e, &p, &c)) == -KINE_ENOMEM);
+    uint32_t fl;
+    frame_at(&p, DATA, &fl);
+    CHECK(!(fl & PM_FLAG_COW) && c.pm.count == 0);       /* rolled back by the core */
+    CHECK(frame_refcount(&ft, frame_at(&p, DATA, NULL)) == 1 && ft.nfree == nfree);
+    cow->release(e, &c);                  /* the core releases a failed child */
+
+    /* eager: allocation fails half-way */
+    struct mm c2 = { .as = 3 };
+    const struct policy *eager = policy_find("eager");
     allocs_left = 1;
-    CHECK(eager->fork(&ops, &p, &c2) == -KINE_ENOMEM);
-    CHECK(c2.pm.count == 0 && ft.nfree == nfree && nqueued == 0 && !find(3, TEXT));
-    CHECK(frame_refcount(&ft, frame_at(&p, DATA, NULL)) == 1);
+    CHECK(settle(eager->fork(env("eager"), &p, &c2)) == -KINE_ENOMEM);
+    CHECK(c2.pm.count == 0 && ft.nfree == nfree && !find(3, TEXT));
     allocs_left = -1;
-    mm_release(&ops, &p);
+    eager->release(env("eager"), &c2);
+
+    /* eager: a whole copy */
+    struct mm c3 = { .as = 4 };
+    CHECK(settle(eager->fork(env("eager"), &p, &c3)) == 0);
+    CHECK(frame_at(&c3, DATA, NULL) != frame_at(&p, DATA, NULL));
+    CHECK(mem[frame_at(&c3, DATA + PAGE, NULL)][7] == 'C' && find(4, DATA)->rights == RW);
+    CHECK(find(1, DATA)->rights == RW && stats.pages_copied_at_fork == 3);
+    eager->release(env("eager"), &c3);
+    cow->release(e, &p);
     CHECK(ft.nfree == NF);
 }
 
@@ -220,46 +274,89 @@ static void test_lazy(void)
 {
     struct mm p;
     reset();
-    make_parent(&p);
+    memset(&p, 0, sizeof(p));
+    p.as = 1;
+    struct region *text, *heap;
+    region_add(&p.regions, TEXT, TEXT + 2 * PAGE, RX, REGION_TEXT, &text);
+    text->file = file_text;
+    text->file_va = TEXT;
+    text->file_len = sizeof(file_text);
+    region_add(&p.regions, HEAP, HEAP, RW, REGION_HEAP, &heap);
     const struct policy *lazy = policy_find("lazy"), *cow = policy_find("cow");
-    struct region *h = region_of_kind(&p.regions, REGION_HEAP);
+    struct policy_env *e = env("lazy");
+    CHECK(lazy->counter_names && strcmp(lazy->counter_names[0], "first_touches") == 0);
+    uint64_t touches = e->counters[0];
+
+    /* text is loaded from the file on first touch, not at spawn */
+    CHECK(settle(lazy->grow(e, &p, text, TEXT)) == 0 && p.pm.count == 0);
+    CHECK(settle(lazy->fault(e, &p, text, TEXT + PAGE, KINE_FAULT_EXEC)) == 0);
+    uint32_t f = frame_at(&p, TEXT + PAGE, NULL);
+    CHECK(mem[f][0] == file_text[PAGE] && mem[f][100] == 0);            /* file tail, then zeros */
+    CHECK(find(1, TEXT + PAGE)->rights == RX && stats.pages_loaded == 1);
+    CHECK(e->counters[0] == touches + 1);
+
+    /* heap: reserved at sbrk, zero-filled on first touch */
     uint32_t nfree = ft.nfree;
-    CHECK(region_set_end(&p.regions, h, HEAP + 8 * PAGE, 0x7f000000) == 0);
-    CHECK(lazy->grow(&ops, &p, h, HEAP) == 0 && ft.nfree == nfree);   /* reserved only */
-    CHECK(lazy->fault(&ops, &p, h, HEAP + 3 * PAGE, KINE_FAULT_WRITE) == 0);
-    uint32_t f = frame_at(&p, HEAP + 3 * PAGE, NULL);
-    CHECK(f != 999 && mem[f][0] == 0 && mem[f][PAGE - 1] == 0);        /* zeroed */
-    CHECK(find(1, HEAP + 3 * PAGE)->rights == RW && stats.faults_zero_fill == 1);
+    CHECK(region_set_end(&p.regions, heap, HEAP + 8 * PAGE, 0x7f000000) == 0);
+    CHECK(settle(lazy->grow(e, &p, heap, HEAP)) == 0 && ft.nfree == nfree);
+    CHECK(settle(lazy->fault(e, &p, heap, HEAP + 3 * PAGE, KINE_FAULT_WRITE)) == 0);
+    f = frame_at(&p, HEAP + 3 * PAGE, NULL);
+    CHECK(f != 999 && mem[f][0] == 0 && mem[f][PAGE - 1] == 0 && stats.pages_zero_filled == 1);
+    CHECK(find(1, HEAP + 3 * PAGE)->rights == RW && e->counters[0] == touches + 2);
+
+    /* shrink: what lies above the new end goes, refs and mappings too */
+    heap->end = HEAP + 2 * PAGE;
+    lazy->shrink(e, &p, heap, HEAP + 8 * PAGE);
+    CHECK(!pm_get(&p.pm, HEAP + 3 * PAGE, NULL, NULL) && !find(1, HEAP + 3 * PAGE));
+    CHECK(ft.nfree == nfree && pm_get(&p.pm, TEXT + PAGE, NULL, NULL));   /* text stays */
 
     /* cow populates at grow; a failure half-way leaves nothing behind */
     struct mm q;
-    make_parent(&q);
+    memset(&q, 0, sizeof(q));
     q.as = 4;
-    struct region *qh = region_of_kind(&q.regions, REGION_HEAP);
-    region_set_end(&q.regions, qh, HEAP + 4 * PAGE, 0x7f000000);
+    struct region *qh;
+    region_add(&q.regions, HEAP, HEAP + 4 * PAGE, RW, REGION_HEAP, &qh);
+    struct policy_env *ce = env("cow");
     nfree = ft.nfree;
     allocs_left = 2;
-    CHECK(cow->grow(&ops, &q, qh, HEAP) == -KINE_ENOMEM);
-    CHECK(ft.nfree == nfree && !pm_get(&q.pm, HEAP, NULL, NULL) && nqueued == 0 && !find(4, HEAP));
+    CHECK(settle(cow->grow(ce, &q, qh, HEAP)) == -KINE_ENOMEM);
+    CHECK(ft.nfree == nfree && q.pm.count == 0 && !find(4, HEAP));
     allocs_left = -1;
+
     /* more than is free: refused before a single frame is taken */
-    region_set_end(&q.regions, qh, HEAP + (uint64_t)(nfree + 1) * PAGE, 0x7f000000);
-    allocs_left = 1000;                   /* counts the allocations attempted */
-    CHECK(cow->grow(&ops, &q, qh, HEAP) == -KINE_ENOMEM && ft.nfree == nfree && allocs_left == 1000);
+    qh->end = HEAP + (uint64_t)(ft.nfree + 1) * PAGE;
+    allocs_left = 1000;
+    CHECK(settle(cow->grow(ce, &q, qh, HEAP)) == -KINE_ENOMEM && allocs_left == 1000);
     allocs_left = -1;
-    region_set_end(&q.regions, qh, HEAP + 4 * PAGE, 0x7f000000);
-    CHECK(cow->grow(&ops, &q, qh, HEAP) == 0 && ft.nfree == nfree - 4);
-    CHECK(cow->grow(&ops, &q, qh, HEAP) == -KINE_EINVAL);              /* range must be new */
-    mm_release(&ops, &q);
-    mm_release(&ops, &p);
+
+    /* a large populate goes out a full batch at a time; a refused batch
+     * rolls back only what was not sent (the core then uninstalls the rest) */
+    qh->end = HEAP + 300 * PAGE;
+    map_calls = 0;
+    CHECK(settle(cow->grow(ce, &q, qh, HEAP)) == 0 && map_calls == 2 && q.pm.count == 300);
+    CHECK(find(4, HEAP + 299 * PAGE) && ft.nfree == nfree - 300);
+    mm_uninstall(ce, &q, HEAP, HEAP + 300 * PAGE);
+    CHECK(ft.nfree == nfree && q.pm.count == 0 && !find(4, HEAP));
+    map_fails = 1;
+    CHECK(settle(cow->grow(ce, &q, qh, HEAP)) == -KINE_ENOMEM);
+    CHECK(q.pm.count == 0 && ft.nfree == nfree);
+
+    cow->release(ce, &q);
+    lazy->release(e, &p);
     CHECK(ft.nfree == NF);
     CHECK(policy_find("nonesuch") == NULL);
+    char text_out[256];
+    CHECK(policy_report(0, text_out, sizeof(text_out)) > 0);
+    unsigned n = 0;
+    while (policy_report(n, text_out, sizeof(text_out)) >= 0)
+        n++;
+    CHECK(n > 0 && policies[n] == NULL);               /* one report per policy */
 }
 
 int main(void)
 {
     test_cow();
-    test_eager();
+    test_fork_failures();
     test_lazy();
     return check_done("policy");
 }

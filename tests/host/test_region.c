@@ -9,16 +9,16 @@ int main(void)
 {
     struct region_map m = { 0 };
     const unsigned RX = KINE_RIGHT_R | KINE_RIGHT_X, RW = KINE_RIGHT_R | KINE_RIGHT_W;
-    CHECK(region_add(&m, 0x20000, 0x30000, RW, REGION_DATA) == 0);
-    CHECK(region_add(&m, 0x10000, 0x20000, RX, REGION_TEXT) == 0);
-    CHECK(region_add(&m, 0x7ff00000, 0x7fff0000, RW, REGION_STACK) == 0);
-    CHECK(region_add(&m, 0x30000, 0x30000, RW, REGION_HEAP) == 0);   /* empty heap */
+    CHECK(region_add(&m, 0x20000, 0x30000, RW, REGION_DATA, NULL) == 0);
+    CHECK(region_add(&m, 0x10000, 0x20000, RX, REGION_TEXT, NULL) == 0);
+    CHECK(region_add(&m, 0x7ff00000, 0x7fff0000, RW, REGION_STACK, NULL) == 0);
+    CHECK(region_add(&m, 0x30000, 0x30000, RW, REGION_HEAP, NULL) == 0);   /* empty heap */
     CHECK(m.n == 4 && m.r[0].kind == REGION_TEXT && m.r[1].kind == REGION_DATA);
 
-    CHECK(region_add(&m, 0x1f000, 0x21000, RW, REGION_DATA) == -KINE_EINVAL);   /* overlaps */
-    CHECK(region_add(&m, 0x10000, 0x11000, RW, REGION_DATA) == -KINE_EINVAL);
-    CHECK(region_add(&m, 0x40001, 0x50000, RW, REGION_DATA) == -KINE_EINVAL);   /* unaligned */
-    CHECK(region_add(&m, 0x50000, 0x40000, RW, REGION_DATA) == -KINE_EINVAL);   /* inverted */
+    CHECK(region_add(&m, 0x1f000, 0x21000, RW, REGION_DATA, NULL) == -KINE_EINVAL);   /* overlaps */
+    CHECK(region_add(&m, 0x10000, 0x11000, RW, REGION_DATA, NULL) == -KINE_EINVAL);
+    CHECK(region_add(&m, 0x40001, 0x50000, RW, REGION_DATA, NULL) == -KINE_EINVAL);   /* unaligned */
+    CHECK(region_add(&m, 0x50000, 0x40000, RW, REGION_DATA, NULL) == -KINE_EINVAL);   /* inverted */
 
     CHECK(region_find(&m, 0x10000)->kind == REGION_TEXT);
     CHECK(region_find(&m, 0x1ffff)->kind == REGION_TEXT);
@@ -39,8 +39,11 @@ int main(void)
 
     for (unsigned i = m.n; i < MAX_REGIONS; i++)
         CHECK(region_add(&m, 0x1000000 + i * 0x10000, 0x1000000 + i * 0x10000 + 0x1000, RW,
-                         REGION_DATA) == 0);
-    CHECK(region_add(&m, 0x6000000, 0x6001000, RW, REGION_DATA) == -KINE_ENOMEM);
-    CHECK(region_kind_name(REGION_STACK)[0] == 's');
+                         REGION_DATA, NULL) == 0);
+    CHECK(region_add(&m, 0x6000000, 0x6001000, RW, REGION_DATA, NULL) == -KINE_ENOMEM);
+    struct region *r = NULL;
+    struct region_map m2 = { 0 };
+    CHECK(region_add(&m2, 0x10000, 0x12000, RX, REGION_TEXT, &r) == 0);
+    CHECK(r == &m2.r[0] && r->file == NULL && r->file_len == 0);     /* no backing yet */
     return check_done("region");
 }

@@ -12,7 +12,8 @@ enum kine_pager_label {
     PGR_WRITE    = 0x101, /* MR0 bytes (data in IPC buf) -> MR0 bytes written */
     PGR_EXIT     = 0x102, /* MR0 status; no reply */
     PGR_SPAWN    = 0x103, /* IPC buf: argv strings, NUL-separated, MR0 bytes,
-                             MR1 argc -> MR0 pid, MR1 tid */
+                             MR1 argc, MR2..MR3 policy name (16 bytes, NUL-
+                             padded; all zero: the caller's) -> MR0 pid, MR1 tid */
     PGR_WAIT     = 0x104, /* MR0 pid or -1 -> MR0 pid, MR1 wait status */
     PGR_GETPID   = 0x105, /* -> MR0 pid, MR1 parent pid */
     PGR_SBRK     = 0x106, /* MR0 signed increment -> MR0 old break */
@@ -36,21 +37,32 @@ enum kine_pager_label {
     PGR_CHECK    = 0x111, /* -> MR0 disagreements between the kernel's page
                              tables and the pager's books (0 = none), MR1
                              pages checked, MR2 processes checked */
+    PGR_POLICYSTATS = 0x112, /* MR0 policy index -> MR0 bytes of text in the
+                             IPC buffer: the policy's name on the first line,
+                             then "counter value" lines; -ESRCH past the last */
+    PGR_PROCINFO = 0x113, /* MR0 pid -> IPC buf <- struct kine_procinfo of the
+                             first process with pid >= MR0; -ESRCH if none */
 };
 
 #define KINE_POLICY_NAME_MAX 16
 
-/* Memory-policy counters since boot (PGR_MEMSTATS). */
+/* The pager core's counters since boot (PGR_MEMSTATS).  A policy's own
+ * counters are named by the policy and read with PGR_POLICYSTATS. */
 struct kine_memstats {
-    char     policy[KINE_POLICY_NAME_MAX];
+    char     policy[KINE_POLICY_NAME_MAX];   /* the default policy */
+    uint64_t faults_read;           /* faults received, by access */
+    uint64_t faults_write;
+    uint64_t faults_exec;
+    uint64_t faults_other;          /* illegal instruction, misaligned... */
     uint64_t faults_cow_copy;       /* write to a shared COW page: copied */
     uint64_t faults_cow_reuse;      /* write to a COW page held once: remapped */
-    uint64_t faults_zero_fill;      /* first touch of a demand-zero page */
-    uint64_t faults_killed;         /* faults that killed their process */
+    uint64_t pages_zero_filled;     /* pages given zeroed frames (at a fault or before) */
+    uint64_t pages_loaded;          /* pages filled from a program file */
     uint64_t pages_copied;          /* 4 KiB copies, at fork or at a fault */
     uint64_t pages_copied_at_fork;
     uint64_t pages_shared_at_fork;
     uint64_t forks;
+    uint64_t procs_killed;          /* processes the pager killed */
     uint64_t frames_in_use;         /* now, the pager's own included */
     uint64_t frames_peak;
     uint64_t fault_received;        /* instret when the last fault reached the pager */
@@ -60,6 +72,18 @@ struct kine_memstats {
 #define KINE_TICK_HZ        100     /* unit of PGR_SLEEP */
 #define KINE_ARGV_MAX       64      /* arguments of PGR_SPAWN, name included */
 #define KINE_NAME_MAX       31      /* program name length */
+
+/* One process (PGR_PROCINFO). */
+enum kine_proc_state { KINE_PROC_LIVE = 1, KINE_PROC_ZOMBIE = 2 };
+struct kine_procinfo {
+    int64_t  pid, ppid;
+    uint64_t state;                 /* enum kine_proc_state */
+    char     name[KINE_NAME_MAX + 1];
+    char     policy[KINE_POLICY_NAME_MAX];
+    uint64_t resident;              /* pages in its page map */
+    uint64_t map_frames;            /* frames its page map itself takes */
+    uint64_t faults;                /* faults it has taken */
+};
 
 /* Wait status, laid out as picolibc's <sys/wait.h> macros read it. */
 #define KINE_WSTATUS_EXITED(code)  (((uint64_t)(code) & 0xff) << 8)
@@ -85,6 +109,7 @@ struct kine_startinfo {
     uint64_t self_tid;
     uint64_t pid;
     uint64_t ipcbuf_va;
+    uint64_t timebase_hz;      /* rate of the time CSR (receive deadlines) */
 };
 
 #endif

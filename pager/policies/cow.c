@@ -1,7 +1,7 @@
 /* cow: fork shares every page; writable ones become read-only copy-on-write
  * in parent and child.  The first write copies the page, or, if nobody else
- * holds it any more, just makes it writable again (mm_cow_break).  Heap and
- * stack are allocated when they are created (sbrk, spawn). */
+ * holds it any more, just makes it writable again (mm_fault).  A program
+ * is loaded, and its heap and stack allocated, when they are created. */
 #include "policy.h"
 
 const struct policy policy_cow = {
@@ -9,4 +9,6 @@ const struct policy policy_cow = {
     .fork = mm_fork_share,
     .fault = mm_fault,
     .grow = mm_populate,
+    .shrink = mm_shrink,
+    .release = mm_release,
 };

@@ -1,0 +1,332 @@
+/* The rule "a page-map entry = one frame reference = one mapping", kept in
+ * one place: mm_install and mm_uninstall, and the queue of mappings that
+ * mm_install fills and only the core sends (mm_commit, or mm_stage and
+ * mm_sent for a fault's answer) or rolls back (mm_abort).  Every building
+ * block a policy uses is made of these, so none of them has rollback code
+ * of its own.  Pure: the kernel is reached only through pager_ops, so the
+ * host tests run all of it against fakes. */
+#include <string.h>
+#include "policy.h"
+#include <kine/error.h>
+
+#define PAGE KINE_PAGE_SIZE
+
+/* One queued mapping and what it replaced in the page map. */
+struct queued {
+    struct mm *mm;
+    uint64_t va;
+    unsigned rights;
+    uint32_t frame, flags;
+    int had_old;
+    uint32_t old_frame, old_flags;
+};
+
+static struct queued queue[KINE_MAP_BATCH];
+static uint64_t nqueued;
+
+/* The kernel took entries [0, n): the entries they replaced lose their
+ * reference now, and the queue moves on. */
+static void settle(const struct pager_ops *o, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        if (queue[i].had_old)
+            o->unref(queue[i].old_frame);
+    memmove(queue, queue + n, (nqueued - n) * sizeof(queue[0]));
+    nqueued -= n;
+}
+
+/* Entries [from, nqueued) were never sent: put back what they replaced and
+ * drop the references they held, newest first (a page queued twice ends as
+ * it began). */
+static void roll_back(const struct pager_ops *o, uint64_t from)
+{
+    while (nqueued > from) {
+        struct queued *q = &queue[--nqueued];
+        if (q->had_old)
+            pm_set(&q->mm->pm, q->va, q->old_frame, q->old_flags);   /* slot exists */
+        else
+            pm_clear(&q->mm->pm, q->va, NULL);
+        o->unref(q->frame);
+    }
+}
+
+static void to_entry(const struct queued *q, struct kine_map_entry *e)
+{
+    e->va_rights = q->va | q->rights;
+    e->frame = q->frame;
+}
+
+int mm_commit(const struct pager_ops *o)
+{
+    struct kine_map_entry batch[KINE_MAP_BATCH];
+    while (nqueued) {
+        /* one run of entries for the same space */
+        uint64_t n = 0;
+        while (n < nqueued && queue[n].mm->as == queue[0].mm->as) {
+            to_entry(&queue[n], &batch[n]);
+            n++;
+        }
+        int err = o->map(queue[0].mm->as, batch, n);
+        if (err) {
+            roll_back(o, 0);
+            return err;
+        }
+        settle(o, n);
+    }
+    return 0;
+}
+
+void mm_abort(const struct pager_ops *o) { roll_back(o, 0); }
+
+int64_t mm_stage(struct kine_map_entry *buf, kine_as_t *as)
+{
+    for (uint64_t i = 0; i < nqueued; i++) {
+        if (queue[i].mm->as != queue[0].mm->as)
+            return -1;
+        to_entry(&queue[i], &buf[i]);
+    }
+    if (nqueued)
+        *as = queue[0].mm->as;
+    return (int64_t)nqueued;
+}
+
+void mm_sent(const struct pager_ops *o, int ok)
+{
+    if (ok)
+        settle(o, nqueued);
+    else
+        roll_back(o, 0);
+}
+
+int mm_install(struct policy_env *e, struct mm *mm, uint64_t va, uint32_t f,
+               unsigned rights, uint32_t flags)
+{
+    const struct pager_ops *o = e->o;
+    if (nqueued == KINE_MAP_BATCH) {
+        int err = mm_commit(o);          /* a full queue goes out first */
+        if (err) {
+            o->unref(f);
+            return err;
+        }
+    }
+    struct queued *q = &queue[nqueued];
+    q->had_old = pm_get(&mm->pm, va, &q->old_frame, &q->old_flags);
+    int err = pm_set(&mm->pm, va, f, flags);
+    if (err) {
+        o->unref(f);
+        return err;
+    }
+    q->mm = mm;
+    q->va = va;
+    q->rights = rights;
+    q->frame = f;
+    q->flags = flags;
+    nqueued++;
+    return 0;
+}
+
+void mm_uninstall(struct policy_env *e, struct mm *mm, uint64_t start, uint64_t end)
+{
+    if (end <= start)
+        return;
+    e->o->unmap(mm->as, start, (end - start) / PAGE);
+    for (uint64_t va = start; va < end; va += PAGE) {
+        uint32_t f;
+        if (pm_clear(&mm->pm, va, &f))
+            e->o->unref(f);
+    }
+}
+
+int mm_fill(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va)
+{
+    int64_t f = e->o->alloc();
+    if (f < 0)
+        return (int)f;
+    uint8_t *page = e->o->frame((uint32_t)f);
+    uint64_t lo = va > r->file_va ? va : r->file_va;
+    uint64_t fend = r->file_va + r->file_len;
+    uint64_t hi = va + PAGE < fend ? va + PAGE : fend;
+    memset(page, 0, PAGE);
+    if (hi > lo) {
+        memcpy(page + (lo - va), r->file + (lo - r->file_va), hi - lo);
+        e->stats->pages_loaded++;
+    } else {
+        e->stats->pages_zero_filled++;
+    }
+    return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
+}
+
+int mm_copy_on_write(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va)
+{
+    uint32_t old;
+    if (!pm_get(&mm->pm, va, &old, NULL))
+        return -KINE_EINVAL;
+    int64_t f = e->o->alloc();
+    if (f < 0)
+        return (int)f;
+    memcpy(e->o->frame((uint32_t)f), e->o->frame(old), PAGE);
+    e->stats->faults_cow_copy++;
+    e->stats->pages_copied++;
+    return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
+}
+
+int mm_remap(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va)
+{
+    uint32_t f, flags;
+    if (!pm_get(&mm->pm, va, &f, &flags))
+        return -KINE_EINVAL;
+    int err = e->o->ref(f);              /* the new entry's own reference */
+    if (err)
+        return err;
+    if (flags & PM_FLAG_COW)
+        e->stats->faults_cow_reuse++;
+    return mm_install(e, mm, va, f, r->rights, 0);
+}
+
+int mm_fault(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
+             uint64_t access)
+{
+    uint32_t f, flags;
+    (void)access;
+    if (!pm_get(&mm->pm, va, &f, &flags))
+        return mm_fill(e, mm, r, va);
+    if ((flags & PM_FLAG_COW) && e->o->refcount(f) > 1)
+        return mm_copy_on_write(e, mm, r, va);
+    return mm_remap(e, mm, r, va);
+}
+
+int mm_populate(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end)
+{
+    uint64_t absent = 0;
+    for (uint64_t va = old_end; va < r->end; va += PAGE)
+        absent += !pm_get(&mm->pm, va, NULL, NULL);
+    if (absent > e->o->nfree())
+        return -KINE_ENOMEM;             /* refuse what cannot succeed, up front */
+    for (uint64_t va = old_end; va < r->end; va += PAGE) {
+        if (pm_get(&mm->pm, va, NULL, NULL))
+            continue;
+        int err = mm_fill(e, mm, r, va);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+int mm_reserve(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end)
+{
+    (void)e; (void)mm; (void)r; (void)old_end;
+    return 0;
+}
+
+void mm_shrink(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end)
+{
+    mm_uninstall(e, mm, r->end, old_end);
+}
+
+static int drop_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
+{
+    const struct pager_ops *o = ctx;
+    (void)va; (void)flags;
+    o->unref(f);
+    return 0;
+}
+
+void mm_release(struct policy_env *e, struct mm *mm)
+{
+    pm_foreach(&mm->pm, drop_one, (void *)e->o);
+    pm_destroy(&mm->pm);
+}
+
+struct fork_walk {
+    struct policy_env *e;
+    struct mm *parent, *child;
+    const struct region *r;     /* the region of the last page, to skip lookups */
+    uint64_t pages;
+};
+
+static const struct region *region_at(struct fork_walk *w, uint64_t va)
+{
+    if (!w->r || va < w->r->start || va >= w->r->end)
+        w->r = region_find(&w->parent->regions, va);
+    return w->r;
+}
+
+static unsigned rights_at(struct fork_walk *w, uint64_t va)
+{
+    const struct region *r = region_at(w, va);
+    return r ? r->rights : KINE_RIGHT_R;
+}
+
+static int share_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
+{
+    struct fork_walk *w = ctx;
+    unsigned rights = rights_at(w, va);
+    int err = w->e->o->ref(f);
+    (void)flags;
+    if (err)
+        return err;
+    w->pages++;
+    return mm_install(w->e, w->child, va, f, rights & ~KINE_RIGHT_W,
+                      (rights & KINE_RIGHT_W) ? PM_FLAG_COW : 0);
+}
+
+static int copy_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
+{
+    struct fork_walk *w = ctx;
+    int64_t n = w->e->o->alloc();
+    (void)flags;
+    if (n < 0)
+        return (int)n;
+    memcpy(w->e->o->frame((uint32_t)n), w->e->o->frame(f), PAGE);
+    w->pages++;
+    return mm_install(w->e, w->child, va, (uint32_t)n, rights_at(w, va), 0);
+}
+
+static int mark_cow(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
+{
+    struct fork_walk *w = ctx;
+    (void)flags;
+    if (rights_at(w, va) & KINE_RIGHT_W)
+        pm_set(&w->parent->pm, va, f, PM_FLAG_COW);   /* existing slot: cannot fail */
+    return 0;
+}
+
+int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child)
+{
+    struct fork_walk w = { e, parent, child, NULL, 0 };
+    child->regions = parent->regions;
+    int err = pm_foreach(&parent->pm, share_one, &w);
+    if (err)
+        return err;
+    /* The parent's writable pages become read-only in the page tables
+     * first; only once that worked are they marked COW in the books (a
+     * failure half-way leaves PTEs narrower than the books, which only
+     * costs a fault that remaps). */
+    for (unsigned i = 0; i < parent->regions.n; i++) {
+        const struct region *r = &parent->regions.r[i];
+        if (!(r->rights & KINE_RIGHT_W) || r->end == r->start)
+            continue;
+        int64_t n = e->o->protect(parent->as, r->start, (r->end - r->start) / PAGE,
+                                  r->rights & ~KINE_RIGHT_W);
+        if (n < 0)
+            return (int)n;
+    }
+    w.r = NULL;
+    pm_foreach(&parent->pm, mark_cow, &w);
+    e->stats->pages_shared_at_fork += w.pages;
+    e->stats->forks++;
+    return 0;
+}
+
+int mm_fork_copy(struct policy_env *e, struct mm *parent, struct mm *child)
+{
+    struct fork_walk w = { e, parent, child, NULL, 0 };
+    child->regions = parent->regions;
+    int err = pm_foreach(&parent->pm, copy_one, &w);
+    if (err)
+        return err;
+    e->stats->pages_copied_at_fork += w.pages;
+    e->stats->pages_copied += w.pages;
+    e->stats->forks++;
+    return 0;
+}
