@@ -12,7 +12,6 @@
 #include <sys/wait.h>
 #include <kinesys.h>
 
-#define PAGE 4096
 #define MAX_REPS 64
 #define LABEL_PING 1
 #define LABEL_QUIT 2
@@ -111,11 +110,11 @@ static void ipc_rtt(void)
 /* n pages of fresh heap, each written once. */
 static char *heap_pages(uint64_t n)
 {
-    char *p = sbrk((intptr_t)(n * PAGE));
+    char *p = sbrk((intptr_t)(n * KINE_PAGE_SIZE));
     if (p == (char *)-1)
         return NULL;
     for (uint64_t i = 0; i < n; i++)
-        p[i * PAGE] = 1;
+        p[i * KINE_PAGE_SIZE] = 1;
     return p;
 }
 
@@ -137,7 +136,7 @@ static void time_stores(char *p, int n, struct store_times *st, struct kine_mems
     kine_memstats(&before);
     for (int i = 0; i < n; i++) {
         uint64_t t0 = kine_rdinstret();
-        p[i * PAGE] = 2;
+        p[i * KINE_PAGE_SIZE] = 2;
         uint64_t t1 = kine_rdinstret();
         kine_memstats(&ms);
         st->total[i] = t1 - t0 - overhead;
@@ -191,7 +190,7 @@ static void fault_rtt(void)
     time_stores(p, reps, &st, &d);
     if (faulted_as_expected("fault_rtt", d.faults_write, d.faults_cow_reuse))
         report_stores("fault_rtt", "fault", &st);
-    sbrk(-(intptr_t)reps * PAGE);
+    sbrk(-(intptr_t)reps * KINE_PAGE_SIZE);
 }
 
 static void cow_fault(void)
@@ -209,12 +208,12 @@ static void cow_fault(void)
     }
     close(hold[0]);
     uint64_t net[MAX_REPS], cp[MAX_REPS];
-    static char a[PAGE] __attribute__((aligned(PAGE))), b[PAGE] __attribute__((aligned(PAGE)));
-    memset(a, 1, PAGE);
-    memset(b, 2, PAGE);
+    static char a[KINE_PAGE_SIZE] __attribute__((aligned(KINE_PAGE_SIZE))), b[KINE_PAGE_SIZE] __attribute__((aligned(KINE_PAGE_SIZE)));
+    memset(a, 1, KINE_PAGE_SIZE);
+    memset(b, 2, KINE_PAGE_SIZE);
     for (int i = 0; i < reps; i++) {            /* the copy alone, as the pager does it */
         uint64_t t0 = kine_rdinstret();
-        memcpy(a, b, PAGE);
+        memcpy(a, b, KINE_PAGE_SIZE);
         uint64_t t1 = kine_rdinstret();
         cp[i] = t1 - t0 - overhead;
     }
@@ -231,20 +230,20 @@ static void cow_fault(void)
         report("cow_fault_minus_copy", 0, net, reps);
     }
     report("copy_4k", 0, cp, reps);
-    sbrk(-(intptr_t)reps * PAGE);
+    sbrk(-(intptr_t)reps * KINE_PAGE_SIZE);
 }
 
 static void zero_fault(void)
 {
     struct kine_memstats ms0, ms1;
-    char *p = sbrk(reps * PAGE);
+    char *p = sbrk(reps * KINE_PAGE_SIZE);
     if (p == (char *)-1)
         return;
     uint64_t s[MAX_REPS];
     kine_memstats(&ms0);
     for (int i = 0; i < reps; i++) {
         uint64_t t0 = kine_rdinstret();
-        p[i * PAGE] = 1;
+        p[i * KINE_PAGE_SIZE] = 1;
         uint64_t t1 = kine_rdinstret();
         s[i] = t1 - t0 - overhead;
     }
@@ -255,7 +254,7 @@ static void zero_fault(void)
     else if (faulted_as_expected("zero_fault", ms1.faults_write - ms0.faults_write,
                                  ms1.pages_zero_filled - ms0.pages_zero_filled))
         report("zero_fault", 0, s, reps);
-    sbrk(-(intptr_t)reps * PAGE);
+    sbrk(-(intptr_t)reps * KINE_PAGE_SIZE);
 }
 
 static void fork_costs(uint64_t n)
@@ -297,7 +296,7 @@ static void fork_costs(uint64_t n)
         report("fork_exit_wait", n, few, nfew);
     }
     if (n)
-        sbrk(-(intptr_t)(n * PAGE));
+        sbrk(-(intptr_t)(n * KINE_PAGE_SIZE));
 }
 
 static void map_protect(uint64_t n)

@@ -9,14 +9,13 @@
 #include <sys/wait.h>
 #include <kinesys.h>
 
-#define PAGE 4096
 
 int main(void)
 {
     struct kine_ledger l;
     kine_ledger(&l);
     uint64_t pages = l.frames_total + l.frames_total / 2;    /* 1.5x all of RAM */
-    char *p = sbrk((intptr_t)(pages * PAGE));
+    char *p = sbrk((intptr_t)(pages * KINE_PAGE_SIZE));
     if (p == (char *)-1) {
         printf("sbrk of %lu MiB refused: %s\n", (unsigned long)(pages >> 8),
                errno == ENOMEM ? "ENOMEM" : "other error");
@@ -26,12 +25,12 @@ int main(void)
     pid_t c = fork();
     if (c == 0) {
         for (uint64_t i = 0; i < pages; i++)
-            p[i * PAGE] = 1;
+            p[i * KINE_PAGE_SIZE] = 1;
         _exit(0);
     }
     int ws = 0;
     waitpid(c, &ws, 0);
-    sbrk(-(intptr_t)(pages * PAGE));
+    sbrk(-(intptr_t)(pages * KINE_PAGE_SIZE));
     if (WIFSIGNALED(ws)) {
         printf("the child touching it all was killed; the parent goes on\n");
         return 0;

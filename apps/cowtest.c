@@ -18,7 +18,6 @@
 #include <sys/wait.h>
 #include <kinesys.h>
 
-#define PAGE 4096
 
 /* After a scenario: every child reaped, memory given back, ledger sound. */
 static int ledger_back(const char *name, uint64_t before)
@@ -45,14 +44,14 @@ static int simple(void)
     uint64_t before = kine_others_frames(NULL);
     kine_ledger(&l);
     uint64_t pages = l.frames_free / 2 + l.frames_free / 20;   /* 55% of what is free */
-    uint64_t size = pages * PAGE;
+    uint64_t size = pages * KINE_PAGE_SIZE;
     char *p = sbrk((intptr_t)size);
     if (p == (char *)-1) {
         printf("simple: sbrk of %lu pages failed\n", (unsigned long)pages);
         return 0;
     }
     for (uint64_t i = 0; i < pages; i++)
-        ((uint64_t *)(p + i * PAGE))[0] = i;
+        ((uint64_t *)(p + i * KINE_PAGE_SIZE))[0] = i;
     int go[2];
     if (pipe(go) != 0)
         return 0;
@@ -66,15 +65,15 @@ static int simple(void)
     }
     if (pid == 0) {
         for (uint64_t i = 0; i < pages; i++)
-            if (((uint64_t *)(p + i * PAGE))[0] != i)
+            if (((uint64_t *)(p + i * KINE_PAGE_SIZE))[0] != i)
                 _exit(1);
         char c;
         if (read(go[0], &c, 1) != 1)                    /* parent has let go */
             _exit(2);
         for (uint64_t i = 0; i < pages; i++)
-            ((uint64_t *)(p + i * PAGE))[1] = ~i;
+            ((uint64_t *)(p + i * KINE_PAGE_SIZE))[1] = ~i;
         for (uint64_t i = 0; i < pages; i++)
-            if (((uint64_t *)(p + i * PAGE))[0] != i || ((uint64_t *)(p + i * PAGE))[1] != ~i)
+            if (((uint64_t *)(p + i * KINE_PAGE_SIZE))[0] != i || ((uint64_t *)(p + i * KINE_PAGE_SIZE))[1] != ~i)
                 _exit(3);
         _exit(0);
     }
@@ -90,11 +89,11 @@ static int three(void)
 {
     uint64_t before = kine_others_frames(NULL);
     enum { PAGES = 3000 };
-    char *p = sbrk(PAGES * PAGE);
+    char *p = sbrk(PAGES * KINE_PAGE_SIZE);
     if (p == (char *)-1)
         return 0;
     for (int i = 0; i < PAGES; i++)
-        memset(p + i * PAGE, 'o', PAGE);
+        memset(p + i * KINE_PAGE_SIZE, 'o', KINE_PAGE_SIZE);
     pid_t kids[2] = { -1, -1 };
     int me = 0;                                         /* 0 parent, 1 and 2 children */
     for (int k = 0; k < 2 && me == 0; k++) {
@@ -106,22 +105,22 @@ static int three(void)
     }
     /* each process writes the pages i % 3 == me, then checks all pages */
     for (int i = me; i < PAGES; i += 3)
-        memset(p + i * PAGE, 'a' + me, PAGE);
+        memset(p + i * KINE_PAGE_SIZE, 'a' + me, KINE_PAGE_SIZE);
     kine_sleep_ticks(2);                                /* let the others write too */
     int good = 1;
     for (int i = 0; i < PAGES && good; i++) {
         char want = i % 3 == me ? (char)('a' + me) : 'o';
-        good = p[i * PAGE] == want && p[i * PAGE + PAGE - 1] == want;
+        good = p[i * KINE_PAGE_SIZE] == want && p[i * KINE_PAGE_SIZE + KINE_PAGE_SIZE - 1] == want;
     }
     if (me)
         _exit(good ? 0 : 1);
     good &= child_ok(kids[0]);
     good &= child_ok(kids[1]);
-    sbrk(-PAGES * PAGE);
+    sbrk(-PAGES * KINE_PAGE_SIZE);
     return ledger_back("three", before) && good;
 }
 
-static char file_buf[3 * PAGE] __attribute__((aligned(PAGE)));
+static char file_buf[3 * KINE_PAGE_SIZE] __attribute__((aligned(KINE_PAGE_SIZE)));
 
 static int file(void)
 {
@@ -136,7 +135,7 @@ static int file(void)
         return 0;
     if (pid == 0) {
         close(fds[1]);
-        char *dst = file_buf + PAGE + 100;              /* lies in a COW page */
+        char *dst = file_buf + KINE_PAGE_SIZE + 100;              /* lies in a COW page */
         size_t got = 0;
         ssize_t n;
         while ((n = read(fds[0], dst + got, sizeof(msg) - got)) > 0)

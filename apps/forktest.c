@@ -14,7 +14,6 @@
 #include <sys/wait.h>
 #include <kinesys.h>
 
-#define PAGE 4096
 
 static uint64_t free_frames(void)
 {
@@ -29,7 +28,7 @@ static int wait_status(pid_t pid)
     return waitpid(pid, &ws, 0) == pid ? ws : -1;
 }
 
-static volatile uint64_t shared_word[PAGE / 8] __attribute__((aligned(PAGE)));
+static volatile uint64_t shared_word[KINE_PAGE_SIZE / 8] __attribute__((aligned(KINE_PAGE_SIZE)));
 
 static int chain(void)
 {
@@ -60,11 +59,11 @@ static int loop(void)
 {
     enum { KIDS = 12 };
     uint64_t pages = free_frames() / 3;           /* each full copy: a third of memory */
-    char *p = sbrk((intptr_t)(pages * PAGE));
+    char *p = sbrk((intptr_t)(pages * KINE_PAGE_SIZE));
     if (p == (char *)-1)
         return 0;
     for (uint64_t i = 0; i < pages; i++)
-        p[i * PAGE] = (char)i;
+        p[i * KINE_PAGE_SIZE] = (char)i;
     int hold[2];
     if (pipe(hold) != 0)
         return 0;
@@ -77,10 +76,10 @@ static int loop(void)
             break;
         if (pid == 0) {
             close(hold[1]);
-            p[n * PAGE] = 'k';                     /* one private copy each */
+            p[n * KINE_PAGE_SIZE] = 'k';                     /* one private copy each */
             char c;
             read(hold[0], &c, 1);                  /* until the parent lets go */
-            _exit(p[n * PAGE] == 'k' && p[(n + 1) * PAGE] == (char)(n + 1) ? 0 : 1);
+            _exit(p[n * KINE_PAGE_SIZE] == 'k' && p[(n + 1) * KINE_PAGE_SIZE] == (char)(n + 1) ? 0 : 1);
         }
     }
     close(hold[0]);
@@ -88,7 +87,7 @@ static int loop(void)
     int ok = n == KIDS;
     for (int i = 0; i < n; i++)
         ok &= wait_status(kids[i]) == 0;
-    sbrk(-(intptr_t)(pages * PAGE));
+    sbrk(-(intptr_t)(pages * KINE_PAGE_SIZE));
     printf("loop: %d children alive at once, each sharing %lu pages\n", n, (unsigned long)pages);
     return ok;
 }
@@ -96,26 +95,26 @@ static int loop(void)
 static int oom(void)
 {
     uint64_t pages = free_frames() * 2 / 3;
-    char *p = sbrk((intptr_t)(pages * PAGE));
+    char *p = sbrk((intptr_t)(pages * KINE_PAGE_SIZE));
     if (p == (char *)-1)
         return 0;
     for (uint64_t i = 0; i < pages; i++)
-        p[i * PAGE] = 1;
+        p[i * KINE_PAGE_SIZE] = 1;
     pid_t c = fork();
     if (c < 0) {
-        sbrk(-(intptr_t)(pages * PAGE));
+        sbrk(-(intptr_t)(pages * KINE_PAGE_SIZE));
         return 0;
     }
     if (c == 0) {
         for (uint64_t i = 0; i < pages; i++)       /* needs more copies than exist */
-            p[i * PAGE] = 2;
+            p[i * KINE_PAGE_SIZE] = 2;
         _exit(0);
     }
     int ws = wait_status(c);
     int ok = WIFSIGNALED(ws) && WTERMSIG(ws) == KINE_WSTATUS_KILLED;
     for (uint64_t i = 0; i < pages; i++)           /* our copy is intact */
-        ok &= p[i * PAGE] == 1;
-    sbrk(-(intptr_t)(pages * PAGE));
+        ok &= p[i * KINE_PAGE_SIZE] == 1;
+    sbrk(-(intptr_t)(pages * KINE_PAGE_SIZE));
     return ok;
 }
 

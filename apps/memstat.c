@@ -7,7 +7,7 @@
 /* Each policy's own counters, as "policy NAME: counter value, ..." */
 static void print_policies(void)
 {
-    char text[KINE_IPC_BUF_WORDS * 8 + 1];
+    char text[KINE_IPC_BUF_BYTES + 1];
     for (unsigned i = 0; kine_policystats(i, text, sizeof(text)) >= 0; i++) {
         char *line = strtok(text, "\n");
         printf("policy %s:", line ? line : "?");

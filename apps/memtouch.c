@@ -1,11 +1,11 @@
 /* memtouch: first touches of stack and heap pages are served by the pager
  * (zero-filled frames), and the heap can grow and shrink through sbrk. */
 #include <stdio.h>
+#include <kine/layout.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define PAGE 4096
 #define STACK_BYTES (256 * 1024)
 #define HEAP_BYTES (2 * 1024 * 1024)
 
@@ -22,10 +22,10 @@ static void check(int ok, const char *what)
 static int __attribute__((noinline)) deep_stack(void)
 {
     volatile unsigned char buf[STACK_BYTES];
-    for (size_t i = 0; i < sizeof(buf); i += PAGE)
-        buf[i] = (unsigned char)(i / PAGE);
-    for (size_t i = 0; i < sizeof(buf); i += PAGE)
-        if (buf[i] != (unsigned char)(i / PAGE))
+    for (size_t i = 0; i < sizeof(buf); i += KINE_PAGE_SIZE)
+        buf[i] = (unsigned char)(i / KINE_PAGE_SIZE);
+    for (size_t i = 0; i < sizeof(buf); i += KINE_PAGE_SIZE)
+        if (buf[i] != (unsigned char)(i / KINE_PAGE_SIZE))
             return 0;
     return 1;
 }
@@ -39,7 +39,7 @@ int main(void)
     if (!heap)
         return 1;
     int zeroed = 1;
-    for (size_t i = 0; i < HEAP_BYTES; i += PAGE)
+    for (size_t i = 0; i < HEAP_BYTES; i += KINE_PAGE_SIZE)
         zeroed &= heap[i + 100] == 0;
     check(zeroed, "fresh heap pages read as zero");
     for (size_t i = 0; i < HEAP_BYTES; i++)
@@ -51,10 +51,10 @@ int main(void)
     free(heap);
 
     char *brk0 = sbrk(0);
-    char *grown = sbrk(3 * PAGE);
+    char *grown = sbrk(3 * KINE_PAGE_SIZE);
     check(grown == brk0, "sbrk grows from the old break");
-    grown[3 * PAGE - 1] = 42;
-    check(sbrk(-3 * PAGE) == brk0 + 3 * PAGE, "sbrk shrinks back");
+    grown[3 * KINE_PAGE_SIZE - 1] = 42;
+    check(sbrk(-3 * KINE_PAGE_SIZE) == brk0 + 3 * KINE_PAGE_SIZE, "sbrk shrinks back");
     check(sbrk(0) == brk0, "break is back where it was");
     check(sbrk(-(1L << 40)) == (void *)-1, "sbrk below the heap start fails");
     check(sbrk(1L << 40) == (void *)-1, "sbrk beyond the address space fails");

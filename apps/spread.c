@@ -11,8 +11,7 @@
 #include <sys/wait.h>
 #include <kinesys.h>
 
-#define PAGE     4096UL
-#define MEGAPAGE (512 * PAGE)
+#define MEGAPAGE (512 * KINE_PAGE_SIZE)
 #define INNOCENT_PAGES 64
 
 /* The largest heap increment that succeeds (lazy only reserves it). */
@@ -20,7 +19,7 @@ static char *grow_max(uint64_t *bytes)
 {
     uint64_t lo = 0, hi = 1UL << 31;
     while (hi - lo > MEGAPAGE) {
-        uint64_t mid = (lo + hi) / 2 & ~(PAGE - 1);
+        uint64_t mid = (lo + hi) / 2 & ~(KINE_PAGE_SIZE - 1);
         char *p = sbrk((intptr_t)mid);
         if (p == (char *)-1) {
             hi = mid;
@@ -48,14 +47,14 @@ static void innocent(int go)
 {
     char c;
     read(go, &c, 1);
-    volatile char *p = sbrk(INNOCENT_PAGES * PAGE);
+    volatile char *p = sbrk(INNOCENT_PAGES * KINE_PAGE_SIZE);
     if (p == (volatile char *)-1)
         _exit(2);
     for (uint64_t i = 0; i < INNOCENT_PAGES; i++)
-        p[i * PAGE] = (char)i;
+        p[i * KINE_PAGE_SIZE] = (char)i;
     pid_t k = fork();
     if (k == 0)
-        _exit(p[5 * PAGE] == 5 ? 0 : 1);
+        _exit(p[5 * KINE_PAGE_SIZE] == 5 ? 0 : 1);
     int ws = -1;
     waitpid(k, &ws, 0);
     _exit(k > 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0 ? 0 : 3);

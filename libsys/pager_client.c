@@ -37,11 +37,11 @@ int64_t kine_pager_write(const void *buf, size_t len)
     size_t done = 0;
     while (done < len) {
         size_t n = len - done;
-        if (n > KINE_IPC_BUF_WORDS * sizeof(uint64_t))
-            n = KINE_IPC_BUF_WORDS * sizeof(uint64_t);
+        if (n > KINE_IPC_BUF_BYTES)
+            n = KINE_IPC_BUF_BYTES;
         memcpy(kine_ipcbuf(), (const char *)buf + done, n);
         struct kine_msg m = { .mr = { n } };
-        int64_t r = libsys_request(PGR_WRITE, (n + 7) / 8, &m);
+        int64_t r = libsys_request(PGR_WRITE, kine_words(n), &m);
         if (r < 0)
             return r;
         done += n;
@@ -61,12 +61,12 @@ int64_t kine_spawn_policy(int argc, const char *const argv[], const char *policy
         return -KINE_EINVAL;
     if (policy)
         memcpy(name, policy, strlen(policy));
-    int64_t len = kine_argv_pack((char *)kine_ipcbuf(), KINE_IPC_BUF_WORDS * 8, argc, argv);
+    int64_t len = kine_argv_pack((char *)kine_ipcbuf(), KINE_IPC_BUF_BYTES, argc, argv);
     if (len < 0)
         return len;
     struct kine_msg m = { .mr = { (uint64_t)len, (uint64_t)argc } };
     memcpy(&m.mr[2], name, sizeof(name));
-    int64_t r = libsys_request(PGR_SPAWN, ((uint64_t)len + 7) / 8, &m);
+    int64_t r = libsys_request(PGR_SPAWN, kine_words((uint64_t)len), &m);
     if (r >= 0 && tid)
         *tid = m.mr[1];
     return r;

@@ -7,7 +7,6 @@
 #include <unistd.h>
 #include "libsys_internal.h"
 
-#define IPC_BYTES (KINE_IPC_BUF_WORDS * 8)
 #define CONSOLE_FDS 3
 
 struct fork_ctx { uint64_t regs[16]; };
@@ -38,8 +37,8 @@ int pipe(int fds[2])
 
 ssize_t read(int fd, void *buf, size_t n)
 {
-    if (n > IPC_BYTES)
-        n = IPC_BYTES;
+    if (n > KINE_IPC_BUF_BYTES)
+        n = KINE_IPC_BUF_BYTES;
     struct kine_msg m = { .mr = { (uint64_t)fd, n } };
     int64_t r = libsys_request(PGR_READ, 0, &m);
     if (r > 0)
@@ -54,10 +53,10 @@ ssize_t write(int fd, const void *buf, size_t n)
         libsys_flush_stdout();
     }
     while (done < n) {
-        size_t k = n - done < IPC_BYTES ? n - done : IPC_BYTES;
+        size_t k = n - done < KINE_IPC_BUF_BYTES ? n - done : KINE_IPC_BUF_BYTES;
         memcpy(kine_ipcbuf(), (const char *)buf + done, k);
         struct kine_msg m = { .mr = { (uint64_t)fd, k } };
-        int64_t r = libsys_request(PGR_FDWRITE, (k + 7) / 8, &m);
+        int64_t r = libsys_request(PGR_FDWRITE, kine_words(k), &m);
         if (r < 0)
             return done ? (ssize_t)done : (ssize_t)libsys_errno(r);
         done += (size_t)r;                 /* 0: the pipe was full; try again */

@@ -7,7 +7,6 @@
  * hardware would actually use. */
 #include "pager.h"
 
-#define PAGE KINE_PAGE_SIZE
 #define REPORT_MAX 8            /* disagreements logged per check */
 
 struct pte_audit { uint64_t bad, logged; };
@@ -21,7 +20,7 @@ static void disagree(struct pte_audit *a, const struct proc *p, uint64_t va, con
 
 static void check_entry(struct pte_audit *a, const struct proc *p, const struct kine_map_entry *e)
 {
-    uint64_t va = e->va_rights & ~(PAGE - 1);
+    uint64_t va = e->va_rights & ~(KINE_PAGE_SIZE - 1);
     unsigned rights = (unsigned)(e->va_rights & KINE_RIGHTS_ALL);
     uint32_t f, flags;
     const struct region *r = region_find(&p->mm.regions, va);
@@ -43,7 +42,7 @@ static uint64_t check_process(struct pte_audit *a, const struct proc *p)
     const struct kine_map_entry *e = (const struct kine_map_entry *)kine_ipcbuf();
     uint64_t va = KINE_USER_BASE, seen = 0;
     while (va < KINE_USER_LIMIT) {
-        int64_t n = kine_as_query(p->mm.as, va, (KINE_USER_LIMIT - va) / PAGE);
+        int64_t n = kine_as_query(p->mm.as, va, (KINE_USER_LIMIT - va) / KINE_PAGE_SIZE);
         if (n == -KINE_ENOSYS) return p->mm.pm.count; /*HACK*/
         if (n < 0) {
             disagree(a, p, va, "the kernel would not report its page tables");
@@ -54,7 +53,7 @@ static uint64_t check_process(struct pte_audit *a, const struct proc *p)
         seen += (uint64_t)n;
         if ((uint64_t)n < KINE_MAP_BATCH)
             break;
-        va = (e[n - 1].va_rights & ~(PAGE - 1)) + PAGE;
+        va = (e[n - 1].va_rights & ~(KINE_PAGE_SIZE - 1)) + KINE_PAGE_SIZE;
     }
     if (seen != p->mm.pm.count)
         disagree(a, p, 0, "the page map has pages the page tables lack");

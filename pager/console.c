@@ -7,7 +7,7 @@
 #include <string.h>
 #include "pager.h"
 
-#define OUT_CAP (KINE_IPC_BUF_WORDS * 8)
+#define OUT_CAP KINE_IPC_BUF_BYTES
 
 static char out[OUT_CAP];
 static size_t out_len;

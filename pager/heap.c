@@ -10,7 +10,6 @@
 #include <unistd.h>
 #include "pager.h"
 
-#define PAGE KINE_PAGE_SIZE
 
 static uint32_t *heap_list;       /* every frame the pager holds for itself */
 static uint64_t heap_cap;
@@ -23,7 +22,7 @@ void heap_init(uint32_t nframes)
     heap_cap = nframes / 8 + 64;
     uint64_t tally = (uint64_t)nframes * sizeof(uint16_t);
     uint64_t bytes = frames_storage_size(nframes) + heap_cap * sizeof(uint32_t) + tally;
-    uint64_t k = (bytes + PAGE - 1) / PAGE;
+    uint64_t k = (bytes + KINE_PAGE_SIZE - 1) / KINE_PAGE_SIZE;
     uint8_t *base = frame_ptr(0);
     frames_init(&pg.frames, nframes, base);
     heap_list = (uint32_t *)(base + frames_storage_size(nframes));
@@ -59,9 +58,9 @@ void *sbrk(ptrdiff_t incr)
             errno = ENOMEM;
             return (void *)-1;
         }
-        memset(frame_ptr((uint32_t)f), 0, PAGE);
+        memset(frame_ptr((uint32_t)f), 0, KINE_PAGE_SIZE);
         heap_list[pg.heap_frames++] = (uint32_t)f;
-        mapped_end += PAGE;
+        mapped_end += KINE_PAGE_SIZE;
     }
     brk_va += (uint64_t)incr;
     return (void *)old;

@@ -20,7 +20,7 @@ void __kine_start(const struct kine_bootinfo *bi) __attribute__((noreturn));
 
 static bool req_write(struct proc *p, struct kine_msg *m, uint64_t words)
 {
-    static char buf[KINE_IPC_BUF_WORDS * 8];
+    static char buf[KINE_IPC_BUF_BYTES];
     uint64_t n = m->mr[0];
     if (n > words * 8)
         return reply_status(m, -KINE_EINVAL);
@@ -88,7 +88,7 @@ static bool req_sleep(struct proc *p, struct kine_msg *m)
 
 static bool req_policystats(struct kine_msg *m)
 {
-    char text[KINE_IPC_BUF_WORDS * 8];
+    char text[KINE_IPC_BUF_BYTES];
     int64_t n = policy_report((unsigned)(m->mr[0] < UINT32_MAX ? m->mr[0] : UINT32_MAX),
                               text, sizeof(text));
     if (n < 0)

@@ -9,7 +9,6 @@
 #include "policy.h"
 #include <kine/error.h>
 
-#define PAGE KINE_PAGE_SIZE
 
 /* One queued mapping and what it replaced in the page map. */
 struct queued {
@@ -129,8 +128,8 @@ void mm_uninstall(struct policy_env *e, struct mm *mm, uint64_t start, uint64_t 
 {
     if (end <= start)
         return;
-    e->o->unmap(mm->as, start, (end - start) / PAGE);
-    for (uint64_t va = start; va < end; va += PAGE) {
+    e->o->unmap(mm->as, start, (end - start) / KINE_PAGE_SIZE);
+    for (uint64_t va = start; va < end; va += KINE_PAGE_SIZE) {
         uint32_t f;
         if (pm_clear(&mm->pm, va, &f))
             e->o->unref(f);
@@ -145,8 +144,8 @@ int mm_fill(struct policy_env *e, struct mm *mm, const struct region *r, uint64_
     uint8_t *page = e->o->frame((uint32_t)f);
     uint64_t lo = va > r->file_va ? va : r->file_va;
     uint64_t fend = r->file_va + r->file_len;
-    uint64_t hi = va + PAGE < fend ? va + PAGE : fend;
-    memset(page, 0, PAGE);
+    uint64_t hi = va + KINE_PAGE_SIZE < fend ? va + KINE_PAGE_SIZE : fend;
+    memset(page, 0, KINE_PAGE_SIZE);
     if (hi > lo) {
         memcpy(page + (lo - va), r->file + (lo - r->file_va), hi - lo);
         e->stats->pages_loaded++;
@@ -164,7 +163,7 @@ int mm_copy_on_write(struct policy_env *e, struct mm *mm, const struct region *r
     int64_t f = e->o->alloc();
     if (f < 0)
         return (int)f;
-    memcpy(e->o->frame((uint32_t)f), e->o->frame(old), PAGE);
+    memcpy(e->o->frame((uint32_t)f), e->o->frame(old), KINE_PAGE_SIZE);
     e->stats->faults_cow_copy++;
     e->stats->pages_copied++;
     return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
@@ -198,11 +197,11 @@ int mm_fault(struct policy_env *e, struct mm *mm, const struct region *r, uint64
 int mm_populate(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end)
 {
     uint64_t absent = 0;
-    for (uint64_t va = old_end; va < r->end; va += PAGE)
+    for (uint64_t va = old_end; va < r->end; va += KINE_PAGE_SIZE)
         absent += !pm_get(&mm->pm, va, NULL, NULL);
     if (absent > e->o->nfree())
         return -KINE_ENOMEM;             /* refuse what cannot succeed, up front */
-    for (uint64_t va = old_end; va < r->end; va += PAGE) {
+    for (uint64_t va = old_end; va < r->end; va += KINE_PAGE_SIZE) {
         if (pm_get(&mm->pm, va, NULL, NULL))
             continue;
         int err = mm_fill(e, mm, r, va);
@@ -277,7 +276,7 @@ static int copy_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
     (void)flags;
     if (n < 0)
         return (int)n;
-    memcpy(w->e->o->frame((uint32_t)n), w->e->o->frame(f), PAGE);
+    memcpy(w->e->o->frame((uint32_t)n), w->e->o->frame(f), KINE_PAGE_SIZE);
     w->pages++;
     return mm_install(w->e, w->child, va, (uint32_t)n, rights_at(w, va), 0);
 }
@@ -306,7 +305,7 @@ int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child)
         const struct region *r = &parent->regions.r[i];
         if (!(r->rights & KINE_RIGHT_W) || r->end == r->start)
             continue;
-        int64_t n = e->o->protect(parent->as, r->start, (r->end - r->start) / PAGE,
+        int64_t n = e->o->protect(parent->as, r->start, (r->end - r->start) / KINE_PAGE_SIZE,
                                   r->rights & ~KINE_RIGHT_W);
         if (n < 0)
             return (int)n;

@@ -18,7 +18,6 @@
 #include "pager.h"
 
 #define FIRST_PIPE_FD 3
-#define IPC_BYTES (KINE_IPC_BUF_WORDS * 8)
 
 void fds_init(struct proc *p)
 {
@@ -54,7 +53,7 @@ static bool try_wake(struct proc *q, struct pipe *pp)
 {
     struct kine_msg m;
     if (q->blocked == B_PIPE_READ && (pp->len || !pp->writers)) {
-        uint8_t data[IPC_BYTES];
+        uint8_t data[KINE_IPC_BUF_BYTES];
         uint64_t n = pp->len < q->block_bytes ? pp->len : q->block_bytes;
         for (uint64_t k = 0; k < n; k++)
             data[k] = (uint8_t)pp->buf[(pp->head + k) % PIPE_SIZE];
@@ -158,14 +157,14 @@ bool pipe_read(struct proc *p, struct kine_msg *m)
         return reply_status(m, -KINE_EBADF);
     if (max == 0)
         return reply_status(m, 0);
-    p->block_bytes = max < IPC_BYTES ? max : IPC_BYTES;
+    p->block_bytes = max < KINE_IPC_BUF_BYTES ? max : KINE_IPC_BUF_BYTES;
     block(p, B_PIPE_READ, (int)fd, d->pipe);
     return false;
 }
 
 bool pipe_write(struct proc *p, struct kine_msg *m, uint64_t words)
 {
-    static char data[IPC_BYTES];
+    static char data[KINE_IPC_BUF_BYTES];
     uint64_t fd = m->mr[0], n = m->mr[1];
     if (n > words * 8)
         return reply_status(m, -KINE_EINVAL);

@@ -9,13 +9,10 @@
 #include <stdlib.h>
 #include <kine/status.h>
 
-#define PAGE KINE_PAGE_SIZE
-#define PAGE_UP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
-#define PAGE_DOWN(x) ((x) & ~(PAGE - 1))
 /* Page-table pages a process may hold by default: enough to map the whole
  * pool in 2 MiB pieces, plus the upper levels and some slack. */
 #define TABLE_SLACK 16
-#define PAGES_PER_TABLE (PAGE / sizeof(uint64_t))
+#define PAGES_PER_TABLE (KINE_PAGE_SIZE / sizeof(uint64_t))
 #define WSTATUS_SIGNAL_MASK 0x7f
 
 static const struct pager_ops *const ops = &pager_ops;
@@ -163,7 +160,7 @@ static int add_segments(struct proc *p, const uint8_t *elf, const struct elf_pro
 {
     for (unsigned i = 0; i < prog->nseg; i++) {
         const struct elf_segment *sg = &prog->seg[i];
-        uint64_t start = PAGE_DOWN(sg->vaddr), end = PAGE_UP(sg->vaddr + sg->memsz);
+        uint64_t start = KINE_PAGE_DOWN(sg->vaddr), end = KINE_PAGE_UP(sg->vaddr + sg->memsz);
         struct region *r;
         int err = region_add(&p->mm.regions, start, end, sg->rights,
                              (sg->rights & KINE_RIGHT_X) ? REGION_TEXT : REGION_DATA, &r);
@@ -183,13 +180,13 @@ static int add_segments(struct proc *p, const uint8_t *elf, const struct elf_pro
  * (the initial sp), or an error. */
 static int64_t build_stack(struct proc *p, int argc, char *argv[])
 {
-    uint64_t base = KINE_STACK_TOP - PAGE, pos = PAGE;
+    uint64_t base = KINE_STACK_TOP - KINE_PAGE_SIZE, pos = KINE_PAGE_SIZE;
     uint64_t argv_va[KINE_ARGV_MAX + 1];
     int64_t f = ops->alloc();
     if (f < 0)
         return f;
     uint8_t *page = frame_ptr((uint32_t)f);
-    memset(page, 0, PAGE);
+    memset(page, 0, KINE_PAGE_SIZE);
     for (int i = argc - 1; i >= 0; i--) {
         size_t l = strlen(argv[i]) + 1;
         pos -= l;
@@ -411,7 +408,7 @@ int64_t proc_sbrk(struct proc *p, int64_t incr)
     if (incr < 0 && (uint64_t)-incr > old - p->heap_start)
         return -KINE_EINVAL;                 /* below the start of the heap */
     uint64_t nbrk = old + (uint64_t)incr;
-    uint64_t old_end = h->end, new_end = PAGE_UP(nbrk);
+    uint64_t old_end = h->end, new_end = KINE_PAGE_UP(nbrk);
     struct policy_env *e = policy_env(p->policy);
     int err = region_set_end(&p->mm.regions, h, new_end, KINE_HEAP_LIMIT);
     if (err)

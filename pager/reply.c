@@ -6,8 +6,6 @@
 #include <string.h>
 #include "pager.h"
 
-#define WORD_BYTES sizeof(uint64_t)
-
 bool reply_status(struct kine_msg *m, int64_t r)
 {
     memset(m, 0, sizeof(*m));
@@ -17,7 +15,7 @@ bool reply_status(struct kine_msg *m, int64_t r)
 
 bool reply_data(struct kine_msg *m, int64_t r, const void *data, size_t n)
 {
-    size_t words = (n + WORD_BYTES - 1) / WORD_BYTES;
+    size_t words = kine_words(n);
     uint64_t *buf = kine_ipcbuf();
     if (words)
         buf[words - 1] = 0;

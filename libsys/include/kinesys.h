@@ -10,6 +10,7 @@
 #include <kine/ipc.h>
 #include <kine/error.h>
 #include <kine/pager.h>
+#include <kine/layout.h>
 
 struct kine_msg {
     uint64_t tag;

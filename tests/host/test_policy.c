@@ -14,11 +14,10 @@
 #include <kine/error.h>
 
 #define NF 600
-#define PAGE 4096
 #define MAXMAP 1024
 
 static struct frame_table ft;
-static uint8_t mem[NF][PAGE];
+static uint8_t mem[NF][KINE_PAGE_SIZE];
 static struct kine_memstats stats;
 static int allocs_left = -1;           /* >= 0: alloc fails once this hits 0 */
 static int map_fails, protect_fails;   /* the fake kernel refuses the next call */
@@ -43,7 +42,7 @@ static int64_t f_alloc(void)
         allocs_left--;
     int64_t f = frame_alloc(&ft);
     if (f >= 0)
-        memset(mem[f], 0xa5, PAGE);     /* garbage: fill must clear it */
+        memset(mem[f], 0xa5, KINE_PAGE_SIZE);     /* garbage: fill must clear it */
     return f;
 }
 static uint64_t f_nfree(void) { return ft.nfree; }
@@ -60,12 +59,12 @@ static int f_map(kine_as_t as, const struct kine_map_entry *e, uint64_t n)
         return -KINE_ENOMEM;             /* all or nothing, like the kernel */
     }
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t va = e[i].va_rights & ~(uint64_t)(PAGE - 1);
+        uint64_t va = e[i].va_rights & ~(uint64_t)(KINE_PAGE_SIZE - 1);
         struct mapping *m = find(as, va);
         for (int k = 0; !m && k < MAXMAP; k++)
             if (!live[k].live)
                 m = &live[k];
-        *m = (struct mapping){ as, va, (unsigned)(e[i].va_rights & (PAGE - 1)),
+        *m = (struct mapping){ as, va, (unsigned)(e[i].va_rights & (KINE_PAGE_SIZE - 1)),
                                (uint32_t)e[i].frame, 1 };
     }
     return 0;
@@ -78,7 +77,7 @@ static int64_t f_protect(kine_as_t as, uint64_t va, uint64_t n, unsigned r)
         return -KINE_ENOMEM;
     }
     for (int i = 0; i < MAXMAP; i++)
-        if (live[i].live && live[i].as == as && live[i].va >= va && live[i].va < va + n * PAGE)
+        if (live[i].live && live[i].as == as && live[i].va >= va && live[i].va < va + n * KINE_PAGE_SIZE)
             live[i].rights = r;
     return 0;
 }
@@ -86,7 +85,7 @@ static int64_t f_protect(kine_as_t as, uint64_t va, uint64_t n, unsigned r)
 static int64_t f_unmap(kine_as_t as, uint64_t va, uint64_t n)
 {
     for (int i = 0; i < MAXMAP; i++)
-        if (live[i].live && live[i].as == as && live[i].va >= va && live[i].va < va + n * PAGE)
+        if (live[i].live && live[i].as == as && live[i].va >= va && live[i].va < va + n * KINE_PAGE_SIZE)
             live[i].live = 0;
     return 0;
 }
@@ -110,7 +109,7 @@ static int settle(int err)
 enum { TEXT = 0x10000, DATA = 0x11000, HEAP = 0x20000 };
 #define RX (KINE_RIGHT_R | KINE_RIGHT_X)
 #define RW (KINE_RIGHT_R | KINE_RIGHT_W)
-static const uint8_t file_text[PAGE + 100] = { 'T', 'E', 'X', 'T' };
+static const uint8_t file_text[KINE_PAGE_SIZE + 100] = { 'T', 'E', 'X', 'T' };
 
 static void reset(void)
 {
@@ -141,11 +140,11 @@ static void make_parent(struct mm *p, const char *pol)
     struct region *text;
     memset(p, 0, sizeof(*p));
     p->as = 1;
-    region_add(&p->regions, TEXT, TEXT + PAGE, RX, REGION_TEXT, &text);
+    region_add(&p->regions, TEXT, TEXT + KINE_PAGE_SIZE, RX, REGION_TEXT, &text);
     text->file = file_text;
     text->file_va = TEXT;
     text->file_len = 4;
-    region_add(&p->regions, DATA, DATA + 2 * PAGE, RW, REGION_DATA, NULL);
+    region_add(&p->regions, DATA, DATA + 2 * KINE_PAGE_SIZE, RW, REGION_DATA, NULL);
     region_add(&p->regions, HEAP, HEAP, RW, REGION_HEAP, NULL);
     struct policy_env *e = env(pol);
     for (unsigned i = 0; i < 2; i++)
@@ -153,9 +152,9 @@ static void make_parent(struct mm *p, const char *pol)
     CHECK(settle(0) == 0);
     uint32_t f;
     pm_get(&p->pm, DATA, &f, NULL);
-    memset(mem[f], 'B', PAGE);
-    pm_get(&p->pm, DATA + PAGE, &f, NULL);
-    memset(mem[f], 'C', PAGE);
+    memset(mem[f], 'B', KINE_PAGE_SIZE);
+    pm_get(&p->pm, DATA + KINE_PAGE_SIZE, &f, NULL);
+    memset(mem[f], 'C', KINE_PAGE_SIZE);
 }
 
 static uint32_t frame_at(struct mm *m, uint64_t va, uint32_t *flags)
@@ -192,7 +191,7 @@ static void test_cow(void)
     CHECK(settle(cow->fault(e, &c, rd, DATA, KINE_FAULT_WRITE)) == 0);
     uint32_t copy = frame_at(&c, DATA, &cfl);
     CHECK(copy != data && cfl == 0 && frame_refcount(&ft, data) == 1);
-    CHECK(mem[copy][0] == 'B' && memcmp(mem[copy], mem[data], PAGE) == 0);
+    CHECK(mem[copy][0] == 'B' && memcmp(mem[copy], mem[data], KINE_PAGE_SIZE) == 0);
     CHECK(find(2, DATA)->rights == RW && find(2, DATA)->f == copy);
     CHECK(stats.faults_cow_copy == 1 && stats.pages_copied == 1);
 
@@ -203,28 +202,28 @@ static void test_cow(void)
     CHECK(find(1, DATA)->rights == RW && stats.faults_cow_reuse == 1 && frame_refcount(&ft, data) == 1);
 
     /* out of memory while breaking a share: nothing changes */
-    uint32_t shared = frame_at(&c, DATA + PAGE, NULL);
+    uint32_t shared = frame_at(&c, DATA + KINE_PAGE_SIZE, NULL);
     allocs_left = 0;
-    CHECK(settle(cow->fault(e, &c, rd, DATA + PAGE, KINE_FAULT_WRITE)) == -KINE_ENOMEM);
-    CHECK(frame_at(&c, DATA + PAGE, &cfl) == shared && (cfl & PM_FLAG_COW));
-    CHECK(frame_refcount(&ft, shared) == 2 && find(2, DATA + PAGE)->rights == KINE_RIGHT_R);
+    CHECK(settle(cow->fault(e, &c, rd, DATA + KINE_PAGE_SIZE, KINE_FAULT_WRITE)) == -KINE_ENOMEM);
+    CHECK(frame_at(&c, DATA + KINE_PAGE_SIZE, &cfl) == shared && (cfl & PM_FLAG_COW));
+    CHECK(frame_refcount(&ft, shared) == 2 && find(2, DATA + KINE_PAGE_SIZE)->rights == KINE_RIGHT_R);
     allocs_left = -1;
 
     /* the kernel refuses the copy's map: the books go back, the copy's frame too */
     nfree = ft.nfree;
     map_fails = 1;
-    CHECK(settle(cow->fault(e, &c, rd, DATA + PAGE, KINE_FAULT_WRITE)) == -KINE_ENOMEM);
-    CHECK(frame_at(&c, DATA + PAGE, &cfl) == shared && (cfl & PM_FLAG_COW));
+    CHECK(settle(cow->fault(e, &c, rd, DATA + KINE_PAGE_SIZE, KINE_FAULT_WRITE)) == -KINE_ENOMEM);
+    CHECK(frame_at(&c, DATA + KINE_PAGE_SIZE, &cfl) == shared && (cfl & PM_FLAG_COW));
     CHECK(frame_refcount(&ft, shared) == 2 && ft.nfree == nfree);
-    CHECK(find(2, DATA + PAGE)->rights == KINE_RIGHT_R && find(2, DATA + PAGE)->f == shared);
+    CHECK(find(2, DATA + KINE_PAGE_SIZE)->rights == KINE_RIGHT_R && find(2, DATA + KINE_PAGE_SIZE)->f == shared);
 
     /* the same through the fault path's own send (mm_stage, mm_sent) */
     struct kine_map_entry buf[KINE_MAP_BATCH];
     kine_as_t as = 0;
-    CHECK(cow->fault(e, &c, rd, DATA + PAGE, KINE_FAULT_WRITE) == 0);
-    CHECK(mm_stage(buf, &as) == 1 && as == 2 && buf[0].va_rights == ((DATA + PAGE) | RW));
+    CHECK(cow->fault(e, &c, rd, DATA + KINE_PAGE_SIZE, KINE_FAULT_WRITE) == 0);
+    CHECK(mm_stage(buf, &as) == 1 && as == 2 && buf[0].va_rights == ((DATA + KINE_PAGE_SIZE) | RW));
     mm_sent(&ops, 0);
-    CHECK(frame_at(&c, DATA + PAGE, NULL) == shared && frame_refcount(&ft, shared) == 2);
+    CHECK(frame_at(&c, DATA + KINE_PAGE_SIZE, NULL) == shared && frame_refcount(&ft, shared) == 2);
     CHECK(ft.nfree == nfree && mm_stage(buf, &as) == 0);
 
     cow->release(e, &c);
@@ -263,7 +262,7 @@ static void test_fork_failures(void)
     struct mm c3 = { .as = 4 };
     CHECK(settle(eager->fork(env("eager"), &p, &c3)) == 0);
     CHECK(frame_at(&c3, DATA, NULL) != frame_at(&p, DATA, NULL));
-    CHECK(mem[frame_at(&c3, DATA + PAGE, NULL)][7] == 'C' && find(4, DATA)->rights == RW);
+    CHECK(mem[frame_at(&c3, DATA + KINE_PAGE_SIZE, NULL)][7] == 'C' && find(4, DATA)->rights == RW);
     CHECK(find(1, DATA)->rights == RW && stats.pages_copied_at_fork == 3);
     eager->release(env("eager"), &c3);
     cow->release(e, &p);
@@ -277,7 +276,7 @@ static void test_lazy(void)
     memset(&p, 0, sizeof(p));
     p.as = 1;
     struct region *text, *heap;
-    region_add(&p.regions, TEXT, TEXT + 2 * PAGE, RX, REGION_TEXT, &text);
+    region_add(&p.regions, TEXT, TEXT + 2 * KINE_PAGE_SIZE, RX, REGION_TEXT, &text);
     text->file = file_text;
     text->file_va = TEXT;
     text->file_len = sizeof(file_text);
@@ -289,33 +288,33 @@ static void test_lazy(void)
 
     /* text is loaded from the file on first touch, not at spawn */
     CHECK(settle(lazy->grow(e, &p, text, TEXT)) == 0 && p.pm.count == 0);
-    CHECK(settle(lazy->fault(e, &p, text, TEXT + PAGE, KINE_FAULT_EXEC)) == 0);
-    uint32_t f = frame_at(&p, TEXT + PAGE, NULL);
-    CHECK(mem[f][0] == file_text[PAGE] && mem[f][100] == 0);            /* file tail, then zeros */
-    CHECK(find(1, TEXT + PAGE)->rights == RX && stats.pages_loaded == 1);
+    CHECK(settle(lazy->fault(e, &p, text, TEXT + KINE_PAGE_SIZE, KINE_FAULT_EXEC)) == 0);
+    uint32_t f = frame_at(&p, TEXT + KINE_PAGE_SIZE, NULL);
+    CHECK(mem[f][0] == file_text[KINE_PAGE_SIZE] && mem[f][100] == 0);            /* file tail, then zeros */
+    CHECK(find(1, TEXT + KINE_PAGE_SIZE)->rights == RX && stats.pages_loaded == 1);
     CHECK(e->counters[0] == touches + 1);
 
     /* heap: reserved at sbrk, zero-filled on first touch */
     uint32_t nfree = ft.nfree;
-    CHECK(region_set_end(&p.regions, heap, HEAP + 8 * PAGE, 0x7f000000) == 0);
+    CHECK(region_set_end(&p.regions, heap, HEAP + 8 * KINE_PAGE_SIZE, 0x7f000000) == 0);
     CHECK(settle(lazy->grow(e, &p, heap, HEAP)) == 0 && ft.nfree == nfree);
-    CHECK(settle(lazy->fault(e, &p, heap, HEAP + 3 * PAGE, KINE_FAULT_WRITE)) == 0);
-    f = frame_at(&p, HEAP + 3 * PAGE, NULL);
-    CHECK(f != 999 && mem[f][0] == 0 && mem[f][PAGE - 1] == 0 && stats.pages_zero_filled == 1);
-    CHECK(find(1, HEAP + 3 * PAGE)->rights == RW && e->counters[0] == touches + 2);
+    CHECK(settle(lazy->fault(e, &p, heap, HEAP + 3 * KINE_PAGE_SIZE, KINE_FAULT_WRITE)) == 0);
+    f = frame_at(&p, HEAP + 3 * KINE_PAGE_SIZE, NULL);
+    CHECK(f != 999 && mem[f][0] == 0 && mem[f][KINE_PAGE_SIZE - 1] == 0 && stats.pages_zero_filled == 1);
+    CHECK(find(1, HEAP + 3 * KINE_PAGE_SIZE)->rights == RW && e->counters[0] == touches + 2);
 
     /* shrink: what lies above the new end goes, refs and mappings too */
-    heap->end = HEAP + 2 * PAGE;
-    lazy->shrink(e, &p, heap, HEAP + 8 * PAGE);
-    CHECK(!pm_get(&p.pm, HEAP + 3 * PAGE, NULL, NULL) && !find(1, HEAP + 3 * PAGE));
-    CHECK(ft.nfree == nfree && pm_get(&p.pm, TEXT + PAGE, NULL, NULL));   /* text stays */
+    heap->end = HEAP + 2 * KINE_PAGE_SIZE;
+    lazy->shrink(e, &p, heap, HEAP + 8 * KINE_PAGE_SIZE);
+    CHECK(!pm_get(&p.pm, HEAP + 3 * KINE_PAGE_SIZE, NULL, NULL) && !find(1, HEAP + 3 * KINE_PAGE_SIZE));
+    CHECK(ft.nfree == nfree && pm_get(&p.pm, TEXT + KINE_PAGE_SIZE, NULL, NULL));   /* text stays */
 
     /* cow populates at grow; a failure half-way leaves nothing behind */
     struct mm q;
     memset(&q, 0, sizeof(q));
     q.as = 4;
     struct region *qh;
-    region_add(&q.regions, HEAP, HEAP + 4 * PAGE, RW, REGION_HEAP, &qh);
+    region_add(&q.regions, HEAP, HEAP + 4 * KINE_PAGE_SIZE, RW, REGION_HEAP, &qh);
     struct policy_env *ce = env("cow");
     nfree = ft.nfree;
     allocs_left = 2;
@@ -324,18 +323,18 @@ static void test_lazy(void)
     allocs_left = -1;
 
     /* more than is free: refused before a single frame is taken */
-    qh->end = HEAP + (uint64_t)(ft.nfree + 1) * PAGE;
+    qh->end = HEAP + (uint64_t)(ft.nfree + 1) * KINE_PAGE_SIZE;
     allocs_left = 1000;
     CHECK(settle(cow->grow(ce, &q, qh, HEAP)) == -KINE_ENOMEM && allocs_left == 1000);
     allocs_left = -1;
 
     /* a large populate goes out a full batch at a time; a refused batch
      * rolls back only what was not sent (the core then uninstalls the rest) */
-    qh->end = HEAP + 300 * PAGE;
+    qh->end = HEAP + 300 * KINE_PAGE_SIZE;
     map_calls = 0;
     CHECK(settle(cow->grow(ce, &q, qh, HEAP)) == 0 && map_calls == 2 && q.pm.count == 300);
-    CHECK(find(4, HEAP + 299 * PAGE) && ft.nfree == nfree - 300);
-    mm_uninstall(ce, &q, HEAP, HEAP + 300 * PAGE);
+    CHECK(find(4, HEAP + 299 * KINE_PAGE_SIZE) && ft.nfree == nfree - 300);
+    mm_uninstall(ce, &q, HEAP, HEAP + 300 * KINE_PAGE_SIZE);
     CHECK(ft.nfree == nfree && q.pm.count == 0 && !find(4, HEAP));
     map_fails = 1;
     CHECK(settle(cow->grow(ce, &q, qh, HEAP)) == -KINE_ENOMEM);

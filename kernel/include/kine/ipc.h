@@ -12,6 +12,14 @@ typedef uint64_t kine_as_t;       /* generation << 16 | slot; 0 is never valid *
 
 #define KINE_MSG_REGS        4
 #define KINE_IPC_BUF_WORDS   512   /* one 4 KiB page of 64-bit words */
+#define KINE_WORD_BYTES      8
+#define KINE_IPC_BUF_BYTES   (KINE_IPC_BUF_WORDS * KINE_WORD_BYTES)
+
+/* Words of the IPC buffer that `bytes` bytes of data take (a tag length). */
+static inline uint64_t kine_words(uint64_t bytes)
+{
+    return (bytes + KINE_WORD_BYTES - 1) / KINE_WORD_BYTES;
+}
 
 /* tag = label << 16 | kernel bit << 15 | length (words in the IPC buffer) */
 #define KINE_TAG_LEN_MASK    0x3ffUL
@@ -49,6 +57,6 @@ struct kine_map_entry {
     uint64_t va_rights;
     uint64_t frame;
 };
-#define KINE_MAP_BATCH (KINE_IPC_BUF_WORDS * 8 / sizeof(struct kine_map_entry))
+#define KINE_MAP_BATCH (KINE_IPC_BUF_BYTES / sizeof(struct kine_map_entry))
 
 #endif

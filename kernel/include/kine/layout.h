@@ -7,6 +7,8 @@
 
 #define KINE_PAGE_SHIFT      12
 #define KINE_PAGE_SIZE       (1UL << KINE_PAGE_SHIFT)
+#define KINE_PAGE_DOWN(x)    ((x) & ~(KINE_PAGE_SIZE - 1))
+#define KINE_PAGE_UP(x)      KINE_PAGE_DOWN((x) + KINE_PAGE_SIZE - 1)
 
 /* Programs live in the low window; page 0..15 stay unmapped to catch NULL. */
 #define KINE_USER_BASE       0x10000UL
