@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include "libsys_internal.h"
 
 kine_tid_t kine_pager_tid(void) { return libsys_startinfo->pager_tid; }
@@ -54,7 +55,10 @@ int64_t kine_spawn(int argc, const char *const argv[], kine_tid_t *tid)
     return kine_spawn_policy(argc, argv, NULL, tid);
 }
 
-int64_t kine_spawn_policy(int argc, const char *const argv[], const char *policy, kine_tid_t *tid)
+/* PGR_SPAWN or PGR_EXEC: argv packed into the IPC buffer, MR2..MR3 the
+ * policy name (all zero: the caller's). */
+static int64_t program_request(uint64_t label, int argc, const char *const argv[],
+                               const char *policy, struct kine_msg *m)
 {
     char name[KINE_POLICY_NAME_MAX] = { 0 };
     if (policy && strlen(policy) > sizeof(name))
@@ -64,12 +68,25 @@ int64_t kine_spawn_policy(int argc, const char *const argv[], const char *policy
     int64_t len = kine_argv_pack((char *)kine_ipcbuf(), KINE_IPC_BUF_BYTES, argc, argv);
     if (len < 0)
         return len;
-    struct kine_msg m = { .mr = { (uint64_t)len, (uint64_t)argc } };
-    memcpy(&m.mr[2], name, sizeof(name));
-    int64_t r = libsys_request(PGR_SPAWN, kine_words((uint64_t)len), &m);
+    *m = (struct kine_msg){ .mr = { (uint64_t)len, (uint64_t)argc } };
+    memcpy(&m->mr[2], name, sizeof(name));
+    return libsys_request(label, kine_words((uint64_t)len), m);
+}
+
+int64_t kine_spawn_policy(int argc, const char *const argv[], const char *policy, kine_tid_t *tid)
+{
+    struct kine_msg m;
+    int64_t r = program_request(PGR_SPAWN, argc, argv, policy, &m);
     if (r >= 0 && tid)
         *tid = m.mr[1];
     return r;
+}
+
+int64_t kine_exec(int argc, const char *const argv[])
+{
+    struct kine_msg m;
+    libsys_flush_stdout();
+    return program_request(PGR_EXEC, argc, argv, NULL, &m);   /* returns only on error */
 }
 
 int64_t kine_wait(int64_t pid, int *status)
@@ -157,6 +174,13 @@ pid_t getpid(void)
     return (pid_t)libsys_errno(libsys_request(PGR_GETPID, 0, &m));
 }
 
+pid_t getppid(void)
+{
+    struct kine_msg m = { 0 };
+    int64_t r = libsys_request(PGR_GETPID, 0, &m);
+    return (pid_t)libsys_errno(r < 0 ? r : (int64_t)m.mr[1]);
+}
+
 void *sbrk(ptrdiff_t incr)
 {
     struct kine_msg m = { .mr = { (uint64_t)incr } };
@@ -184,3 +208,35 @@ pid_t waitpid(pid_t pid, int *status, int options)
 }
 
 pid_t wait(int *status) { return waitpid(-1, status, 0); }
+
+/* Programs are named by their boot-image name (a directory part of path is
+ * ignored: "/bin/cat" runs "cat"), which the new image sees as argv[0].
+ * The environment is ignored (kine has none). */
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+    const char *args[KINE_ARGV_MAX];
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    int argc = 1;
+    (void)envp;
+    if (!path) {
+        errno = EFAULT;
+        return -1;
+    }
+    args[0] = slash ? slash + 1 : path;
+    for (; argv && argv[0] && argv[argc]; argc++) {
+        if (argc == KINE_ARGV_MAX) {
+            errno = E2BIG;
+            return -1;
+        }
+        args[argc] = argv[argc];
+    }
+    return (int)libsys_errno(kine_exec(argc, args));
+}
+
+int execv(const char *path, char *const argv[]) { return execve(path, argv, NULL); }
+
+int kill(pid_t pid, int sig)
+{
+    struct kine_msg m = { .mr = { (uint64_t)(int64_t)pid, (uint64_t)sig } };
+    return (int)libsys_errno(libsys_request(PGR_KILL, 0, &m));
+}

@@ -39,26 +39,51 @@ static int spawn_policy(const struct kine_msg *m, const struct policy **pol)
     return name[0] && !*pol ? -KINE_EINVAL : 0;
 }
 
+/* The argument vector of a spawn or exec request, unpacked into buf:
+ * argc, or an error. */
+static int64_t request_argv(const struct kine_msg *m, uint64_t words, char *buf, char *argv[])
+{
+    uint64_t n = m->mr[0], argc = m->mr[1];
+    if (n > words * KINE_WORD_BYTES || n > SPAWN_ARGS_MAX)
+        return n > SPAWN_ARGS_MAX ? -KINE_ENAMETOOLONG : -KINE_EINVAL;
+    if (argc > KINE_ARGV_MAX)
+        return -KINE_E2BIG;
+    memcpy(buf, kine_ipcbuf(), n);
+    return kine_argv_unpack(buf, n, (int)argc, argv, KINE_ARGV_MAX);
+}
+
 static bool req_spawn(struct proc *p, struct kine_msg *m, uint64_t words)
 {
     char buf[SPAWN_ARGS_MAX];
     char *argv[KINE_ARGV_MAX];
-    uint64_t n = m->mr[0], argc = m->mr[1];
     kine_tid_t tid = 0;
     const struct policy *pol;
     if (spawn_policy(m, &pol))
         return reply_status(m, -KINE_EINVAL);
-    if (n > words * 8 || n > sizeof(buf))
-        return reply_status(m, n > sizeof(buf) ? -KINE_ENAMETOOLONG : -KINE_EINVAL);
-    if (argc > KINE_ARGV_MAX)
-        return reply_status(m, -KINE_E2BIG);
-    memcpy(buf, kine_ipcbuf(), n);
-    int64_t r = kine_argv_unpack(buf, n, (int)argc, argv, KINE_ARGV_MAX);
+    int64_t r = request_argv(m, words, buf, argv);
     if (r >= 0)
-        r = proc_spawn(p, (int)argc, argv, pol, &tid);
+        r = proc_spawn(p, (int)r, argv, pol, &tid);
     reply_status(m, r);
     m->mr[1] = tid;
     return true;
+}
+
+static bool req_exec(struct proc *p, struct kine_msg *m, uint64_t words)
+{
+    char buf[SPAWN_ARGS_MAX];
+    char *argv[KINE_ARGV_MAX];
+    int64_t r = request_argv(m, words, buf, argv);
+    if (r >= 0)
+        r = proc_exec(p, (int)r, argv);
+    return r < 0 ? reply_status(m, r) : false;    /* it worked: nobody to answer */
+}
+
+static bool req_kill(struct proc *p, struct kine_msg *m)
+{
+    kine_tid_t tid = p->tid;
+    int64_t r = proc_signal(p, (int64_t)m->mr[0], m->mr[1]);
+    /* a process that killed itself (or an ancestor of itself) is gone */
+    return proc_by_tid(tid) ? reply_status(m, r) : false;
 }
 
 static bool req_wait(struct proc *p, struct kine_msg *m)
@@ -196,6 +221,8 @@ static bool handle(kine_tid_t sender, struct kine_msg *m)
     case PGR_CHECK:   return req_check(m);
     case PGR_POLICYSTATS: return req_policystats(m);
     case PGR_PROCINFO: return req_procinfo(m);
+    case PGR_EXEC:    return req_exec(p, m, words);
+    case PGR_KILL:    return req_kill(p, m);
     default:          return reply_status(m, -KINE_ENOSYS);
     }
 }

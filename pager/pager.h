@@ -106,6 +106,11 @@ struct proc *proc_by_pid(int pid);
 int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct policy *pol,
                    kine_tid_t *tid);
 int64_t proc_fork(struct proc *parent, uint64_t ctx_va, uint64_t entry);
+/* 0 once the new image runs (the caller's old thread is gone: no reply),
+ * or an error with p untouched. */
+int64_t proc_exec(struct proc *p, int argc, char *argv[]);
+/* by ends pid (itself or a descendant) with signal sig. */
+int64_t proc_signal(struct proc *by, int64_t pid, uint64_t sig);
 void proc_exit(struct proc *p, uint64_t wstatus);
 void proc_kill(struct proc *p, const char *why, uint64_t addr);
 int64_t proc_wait(struct proc *p, int64_t pid, bool *deferred, uint64_t *wstatus);

@@ -79,31 +79,60 @@ static void proc_free(struct proc *p)
     free(p);
 }
 
-/* A fresh process with its address space and stopped thread, or an error. */
-static int64_t proc_new(struct proc **out, const char *name, int ppid)
+/* Give p a new address space (under its table quota) and a stopped
+ * thread, with the kernel memory they may take reserved.  Every process
+ * but init is subject to kernel fault injection. */
+static int64_t make_kernel_objects(struct proc *p, int pid)
 {
     uint64_t kmem = pg.table_limit + KINE_KMEM_SPACE_PAGES + KINE_KMEM_THREAD_PAGES;
     if (pg.kmem_reserved + kmem > pg.kmem_budget)
         return -KINE_EAGAIN;
-    struct proc *p = calloc(1, sizeof(*p));
-    if (!p)
-        return -KINE_ENOMEM;
-    /* every process but init is subject to kernel fault injection */
-    int64_t as = kine_as_create(pg.table_limit, pg.next_pid == INIT_PID ? 0 : KINE_AS_INJECT);
+    int64_t as = kine_as_create(pg.table_limit, pid == INIT_PID ? 0 : KINE_AS_INJECT);
     int64_t tid = as < 0 ? as : kine_thread_create((kine_as_t)as, KINE_IPCBUF_VA);
     if (tid < 0) {
         if (as >= 0)
             kine_as_destroy((kine_as_t)as);
-        free(p);
         return tid;
     }
+    memset(&p->mm, 0, sizeof(p->mm));
     p->mm.as = (kine_as_t)as;
     p->mm.pm.alloc = &pm_frame_alloc;
     p->tid = (kine_tid_t)tid;
-    p->tid_next = *tid_bucket(p->tid);
-    *tid_bucket(p->tid) = p;
     p->kmem_pages = kmem;
     pg.kmem_reserved += kmem;
+    return 0;
+}
+
+/* Destroy p's address space (its thread with it) and give the reservation
+ * back; its pages are the policy's to release. */
+static void drop_kernel_objects(struct proc *p)
+{
+    if (p->mm.as)
+        kine_as_destroy(p->mm.as);
+    p->mm.as = 0;
+    p->tid = 0;
+    pg.kmem_reserved -= p->kmem_pages;
+    p->kmem_pages = 0;
+}
+
+static void tid_insert(struct proc *p)
+{
+    p->tid_next = *tid_bucket(p->tid);
+    *tid_bucket(p->tid) = p;
+}
+
+/* A fresh process with its address space and stopped thread, or an error. */
+static int64_t proc_new(struct proc **out, const char *name, int ppid)
+{
+    struct proc *p = calloc(1, sizeof(*p));
+    if (!p)
+        return -KINE_ENOMEM;
+    int64_t err = make_kernel_objects(p, pg.next_pid);
+    if (err) {
+        free(p);
+        return err;
+    }
+    tid_insert(p);
     p->pid = pg.next_pid++;
     p->ppid = ppid;
     strncpy(p->name, name, KINE_NAME_MAX);
@@ -134,12 +163,7 @@ static void teardown(struct proc *p)
         tid_remove(p);
     if (p->blocked == B_SLEEP)
         pg.sleepers--;
-    if (p->mm.as)
-        kine_as_destroy(p->mm.as);   /* destroys its thread too */
-    p->mm.as = 0;
-    p->tid = 0;
-    pg.kmem_reserved -= p->kmem_pages;
-    p->kmem_pages = 0;
+    drop_kernel_objects(p);
     p->policy->release(policy_env(p->policy), &p->mm);
     memset(&p->mm.regions, 0, sizeof(p->mm.regions));
     p->blocked = B_NONE;             /* before closing: nothing to answer here */
@@ -234,27 +258,39 @@ static int64_t load_program(struct proc *p, const uint8_t *elf, const struct elf
     return sp;
 }
 
-int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct policy *pol,
-                   kine_tid_t *tid_out)
+/* The program argv[0] names, checked: 0, or why it cannot be run for a
+ * request from `by` (NULL: the pager itself, starting init). */
+static int64_t find_program(const struct proc *by, int argc, char *argv[], const uint8_t **elf,
+                            struct elf_program *prog)
 {
-    const void *elf;
+    const void *image;
     uint64_t size;
-    struct elf_program prog;
     const char *why = "";
-    struct proc *p;
-
     if (argc > KINE_ARGV_MAX)
         return -KINE_E2BIG;
-    if (parent && strcmp(argv[0], "init") == 0)
+    if (by && strcmp(argv[0], "init") == 0)
         return -KINE_EPERM;                  /* only the pager starts init */
     if (strcmp(argv[0], "pager") == 0 ||
-        image_find((const void *)pg.bi->image_va, pg.bi->image_size, argv[0], &elf, &size))
+        image_find((const void *)pg.bi->image_va, pg.bi->image_size, argv[0], &image, &size))
         return -KINE_ENOENT;
-    if (elf_check(elf, size, KINE_USER_BASE, KINE_HEAP_LIMIT, &prog, &why)) {
+    if (elf_check(image, size, KINE_USER_BASE, KINE_HEAP_LIMIT, prog, &why)) {
         pager_log("cannot load %s: %s", argv[0], why);
         return -KINE_ENOEXEC;
     }
-    int64_t err = proc_new(&p, argv[0], parent ? parent->pid : 0);
+    *elf = image;
+    return 0;
+}
+
+int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct policy *pol,
+                   kine_tid_t *tid_out)
+{
+    const uint8_t *elf;
+    struct elf_program prog;
+    struct proc *p;
+    int64_t err = find_program(parent, argc, argv, &elf, &prog);
+    if (err)
+        return err;
+    err = proc_new(&p, argv[0], parent ? parent->pid : 0);
     if (err)
         return err;
     p->policy = pol ? pol : parent ? parent->policy : pg.policy;
@@ -266,6 +302,66 @@ int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct pol
     if (tid_out)
         *tid_out = p->tid;
     return p->pid;
+}
+
+/* Replace p's image.  The new one is built beside the old, in an address
+ * space of its own; until it is complete any error leaves p as it was.
+ * Then (the point of no return) the old space goes and the new one takes
+ * its place under the same pid, parent, descriptors and policy. */
+int64_t proc_exec(struct proc *p, int argc, char *argv[])
+{
+    const uint8_t *elf;
+    struct elf_program prog;
+    struct proc next = { .pid = p->pid, .policy = p->policy };
+    int64_t err = find_program(p, argc, argv, &elf, &prog);
+    if (!err)
+        err = make_kernel_objects(&next, p->pid);
+    if (err)
+        return err;
+    int64_t sp = load_program(&next, elf, &prog, argc, argv);
+    if (sp < 0) {
+        drop_kernel_objects(&next);
+        next.policy->release(policy_env(next.policy), &next.mm);
+        return sp;
+    }
+    /* the point of no return */
+    tid_remove(p);
+    drop_kernel_objects(p);
+    p->policy->release(policy_env(p->policy), &p->mm);
+    p->mm = next.mm;
+    p->tid = next.tid;
+    p->kmem_pages = next.kmem_pages;
+    p->heap_start = next.heap_start;
+    p->brk = next.brk;
+    p->mid_line = false;
+    strncpy(p->name, argv[0], KINE_NAME_MAX);
+    tid_insert(p);
+    if (kine_thread_start(p->tid, prog.entry, (uint64_t)sp, (uint64_t)sp, 0) < 0)
+        proc_kill(p, "cannot start the new image", prog.entry);
+    return 0;
+}
+
+/* True if a is d or one of d's ancestors. */
+static bool ancestor_or_self(const struct proc *a, const struct proc *d)
+{
+    for (const struct proc *q = d; q; q = q->ppid ? proc_by_pid(q->ppid) : NULL)
+        if (q == a)
+            return true;
+    return false;
+}
+
+int64_t proc_signal(struct proc *by, int64_t pid, uint64_t sig)
+{
+    if (sig != KINE_SIGKILL && sig != KINE_SIGTERM)
+        return -KINE_EINVAL;
+    struct proc *t = pid > 0 && pid <= INT32_MAX ? proc_by_pid((int)pid) : NULL;
+    if (!t)
+        return -KINE_ESRCH;
+    if (!ancestor_or_self(by, t))
+        return -KINE_EPERM;
+    if (t->state == P_LIVE)
+        proc_exit(t, KINE_WSTATUS_SIGNALED(sig));
+    return 0;
 }
 
 int64_t proc_fork(struct proc *parent, uint64_t ctx_va, uint64_t entry)

@@ -123,6 +123,9 @@ uint64_t kine_deadline_ms(uint64_t ms);
 int64_t kine_spawn(int argc, const char *const argv[], kine_tid_t *tid);
 /* The same, under the named memory policy (NULL: the caller's own). */
 int64_t kine_spawn_policy(int argc, const char *const argv[], const char *policy, kine_tid_t *tid);
+/* Replace the caller's image with argv[0]; returns only on error (the
+ * caller is then as it was). */
+int64_t kine_exec(int argc, const char *const argv[]);
 /* The first process with pid >= pid (-KINE_ESRCH if none). */
 int64_t kine_procinfo(int64_t pid, struct kine_procinfo *out);
 /* Policy i's name and named counters as text, NUL-ended (-KINE_ESRCH past

@@ -42,6 +42,13 @@ enum kine_pager_label {
                              then "counter value" lines; -ESRCH past the last */
     PGR_PROCINFO = 0x113, /* MR0 pid -> IPC buf <- struct kine_procinfo of the
                              first process with pid >= MR0; -ESRCH if none */
+    PGR_EXEC     = 0x114, /* as PGR_SPAWN (MR2..MR3 ignored): replace the
+                             caller's image, same pid, parent, descriptors and
+                             policy.  No reply if it worked; an error before
+                             the point of no return leaves the caller as it was */
+    PGR_KILL     = 0x115, /* MR0 pid, MR1 signal (KINE_SIGKILL or KINE_SIGTERM,
+                             both end it) -> 0; the caller itself or one of its
+                             descendants only (EPERM), ESRCH if none */
 };
 
 #define KINE_POLICY_NAME_MAX 16
@@ -85,9 +92,14 @@ struct kine_procinfo {
     uint64_t faults;                /* faults it has taken */
 };
 
+/* Signals PGR_KILL accepts, numbered as picolibc's <signal.h> numbers them. */
+#define KINE_SIGKILL        9
+#define KINE_SIGTERM        15
+
 /* Wait status, laid out as picolibc's <sys/wait.h> macros read it. */
 #define KINE_WSTATUS_EXITED(code)  (((uint64_t)(code) & 0xff) << 8)
-#define KINE_WSTATUS_KILLED        9   /* WIFSIGNALED, WTERMSIG == 9 */
+#define KINE_WSTATUS_SIGNALED(sig) ((uint64_t)(sig) & 0x7f)   /* WTERMSIG == sig */
+#define KINE_WSTATUS_KILLED        KINE_WSTATUS_SIGNALED(KINE_SIGKILL)  /* by the pager */
 
 /* The pager's frame ledger (PGR_LEDGER). */
 struct kine_ledger {
