@@ -6,8 +6,12 @@
 
 extern const struct kine_startinfo *libsys_startinfo;
 
-/* stdout's line buffer (stdio.c) */
+/* stdout's and stderr's line buffers (stdio.c) */
 void libsys_flush_stdout(void);
+
+/* write() without flushing stdio first (posix_io.c) */
+#include <sys/types.h>
+ssize_t libsys_write_fd(int fd, const void *buf, size_t n);
 
 /* One pager request; MR0 of the reply, or the IPC error. */
 int64_t libsys_request(uint64_t label, uint64_t words, struct kine_msg *m);

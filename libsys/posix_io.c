@@ -1,5 +1,5 @@
-/* fork, pipe, read, write, close: the POSIX calls picolibc declares, served
- * by the pager.  Data goes through this thread's IPC buffer and is copied
+/* fork, pipe, read, write, dup, dup2, close: the POSIX calls picolibc
+ * declares, served by the pager.  Data goes through this thread's IPC buffer and is copied
  * to and from the caller's buffers here, in user mode, so a buffer in a
  * copy-on-write page is handled by an ordinary fault. */
 #include <errno.h>
@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include "libsys_internal.h"
 
-#define CONSOLE_FDS 3
+#define STDIO_FDS 3
 
 struct fork_ctx { uint64_t regs[16]; };
 
@@ -46,12 +46,9 @@ ssize_t read(int fd, void *buf, size_t n)
     return (ssize_t)libsys_errno(r);
 }
 
-ssize_t write(int fd, const void *buf, size_t n)
+ssize_t libsys_write_fd(int fd, const void *buf, size_t n)
 {
     size_t done = 0;
-    if (fd >= 0 && fd < CONSOLE_FDS) {
-        libsys_flush_stdout();
-    }
     while (done < n) {
         size_t k = n - done < KINE_IPC_BUF_BYTES ? n - done : KINE_IPC_BUF_BYTES;
         memcpy(kine_ipcbuf(), (const char *)buf + done, k);
@@ -62,6 +59,31 @@ ssize_t write(int fd, const void *buf, size_t n)
         done += (size_t)r;                 /* 0: the pipe was full; try again */
     }
     return (ssize_t)done;
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    if (fd >= 0 && fd < STDIO_FDS)
+        libsys_flush_stdout();             /* what printf buffered goes first */
+    return libsys_write_fd(fd, buf, n);
+}
+
+int dup2(int old, int new)
+{
+    struct kine_msg m = { .mr = { (uint64_t)(int64_t)old, (uint64_t)(int64_t)new } };
+    if (new < 0) {
+        errno = EBADF;
+        return -1;
+    }
+    if (old == new)
+        libsys_flush_stdout();
+    return (int)libsys_errno(libsys_request(PGR_DUP, 0, &m));
+}
+
+int dup(int old)
+{
+    struct kine_msg m = { .mr = { (uint64_t)(int64_t)old, (uint64_t)-1 } };
+    return (int)libsys_errno(libsys_request(PGR_DUP, 0, &m));
 }
 
 int close(int fd)

@@ -1,46 +1,66 @@
-/* picolibc stdio glue: stdout and stderr are one line-buffered stream whose
- * lines go to the pager (PGR_WRITE), which tags them with the program's name.
- * There is no console input yet: stdin reads end-of-file. */
+/* picolibc stdio glue: stdin, stdout and stderr are descriptors 0, 1 and 2,
+ * so a program in a pipeline reads and prints through the pipe the shell
+ * gave it.  Output is line-buffered (the pager tags each console line with
+ * the program's name, and lines of different programs never interleave);
+ * input is read in blocks. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "libsys_internal.h"
 
 #define LINE_MAX_BYTES 1024
+#define IN_BLOCK_BYTES 512
 
-static char line[LINE_MAX_BYTES];
-static size_t line_len;
+struct stream {
+    FILE file;               /* first: picolibc hands our callbacks this */
+    int fd;
+    size_t len, pos;
+    char buf[LINE_MAX_BYTES];
+};
 
-void libsys_flush_stdout(void)
+static int flush_stream(struct stream *s)
 {
-    if (line_len) {
-        kine_pager_write(line, line_len);
-        line_len = 0;
-    }
+    int r = 0;
+    if (s->len && libsys_write_fd(s->fd, s->buf, s->len) < 0)
+        r = EOF;
+    s->len = 0;
+    return r;
 }
 
 static int put(char c, FILE *f)
 {
-    (void)f;
-    line[line_len++] = c;
-    if (c == '\n' || line_len == sizeof(line))
-        libsys_flush_stdout();
+    struct stream *s = (struct stream *)f;
+    s->buf[s->len++] = c;
+    if (c == '\n' || s->len == sizeof(s->buf))
+        flush_stream(s);
     return (unsigned char)c;
 }
 
+static int flush(FILE *f) { return flush_stream((struct stream *)f); }
+
 static int get(FILE *f)
 {
-    (void)f;
-    return EOF;
+    struct stream *s = (struct stream *)f;
+    if (s->pos == s->len) {
+        libsys_flush_stdout();               /* a prompt shows before we wait */
+        ssize_t n = read(s->fd, s->buf, IN_BLOCK_BYTES);
+        if (n <= 0)
+            return EOF;
+        s->len = (size_t)n;
+        s->pos = 0;
+    }
+    return (unsigned char)s->buf[s->pos++];
 }
 
-static int flush(FILE *f)
+static struct stream in = { FDEV_SETUP_STREAM(NULL, get, NULL, _FDEV_SETUP_READ), 0, 0, 0, { 0 } };
+static struct stream out = { FDEV_SETUP_STREAM(put, NULL, flush, _FDEV_SETUP_WRITE), 1, 0, 0, { 0 } };
+static struct stream err = { FDEV_SETUP_STREAM(put, NULL, flush, _FDEV_SETUP_WRITE), 2, 0, 0, { 0 } };
+FILE *const stdin = &in.file;
+FILE *const stdout = &out.file;
+FILE *const stderr = &err.file;
+
+void libsys_flush_stdout(void)
 {
-    (void)f;
-    libsys_flush_stdout();
-    return 0;
+    flush_stream(&out);
+    flush_stream(&err);
 }
-
-static FILE console = FDEV_SETUP_STREAM(put, get, flush, _FDEV_SETUP_RW);
-FILE *const stdin = &console;
-FILE *const stdout = &console;
-FILE *const stderr = &console;

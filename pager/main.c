@@ -223,6 +223,7 @@ static bool handle(kine_tid_t sender, struct kine_msg *m)
     case PGR_PROCINFO: return req_procinfo(m);
     case PGR_EXEC:    return req_exec(p, m, words);
     case PGR_KILL:    return req_kill(p, m);
+    case PGR_DUP:     return fd_dup(p, m);
     default:          return reply_status(m, -KINE_ENOSYS);
     }
 }

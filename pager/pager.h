@@ -124,6 +124,7 @@ bool pipe_create(struct proc *p, struct kine_msg *m);
 bool pipe_read(struct proc *p, struct kine_msg *m);
 bool pipe_write(struct proc *p, struct kine_msg *m, uint64_t words);
 bool fd_close(struct proc *p, struct kine_msg *m);
+bool fd_dup(struct proc *p, struct kine_msg *m);
 
 /* reply.c: every reply is built here, so none carries stale bytes. */
 bool reply_status(struct kine_msg *m, int64_t r);

@@ -191,6 +191,26 @@ bool pipe_write(struct proc *p, struct kine_msg *m, uint64_t words)
     return false;
 }
 
+bool fd_dup(struct proc *p, struct kine_msg *m)
+{
+    uint64_t old = m->mr[0];
+    int64_t new = (int64_t)m->mr[1];
+    if (old >= MAX_FDS || p->fds[old].kind == FD_NONE || new < -1 || new >= MAX_FDS)
+        return reply_status(m, -KINE_EBADF);
+    if (new == -1) {
+        while (++new < MAX_FDS && p->fds[new].kind != FD_NONE)
+            ;
+        if (new == MAX_FDS)
+            return reply_status(m, -KINE_EMFILE);
+    }
+    if ((uint64_t)new != old) {
+        close_fd(p, (int)new);
+        p->fds[new] = p->fds[old];
+        ref_end(&p->fds[new], +1);
+    }
+    return reply_status(m, new);
+}
+
 bool fd_close(struct proc *p, struct kine_msg *m)
 {
     uint64_t fd = m->mr[0];

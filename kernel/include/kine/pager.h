@@ -49,6 +49,9 @@ enum kine_pager_label {
     PGR_KILL     = 0x115, /* MR0 pid, MR1 signal (KINE_SIGKILL or KINE_SIGTERM,
                              both end it) -> 0; the caller itself or one of its
                              descendants only (EPERM), ESRCH if none */
+    PGR_DUP      = 0x116, /* MR0 old fd, MR1 new fd or -1 (the lowest free) ->
+                             MR0 new fd, a second name for what old names (the
+                             one new named before is closed first) */
 };
 
 #define KINE_POLICY_NAME_MAX 16
