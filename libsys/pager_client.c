@@ -91,7 +91,12 @@ int64_t kine_exec(int argc, const char *const argv[])
 
 int64_t kine_wait(int64_t pid, int *status)
 {
-    struct kine_msg m = { .mr = { (uint64_t)pid } };
+    return kine_wait_flags(pid, 0, status);
+}
+
+int64_t kine_wait_flags(int64_t pid, uint64_t flags, int *status)
+{
+    struct kine_msg m = { .mr = { (uint64_t)pid, flags } };
     int64_t r = libsys_request(PGR_WAIT, 0, &m);
     if (r >= 0 && status)
         *status = (int)m.mr[1];
@@ -131,6 +136,19 @@ int64_t kine_policystats(unsigned i, char *text, size_t cap)
     return r;
 }
 int64_t kine_memstats(struct kine_memstats *out) { return fetch(PGR_MEMSTATS, out, sizeof(*out)); }
+
+int64_t kine_trace_drain(struct kine_fault_record *out, uint64_t max, uint64_t *lost)
+{
+    struct kine_msg m = { .mr = { max } };
+    int64_t r = libsys_request(PGR_TRACE, 0, &m);
+    if (r < 0)
+        return r;
+    uint64_t n = (uint64_t)r < max ? (uint64_t)r : max;    /* the pager sends no more */
+    memcpy(out, kine_ipcbuf(), n * sizeof(*out));
+    if (lost)
+        *lost = m.mr[1];
+    return (int64_t)n;
+}
 
 int64_t kine_pte_check(uint64_t *pages, uint64_t *procs)
 {
@@ -200,11 +218,12 @@ unsigned sleep(unsigned seconds)
 
 pid_t waitpid(pid_t pid, int *status, int options)
 {
-    if (options != 0) {
+    if (options & ~WNOHANG) {
         errno = EINVAL;
         return -1;
     }
-    return (pid_t)libsys_errno(kine_wait(pid, status));
+    return (pid_t)libsys_errno(kine_wait_flags(pid, options & WNOHANG ? KINE_WAIT_NOHANG : 0,
+                                               status));
 }
 
 pid_t wait(int *status) { return waitpid(-1, status, 0); }

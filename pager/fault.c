@@ -38,14 +38,14 @@ static void count_received(uint64_t access)
 /* Step 2 of the fault path (docs/design.md): check the access against the
  * process's regions, then let its policy queue the answer.  The core sends
  * it (main.c) together with the reply, or kills the process. */
-void handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
+bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
 {
     pg.fault_addr = addr;
     p->faults++;
     count_received(access);
     if (access == KINE_FAULT_OTHER) {
         proc_kill(p, "illegal instruction or misaligned access at pc", pc);
-        return;
+        return false;
     }
     const struct region *r = region_find(&p->mm.regions, addr);
     if (!r) {
@@ -53,17 +53,19 @@ void handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
             proc_kill(p, "stack overflow at", addr);
         else
             proc_kill(p, outside(addr, access), addr);
-        return;
+        return false;
     }
     const char *bad = violation(r, access);
     if (bad) {
         proc_kill(p, bad, addr);
-        return;
+        return false;
     }
     uint64_t va = addr & ~(KINE_PAGE_SIZE - 1);
-    int err = p->policy->fault(policy_env(p->policy), &p->mm, r, va, access);
+    int err = p->policy->fault(p->env, &p->mm, r, va, access);
     if (err) {
         mm_abort(&pager_ops);
         proc_kill(p, err == -KINE_ENOMEM ? "out of memory at" : "cannot map", addr);
+        return false;
     }
+    return true;
 }

@@ -90,7 +90,9 @@ static bool req_wait(struct proc *p, struct kine_msg *m)
 {
     bool deferred;
     uint64_t ws = 0;
-    int64_t r = proc_wait(p, (int64_t)m->mr[0], &deferred, &ws);
+    if (m->mr[1] & ~(uint64_t)KINE_WAIT_NOHANG)
+        return reply_status(m, -KINE_EINVAL);
+    int64_t r = proc_wait(p, (int64_t)m->mr[0], m->mr[1] & KINE_WAIT_NOHANG, &deferred, &ws);
     if (deferred)
         return false;
     reply_status(m, r);
@@ -139,6 +141,19 @@ static bool req_procinfo(struct kine_msg *m)
     return reply_data(m, 0, &pi, sizeof(pi));
 }
 
+static bool req_trace(struct kine_msg *m)
+{
+    static struct kine_fault_record out[KINE_IPC_BUF_BYTES / sizeof(struct kine_fault_record)];
+    uint64_t lost;
+    if (!pg.trace_records)
+        return reply_status(m, -KINE_ENOSYS);
+    uint64_t max = sizeof(out) / sizeof(out[0]);
+    uint64_t n = trace_drain(out, m->mr[0] < max ? m->mr[0] : max, &lost);
+    reply_data(m, (int64_t)n, out, n * sizeof(out[0]));
+    m->mr[1] = lost;
+    return true;
+}
+
 static bool req_check(struct kine_msg *m)
 {
     uint64_t pages, procs, bad = pte_check(&pages, &procs);
@@ -153,12 +168,11 @@ static bool kernel_message(struct proc *p, struct kine_msg *m)
 {
     switch (kine_tag_label(m->tag)) {
     case KINE_LABEL_FAULT: {
-        kine_tid_t tid = p->tid;
         pg.stats.fault_received = kine_rdinstret();
-        handle_fault(p, m->mr[0], m->mr[1], m->mr[2]);
+        bool alive = pg.fault_handler(p, m->mr[0], m->mr[1], m->mr[2]);
         reply_status(m, 0);
         pg.stats.fault_answered = kine_rdinstret();
-        return proc_by_tid(tid) != NULL;     /* resume unless killed (p may be gone) */
+        return alive;                        /* resume unless killed */
     }
     case KINE_LABEL_EXIT:
         proc_exit(p, KINE_WSTATUS_EXITED(m->mr[0]));
@@ -169,10 +183,10 @@ static bool kernel_message(struct proc *p, struct kine_msg *m)
     }
 }
 
-/* Handle one message; true if m now holds the reply to send. */
-static bool handle(kine_tid_t sender, struct kine_msg *m)
+/* Handle one message from p (NULL: a thread we do not know); true if m
+ * now holds the reply to send. */
+static bool handle(struct proc *p, struct kine_msg *m)
 {
-    struct proc *p = proc_by_tid(sender);
     uint64_t words = kine_tag_len(m->tag);
     if (kine_tag_is_kernel(m->tag))  /* a fault (a call) or an exit (not) */
         return p ? kernel_message(p, m) : false;
@@ -224,6 +238,7 @@ static bool handle(kine_tid_t sender, struct kine_msg *m)
     case PGR_EXEC:    return req_exec(p, m, words);
     case PGR_KILL:    return req_kill(p, m);
     case PGR_DUP:     return fd_dup(p, m);
+    case PGR_TRACE:   return req_trace(m);
     default:          return reply_status(m, -KINE_ENOSYS);
     }
 }
@@ -295,6 +310,8 @@ static int parse_command_line(char *args, char *argv[])
             pg.fail_every = number_option(tok, tok + 16, 2);
         else if (strncmp(tok, "pager.tables=", 13) == 0)
             pg.table_limit = number_option(tok, tok + 13, 1);
+        else if (strncmp(tok, "pager.trace=", 12) == 0)
+            pg.trace_records = number_option(tok, tok + 12, 1);
         else if (strncmp(tok, "pager.", 6) == 0)
             pager_log("unknown option '%s' ignored", tok);
         else if (strncmp(tok, "kernel.", 7) == 0)
@@ -327,6 +344,15 @@ static void start_init(const struct kine_bootinfo *bi)
     if (pg.fail_every)
         pager_log("fault injection: every %luth frame allocation for a process but init fails",
                   (unsigned long)pg.fail_every);
+    pg.fault_handler = handle_fault;
+    if (pg.trace_records) {
+        if (trace_init(pg.trace_records)) {
+            pager_log("no memory for a fault trace of %lu records", (unsigned long)pg.trace_records);
+            kine_sys_poweroff(KINE_EXIT_BAD_CMDLINE);
+        }
+        pg.fault_handler = handle_fault_traced;
+        pager_log("fault trace on: %lu records", (unsigned long)pg.trace_records);
+    }
     int64_t pid = proc_spawn(NULL, argc, argv, pg.policy, NULL);
     if (pid != INIT_PID) {
         pager_log("cannot start %s: error %ld", argv[0], (long)pid);
@@ -379,7 +405,7 @@ void __kine_start(const struct kine_bootinfo *bi)
         if (r < 0)
             continue;                /* timeout, or the reply target is gone */
         pg.serving = proc_by_tid(sender);
-        if (handle(sender, &m))
+        if (handle(pg.serving, &m))
             reply_to = sender;
         pg.serving = NULL;
     }

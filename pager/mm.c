@@ -10,13 +10,20 @@
 #include <kine/error.h>
 
 
-/* One queued mapping and what it replaced in the page map. */
+/* What a queued mapping replaced in the page map. */
+enum replaced {
+    NOTHING,        /* va was not resident */
+    OTHER_FRAME,    /* its reference is dropped once the mapping is sent */
+    SAME_FRAME,     /* new rights for the frame the entry held: one reference */
+};
+
+/* One queued mapping and what it replaced. */
 struct queued {
     struct mm *mm;
     uint64_t va;
     unsigned rights;
     uint32_t frame, flags;
-    int had_old;
+    enum replaced had;
     uint32_t old_frame, old_flags;
 };
 
@@ -28,7 +35,7 @@ static uint64_t nqueued;
 static void settle(const struct pager_ops *o, uint64_t n)
 {
     for (uint64_t i = 0; i < n; i++)
-        if (queue[i].had_old)
+        if (queue[i].had == OTHER_FRAME)
             o->unref(queue[i].old_frame);
     memmove(queue, queue + n, (nqueued - n) * sizeof(queue[0]));
     nqueued -= n;
@@ -41,11 +48,12 @@ static void roll_back(const struct pager_ops *o, uint64_t from)
 {
     while (nqueued > from) {
         struct queued *q = &queue[--nqueued];
-        if (q->had_old)
+        if (q->had != NOTHING)
             pm_set(&q->mm->pm, q->va, q->old_frame, q->old_flags);   /* slot exists */
         else
             pm_clear(&q->mm->pm, q->va, NULL);
-        o->unref(q->frame);
+        if (q->had != SAME_FRAME)
+            o->unref(q->frame);
     }
 }
 
@@ -97,24 +105,27 @@ void mm_sent(const struct pager_ops *o, int ok)
         roll_back(o, 0);
 }
 
-int mm_install(struct policy_env *e, struct mm *mm, uint64_t va, uint32_t f,
-               unsigned rights, uint32_t flags)
+/* Queue va -> f; same: f is the frame the entry holds already (its one
+ * reference stays, nothing is taken over). */
+static int install(struct policy_env *e, struct mm *mm, uint64_t va, uint32_t f,
+                   unsigned rights, uint32_t flags, int same)
 {
     const struct pager_ops *o = e->o;
     if (nqueued == KINE_MAP_BATCH) {
         int err = mm_commit(o);          /* a full queue goes out first */
         if (err) {
-            o->unref(f);
+            if (!same)
+                o->unref(f);
             return err;
         }
     }
     struct queued *q = &queue[nqueued];
-    q->had_old = pm_get(&mm->pm, va, &q->old_frame, &q->old_flags);
-    int err = pm_set(&mm->pm, va, f, flags);
-    if (err) {
-        o->unref(f);
-        return err;
+    int had = pm_exchange(&mm->pm, va, f, flags, &q->old_frame, &q->old_flags);
+    if (had < 0) {
+        o->unref(f);                     /* same is never new: pm_exchange cannot fail */
+        return had;
     }
+    q->had = !had ? NOTHING : same ? SAME_FRAME : OTHER_FRAME;
     q->mm = mm;
     q->va = va;
     q->rights = rights;
@@ -122,6 +133,12 @@ int mm_install(struct policy_env *e, struct mm *mm, uint64_t va, uint32_t f,
     q->flags = flags;
     nqueued++;
     return 0;
+}
+
+int mm_install(struct policy_env *e, struct mm *mm, uint64_t va, uint32_t f,
+               unsigned rights, uint32_t flags)
+{
+    return install(e, mm, va, f, rights, flags, 0);
 }
 
 void mm_uninstall(struct policy_env *e, struct mm *mm, uint64_t start, uint64_t end)
@@ -155,11 +172,10 @@ int mm_fill(struct policy_env *e, struct mm *mm, const struct region *r, uint64_
     return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
 }
 
-int mm_copy_on_write(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va)
+/* The building blocks below, for a page whose entry (f, flags) is known. */
+static int copy_frame(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
+                      uint32_t old)
 {
-    uint32_t old;
-    if (!pm_get(&mm->pm, va, &old, NULL))
-        return -KINE_EINVAL;
     int64_t f = e->o->alloc();
     if (f < 0)
         return (int)f;
@@ -169,17 +185,24 @@ int mm_copy_on_write(struct policy_env *e, struct mm *mm, const struct region *r
     return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
 }
 
+static int remap_frame(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
+                       uint32_t f, uint32_t flags)
+{
+    if (flags & PM_FLAG_COW)
+        e->stats->faults_cow_reuse++;
+    return install(e, mm, va, f, r->rights, 0, 1);
+}
+
+int mm_copy_on_write(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va)
+{
+    uint32_t f;
+    return pm_get(&mm->pm, va, &f, NULL) ? copy_frame(e, mm, r, va, f) : -KINE_EINVAL;
+}
+
 int mm_remap(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va)
 {
     uint32_t f, flags;
-    if (!pm_get(&mm->pm, va, &f, &flags))
-        return -KINE_EINVAL;
-    int err = e->o->ref(f);              /* the new entry's own reference */
-    if (err)
-        return err;
-    if (flags & PM_FLAG_COW)
-        e->stats->faults_cow_reuse++;
-    return mm_install(e, mm, va, f, r->rights, 0);
+    return pm_get(&mm->pm, va, &f, &flags) ? remap_frame(e, mm, r, va, f, flags) : -KINE_EINVAL;
 }
 
 int mm_fault(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
@@ -190,8 +213,8 @@ int mm_fault(struct policy_env *e, struct mm *mm, const struct region *r, uint64
     if (!pm_get(&mm->pm, va, &f, &flags))
         return mm_fill(e, mm, r, va);
     if ((flags & PM_FLAG_COW) && e->o->refcount(f) > 1)
-        return mm_copy_on_write(e, mm, r, va);
-    return mm_remap(e, mm, r, va);
+        return copy_frame(e, mm, r, va, f);
+    return remap_frame(e, mm, r, va, f, flags);
 }
 
 int mm_populate(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end)

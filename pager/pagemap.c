@@ -40,6 +40,13 @@ static struct pm_leaf *leaf_of(const struct pagemap *pm, uint64_t va)
 
 int pm_set(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags)
 {
+    int r = pm_exchange(pm, va, frame, flags, NULL, NULL);
+    return r < 0 ? r : 0;
+}
+
+int pm_exchange(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags,
+                uint32_t *old_frame, uint32_t *old_flags)
+{
     if (va >= SV39_USER_TOP || frame > PM_FRAME_MAX || (flags & ~PM_FLAGS_MASK))
         return -KINE_EINVAL;
     unsigned i2 = idx(va, 2), i1 = idx(va, 1);
@@ -63,13 +70,16 @@ int pm_set(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags)
         mid->leaf[i1] = leaf;
         pm->mid_used[i2]++;
     }
-    uint32_t *slot = &leaf->slot[idx(va, 0)];
-    if (!*slot) {
+    uint32_t *slot = &leaf->slot[idx(va, 0)], old = *slot;
+    if (!old) {
         leaf->used++;
         pm->count++;
+    } else if (old_frame) {
+        *old_frame = (old & ~PM_FLAGS_MASK) - 1;
+        *old_flags = old & PM_FLAGS_MASK;
     }
     *slot = (frame + 1) | flags;
-    return 0;
+    return old != 0;
 }
 
 int pm_get(const struct pagemap *pm, uint64_t va, uint32_t *frame, uint32_t *flags)

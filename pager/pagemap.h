@@ -35,6 +35,11 @@ struct pagemap {
 /* 0, or -KINE_ENOMEM (nothing changed), -KINE_EINVAL (bad va or frame).
  * Replaces an existing entry. */
 int pm_set(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags);
+/* pm_set that also says what it replaced, in one walk: 1 and *old_frame,
+ * *old_flags if va was resident, 0 if not, or a negative error (nothing
+ * changed). */
+int pm_exchange(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags,
+                uint32_t *old_frame, uint32_t *old_flags);
 /* 1 and the entry if va is resident, 0 otherwise. */
 int pm_get(const struct pagemap *pm, uint64_t va, uint32_t *frame, uint32_t *flags);
 /* Remove; 1 and the old frame if it was resident. */

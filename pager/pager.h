@@ -36,6 +36,7 @@ struct proc {
     char name[KINE_NAME_MAX + 1];
     kine_tid_t tid;
     const struct policy *policy;   /* chosen at spawn; fork inherits it */
+    struct policy_env *env;        /* the policy's environment, at hand */
     struct mm mm;
     uint64_t kmem_pages;     /* kernel object pages reserved for it */
     uint64_t heap_start, brk;
@@ -73,6 +74,8 @@ struct pager {
     uint64_t kmem_reserved;
     uint64_t table_limit;    /* page-table pages per process (pager.tables=) */
     uint64_t fail_every;     /* pager.failalloc=N: fault injection, 0 = off */
+    uint64_t trace_records;  /* pager.trace=N: fault trace ring, 0 = off */
+    bool (*fault_handler)(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
     uint64_t alloc_calls;
 };
 
@@ -113,7 +116,7 @@ int64_t proc_exec(struct proc *p, int argc, char *argv[]);
 int64_t proc_signal(struct proc *by, int64_t pid, uint64_t sig);
 void proc_exit(struct proc *p, uint64_t wstatus);
 void proc_kill(struct proc *p, const char *why, uint64_t addr);
-int64_t proc_wait(struct proc *p, int64_t pid, bool *deferred, uint64_t *wstatus);
+int64_t proc_wait(struct proc *p, int64_t pid, bool nohang, bool *deferred, uint64_t *wstatus);
 int64_t proc_sbrk(struct proc *p, int64_t incr);
 
 /* pipe.c: pipes and descriptors.  Each returns true if m holds a reply. */
@@ -137,7 +140,13 @@ void reply_later(kine_tid_t to, struct kine_msg *m);
 void bench_map(struct kine_msg *m);
 
 /* fault.c */
-void handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
+/* false if p was killed (and may be gone) */
+bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
+
+/* trace.c: the fault trace, on with pager.trace=N records */
+int trace_init(uint64_t records);
+bool handle_fault_traced(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
+uint64_t trace_drain(struct kine_fault_record *out, uint64_t max, uint64_t *lost);
 
 /* ledger.c */
 void ledger_init(void *tally_storage);

@@ -145,6 +145,12 @@ static int64_t proc_new(struct proc **out, const char *name, int ppid)
     return 0;
 }
 
+static void set_policy(struct proc *p, const struct policy *pol)
+{
+    p->policy = pol;
+    p->env = policy_env(pol);
+}
+
 /* The end of every policy hook: what it queued is sent to the kernel if it
  * succeeded, rolled back if it failed (mm.c).  0 or the error. */
 static int settle_hook(int err)
@@ -164,7 +170,7 @@ static void teardown(struct proc *p)
     if (p->blocked == B_SLEEP)
         pg.sleepers--;
     drop_kernel_objects(p);
-    p->policy->release(policy_env(p->policy), &p->mm);
+    p->policy->release(p->env, &p->mm);
     memset(&p->mm.regions, 0, sizeof(p->mm.regions));
     p->blocked = B_NONE;             /* before closing: nothing to answer here */
     fds_close_all(p);
@@ -228,7 +234,7 @@ static int64_t build_stack(struct proc *p, int argc, char *argv[])
         .timebase_hz = pg.bi->timebase_hz,
     };
     memcpy(page + pos, &si, sizeof(si));
-    int err = mm_install(policy_env(p->policy), &p->mm, base, (uint32_t)f,
+    int err = mm_install(p->env, &p->mm, base, (uint32_t)f,
                          KINE_RIGHT_R | KINE_RIGHT_W, 0);
     return err ? err : (int64_t)(base + pos);
 }
@@ -238,7 +244,7 @@ static int64_t build_stack(struct proc *p, int argc, char *argv[])
 static int64_t load_program(struct proc *p, const uint8_t *elf, const struct elf_program *prog,
                             int argc, char *argv[])
 {
-    struct policy_env *e = policy_env(p->policy);
+    struct policy_env *e = p->env;
     struct region *stack, *heap;
     int err = add_segments(p, elf, prog);
     if (!err)
@@ -293,7 +299,7 @@ int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct pol
     err = proc_new(&p, argv[0], parent ? parent->pid : 0);
     if (err)
         return err;
-    p->policy = pol ? pol : parent ? parent->policy : pg.policy;
+    set_policy(p, pol ? pol : parent ? parent->policy : pg.policy);
     fds_init(p);
     int64_t sp = load_program(p, elf, &prog, argc, argv);
     err = sp < 0 ? sp : kine_thread_start(p->tid, prog.entry, (uint64_t)sp, (uint64_t)sp, 0);
@@ -312,7 +318,8 @@ int64_t proc_exec(struct proc *p, int argc, char *argv[])
 {
     const uint8_t *elf;
     struct elf_program prog;
-    struct proc next = { .pid = p->pid, .policy = p->policy };
+    struct proc next = { .pid = p->pid };
+    set_policy(&next, p->policy);
     int64_t err = find_program(p, argc, argv, &elf, &prog);
     if (!err)
         err = make_kernel_objects(&next, p->pid);
@@ -321,13 +328,13 @@ int64_t proc_exec(struct proc *p, int argc, char *argv[])
     int64_t sp = load_program(&next, elf, &prog, argc, argv);
     if (sp < 0) {
         drop_kernel_objects(&next);
-        next.policy->release(policy_env(next.policy), &next.mm);
+        next.policy->release(next.env, &next.mm);
         return sp;
     }
     /* the point of no return */
     tid_remove(p);
     drop_kernel_objects(p);
-    p->policy->release(policy_env(p->policy), &p->mm);
+    p->policy->release(p->env, &p->mm);
     p->mm = next.mm;
     p->tid = next.tid;
     p->kmem_pages = next.kmem_pages;
@@ -375,10 +382,10 @@ int64_t proc_fork(struct proc *parent, uint64_t ctx_va, uint64_t entry)
     int64_t err = proc_new(&c, parent->name, parent->pid);
     if (err)
         return err;
-    c->policy = parent->policy;
+    set_policy(c, parent->policy);
     c->heap_start = parent->heap_start;
     c->brk = parent->brk;
-    err = settle_hook(c->policy->fork(policy_env(c->policy), &parent->mm, &c->mm));
+    err = settle_hook(c->policy->fork(c->env, &parent->mm, &c->mm));
     if (err)
         return discard(c, err);
     fds_inherit(c, parent);
@@ -465,7 +472,7 @@ void proc_kill(struct proc *p, const char *why, uint64_t addr)
     proc_exit(p, KINE_WSTATUS_KILLED);
 }
 
-int64_t proc_wait(struct proc *p, int64_t pid, bool *deferred, uint64_t *wstatus)
+int64_t proc_wait(struct proc *p, int64_t pid, bool nohang, bool *deferred, uint64_t *wstatus)
 {
     bool any = false;
     *deferred = false;
@@ -485,9 +492,9 @@ int64_t proc_wait(struct proc *p, int64_t pid, bool *deferred, uint64_t *wstatus
         }
         any = true;
     }
-    if (!any) {
+    if (!any || nohang) {
         p->blocked = B_NONE;
-        return -KINE_ECHILD;
+        return any ? 0 : -KINE_ECHILD;
     }
     *deferred = true;
     return 0;
@@ -505,7 +512,7 @@ int64_t proc_sbrk(struct proc *p, int64_t incr)
         return -KINE_EINVAL;                 /* below the start of the heap */
     uint64_t nbrk = old + (uint64_t)incr;
     uint64_t old_end = h->end, new_end = KINE_PAGE_UP(nbrk);
-    struct policy_env *e = policy_env(p->policy);
+    struct policy_env *e = p->env;
     int err = region_set_end(&p->mm.regions, h, new_end, KINE_HEAP_LIMIT);
     if (err)
         return err;

@@ -132,6 +132,11 @@ int64_t kine_procinfo(int64_t pid, struct kine_procinfo *out);
  * the last policy). */
 int64_t kine_policystats(unsigned i, char *text, size_t cap);
 int64_t kine_wait(int64_t pid, int *status);
+int64_t kine_wait_flags(int64_t pid, uint64_t flags, int *status);   /* KINE_WAIT_NOHANG */
+/* Move up to max fault-trace records (KINE_TRACE_BATCH fit one call) into
+ * out: how many, and *lost so far; -KINE_ENOSYS if tracing is off. */
+#define KINE_TRACE_BATCH (KINE_IPC_BUF_BYTES / sizeof(struct kine_fault_record))
+int64_t kine_trace_drain(struct kine_fault_record *out, uint64_t max, uint64_t *lost);
 int64_t kine_pager_write(const void *buf, size_t len);
 int64_t kine_ledger(struct kine_ledger *out);
 int64_t kine_memstats(struct kine_memstats *out);

@@ -14,7 +14,8 @@ enum kine_pager_label {
     PGR_SPAWN    = 0x103, /* IPC buf: argv strings, NUL-separated, MR0 bytes,
                              MR1 argc, MR2..MR3 policy name (16 bytes, NUL-
                              padded; all zero: the caller's) -> MR0 pid, MR1 tid */
-    PGR_WAIT     = 0x104, /* MR0 pid or -1 -> MR0 pid, MR1 wait status */
+    PGR_WAIT     = 0x104, /* MR0 pid or -1, MR1 KINE_WAIT_NOHANG or 0 -> MR0
+                             pid, MR1 wait status (MR0 0: none exited yet) */
     PGR_GETPID   = 0x105, /* -> MR0 pid, MR1 parent pid */
     PGR_SBRK     = 0x106, /* MR0 signed increment -> MR0 old break */
     PGR_SLEEP    = 0x107, /* MR0 ticks (KINE_TICK_HZ) -> MR0 0 */
@@ -52,6 +53,35 @@ enum kine_pager_label {
     PGR_DUP      = 0x116, /* MR0 old fd, MR1 new fd or -1 (the lowest free) ->
                              MR0 new fd, a second name for what old names (the
                              one new named before is closed first) */
+    PGR_TRACE    = 0x117, /* MR0 most records wanted -> MR0 records (struct
+                             kine_fault_record) moved from the fault trace into
+                             the IPC buffer, oldest first; MR1 records lost so
+                             far (the ring was full); -ENOSYS unless booted
+                             with pager.trace= */
+};
+
+#define KINE_WAIT_NOHANG    1       /* PGR_WAIT: answer 0 now if none exited */
+
+/* What the pager did about a fault (struct kine_fault_record.done). */
+enum kine_fault_done {
+    KINE_DONE_REMAP = 1,            /* the same frame with the region's rights */
+    KINE_DONE_ZERO_FILL,            /* a fresh zeroed frame */
+    KINE_DONE_LOAD,                 /* a fresh frame filled from the program */
+    KINE_DONE_COW_COPY,             /* a private copy of a shared page */
+    KINE_DONE_COW_REUSE,            /* a COW page held once made writable */
+    KINE_DONE_KILL,                 /* the process was killed */
+};
+
+/* One fault, as the pager's fault trace records it (pager.trace=N). */
+struct kine_fault_record {
+    uint64_t seq;                   /* 1, 2, ... in the order faults arrived */
+    int64_t  pid;
+    uint64_t va, pc;
+    uint32_t access;                /* KINE_FAULT_READ/WRITE/EXEC/OTHER */
+    uint32_t done;                  /* enum kine_fault_done */
+    int64_t  frames;                /* frames taken (negative: given back) */
+    uint64_t arrived, answered;     /* instret when it reached the pager, and
+                                       when the answer was about to go */
 };
 
 #define KINE_POLICY_NAME_MAX 16
