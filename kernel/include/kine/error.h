@@ -7,6 +7,7 @@
 #define KINE_OK           0
 #define KINE_EPERM        1   /* caller lacks the privilege (pager-only call) */
 #define KINE_ENOENT       2   /* no such program */
+#define KINE_E2BIG        7   /* too many arguments */
 #define KINE_ESRCH        3   /* stale or unknown thread / address space / pid */
 #define KINE_ENOEXEC      8   /* program image is not a valid kine ELF */
 #define KINE_EBADF        9   /* bad file descriptor */

@@ -22,8 +22,14 @@
 
 /* Per-program layout chosen by the pager (documented in docs/abi.md). */
 #define KINE_IPCBUF_VA       0x7ffff000UL     /* main thread's IPC buffer */
-#define KINE_STACK_TOP       0x7fff0000UL     /* one unmapped page above */
-#define KINE_STACK_SIZE      (1024UL * 1024)  /* 1 MiB, guard page below */
+#define KINE_STACK_TOP       0x7fff0000UL     /* 15 unmapped pages above, to the IPC buffer */
+#define KINE_STACK_SIZE      (1024UL * 1024)  /* 1 MiB */
+/* Never mapped: between the highest the heap may reach and the stack.  All
+ * user code is built with -fstack-check (GCC touches every page of a large
+ * frame in order), so an overflowing stack hits the gap before the heap. */
+#define KINE_STACK_GAP       (1024UL * 1024)
+#define KINE_STACK_BOTTOM    (KINE_STACK_TOP - KINE_STACK_SIZE)
+#define KINE_HEAP_LIMIT      (KINE_STACK_BOTTOM - KINE_STACK_GAP)
 #define KINE_PAGER_HEAP_VA   0x40000000UL     /* the pager's own malloc heap */
 #define KINE_PAGER_HEAP_LIMIT 0x7f000000UL
 
