@@ -239,16 +239,17 @@ static int __attribute__((noinline)) descend(void)
 static int clash_child(void)
 {
     uintptr_t brk = (uintptr_t)sbrk(0);
-    if (sbrk((intptr_t)(((brk + PAGE - 1) & ~(PAGE - 1)) - brk)) == (void *)-1)
+    struct kine_ledger before, after;
+    if (sbrk((intptr_t)(((brk + PAGE - 1) & ~(PAGE - 1)) - brk)) == (void *)-1 ||
+        kine_ledger(&before) < 0)
         return 1;
     for (uint64_t step = KINE_USER_LIMIT / 2; step >= PAGE; step /= 2)
         while (sbrk((intptr_t)step) != (void *)-1)
             ;
-    struct kine_ledger l;
-    if (kine_ledger(&l) < 0)
+    if (kine_ledger(&after) < 0)
         return 1;
-    if (l.frames_free < HEADROOM_PAGES)
-        sbrk(-(intptr_t)(HEADROOM_PAGES * PAGE));
+    if (before.frames_free > after.frames_free + HEADROOM_PAGES)
+        sbrk(-(intptr_t)(HEADROOM_PAGES * PAGE));   /* it took memory: leave the stack some */
     uint8_t *top = (uint8_t *)sbrk(0) - PAGE;
     memset(top, HEAP_PATTERN, PAGE);
     descend();
