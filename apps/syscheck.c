@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <kinesys.h>
 
@@ -25,12 +26,48 @@ static int64_t pager_request(uint64_t label, uint64_t words, uint64_t mr0, uint6
     return r < 0 ? r : (int64_t)m.mr[0];
 }
 
+/* A forked child sends us one message with SEND and one with CALL, each
+ * with the CALL and KERNEL tag bits forged; we see only what is true. */
+static void call_bit_checks(kine_tid_t self)
+{
+    const uint64_t forged = KINE_TAG_CALL | KINE_TAG_KERNEL;
+    pid_t c = fork();
+    if (c == 0) {
+        struct kine_msg m = { kine_tag(1, 0) | forged, { 7 } };
+        kine_send(self, &m);
+        m.tag = kine_tag(2, 0) | forged;
+        kine_call(self, &m);
+        _exit(0);
+    }
+    struct kine_msg m = { 0 };
+    kine_tid_t from = 0;
+    uint64_t deadline = kine_deadline_ms(5000);
+    int r1 = (int)kine_recv(&m, deadline, &from);
+    uint64_t tag1 = m.tag;
+    int r2 = (int)kine_recv(&m, deadline, &from);
+    uint64_t tag2 = m.tag;
+    expect("send received", r1, 0);
+    expect("send: no CALL bit", (tag1 & KINE_TAG_CALL) != 0, 0);
+    expect("send: no forged KERNEL bit", kine_tag_is_kernel(tag1), 0);
+    expect("call received", r2, 0);
+    expect("call: CALL bit", (tag2 & KINE_TAG_CALL) != 0, 1);
+    expect("call: no forged KERNEL bit", kine_tag_is_kernel(tag2), 0);
+    m.tag = 0;
+    kine_reply(from, &m);
+    int ws;
+    waitpid(c, &ws, 0);
+}
+
 int main(void)
 {
     kine_tid_t self = kine_self();
 
     /* pager-only calls */
-    expect("as_create", kine_as_create(), -KINE_EPERM);
+    expect("as_create", kine_as_create(1, 0), -KINE_EPERM);
+    expect("as_query", kine_as_query(1, 0x10000, 1), -KINE_EPERM);
+    expect("kmem_info", kine_kmem_info(), -KINE_EPERM);
+    expect("as_tables", kine_as_tables(1), -KINE_EPERM);
+    expect("debug_write (programs print through the pager)", kine_debug_write(1), -KINE_EPERM);
     expect("as_destroy", kine_as_destroy(1), -KINE_EPERM);
     expect("thread_create", kine_thread_create(1, 0x40000000), -KINE_EPERM);
     expect("thread_start", kine_thread_start(self, 0x10000, 0x7ff00000, 0, 0), -KINE_EPERM);
@@ -44,7 +81,6 @@ int main(void)
     expect("syscall 0", kine_syscall(0, 0, 0, 0, 0, 0), -KINE_ENOSYS);
     expect("syscall 999", kine_syscall(999, 0, 0, 0, 0, 0), -KINE_ENOSYS);
     expect("syscall -1", kine_syscall((uint64_t)-1, 0, 0, 0, 0, 0), -KINE_ENOSYS);
-    expect("debug_write too long", kine_debug_write(1 << 20), -KINE_EINVAL);
 
     /* IPC addressing */
     struct kine_msg m = { 0 };
@@ -79,6 +115,10 @@ int main(void)
     expect("spawn the pager", kine_spawn(1, pager, NULL), -KINE_ENOENT);
     expect("POSIX write to bad fd", write(7, "x", 1), -1);
     expect("errno EBADF", errno, EBADF);
+
+    /* the kernel marks a message the sender waits on (CALL), and no
+     * sender can forge that mark or the kernel's */
+    call_bit_checks(self);
 
     /* still alive and answering */
     expect("getpid works", getpid() > 0, 1);

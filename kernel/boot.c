@@ -1,6 +1,7 @@
 /* Boot: read the device tree, split RAM between the kernel's object memory
  * and the user pool, build the pager's address space from the boot image
  * and start it.  Everything after this is driven by traps. */
+#include <stdlib.h>
 #include <string.h>
 #include "kernel.h"
 #include "riscv.h"
@@ -35,7 +36,10 @@ static void read_device_tree(const void *dtb)
     boot.timebase_hz = fi.timebase_hz ? fi.timebase_hz : 10000000;
     boot.finisher_pa = fi.finisher_pa;
     if (fi.bootargs) {
-        size_t n = fi.bootargs_len < sizeof(boot.bootargs) - 1 ? fi.bootargs_len : sizeof(boot.bootargs) - 1;
+        /* the whole length goes to the pager, which refuses a line cut short */
+        boot.bootargs_len = strnlen(fi.bootargs, fi.bootargs_len);
+        size_t n = boot.bootargs_len < sizeof(boot.bootargs) - 1 ? boot.bootargs_len
+                                                                 : sizeof(boot.bootargs) - 1;
         memcpy(boot.bootargs, fi.bootargs, n);
     }
 }
@@ -56,9 +60,9 @@ static void split_memory(void)
     boot.pool_frames = (pool_end - pool_start) / PAGE_SIZE;
 }
 
-static void map_or_panic(uint64_t *root, uint64_t va, uint64_t pa, uint64_t flags)
+static void map_or_panic(struct space *s, uint64_t va, uint64_t pa, uint64_t flags)
 {
-    if (vm_map(root, va, pa, flags | PTE_U | PTE_KERNEL_OWNED) != 0)
+    if (vm_map(s, va, pa, flags | PTE_U | PTE_KERNEL_OWNED) != 0)
         panic("boot: cannot map pager page at 0x%lx", va);
 }
 
@@ -85,7 +89,7 @@ static void load_pager(void)
 
     struct space *s;
     struct thread *t;
-    if (space_create(true, &s) || thread_create(s, KINE_IPCBUF_VA, NULL, &t))
+    if (space_create(true, UINT64_MAX, false, &s) || thread_create(s, KINE_IPCBUF_VA, NULL, &t))
         panic("boot: cannot create the pager");
 
     for (unsigned i = 0; i < prog.nseg; i++) {
@@ -98,11 +102,11 @@ static void load_pager(void)
             uint64_t hi = va + PAGE_SIZE < sg->vaddr + sg->filesz ? va + PAGE_SIZE : sg->vaddr + sg->filesz;
             if (hi > lo)
                 memcpy(page + (lo - va), (const uint8_t *)elf + sg->offset + (lo - sg->vaddr), hi - lo);
-            map_or_panic(s->root, va, (uint64_t)page, flags);
+            map_or_panic(s, va, (uint64_t)page, flags);
         }
     }
     for (uint64_t va = KINE_STACK_TOP - PAGER_STACK_SIZE; va < KINE_STACK_TOP; va += PAGE_SIZE)
-        map_or_panic(s->root, va, (uint64_t)alloc_or_panic(), PTE_R | PTE_W);
+        map_or_panic(s, va, (uint64_t)alloc_or_panic(), PTE_R | PTE_W);
 
     struct kine_bootinfo *bi = alloc_or_panic();
     bi->magic = KINE_BOOTINFO_MAGIC;
@@ -117,12 +121,13 @@ static void load_pager(void)
     bi->timebase_hz = boot.timebase_hz;
     bi->kernel_frames = kalloc_total_pages();
     memcpy(bi->bootargs, boot.bootargs, sizeof(bi->bootargs) - 1);
-    map_or_panic(s->root, KINE_PAGER_BOOTINFO_VA, (uint64_t)bi, PTE_R);
+    bi->bootargs_len = boot.bootargs_len;
+    map_or_panic(s, KINE_PAGER_BOOTINFO_VA, (uint64_t)bi, PTE_R);
 
     for (uint64_t off = 0; off < img_size; off += PAGE_SIZE)
-        map_or_panic(s->root, KINE_PAGER_IMAGE_VA + off, (uint64_t)_bootimg_start + off, PTE_R);
+        map_or_panic(s, KINE_PAGER_IMAGE_VA + off, (uint64_t)_bootimg_start + off, PTE_R);
     for (uint64_t off = 0; off < boot.pool_frames * PAGE_SIZE; off += MEGAPAGE_SIZE)
-        if (vm_map_mega(s->root, KINE_PAGER_POOL_VA + off, boot.pool_pa + off,
+        if (vm_map_mega(s, KINE_PAGER_POOL_VA + off, boot.pool_pa + off,
                         PTE_R | PTE_W | PTE_U | PTE_KERNEL_OWNED))
             panic("boot: cannot map the pool window");
 
@@ -130,6 +135,22 @@ static void load_pager(void)
     t->tf.x[REG_SP] = KINE_STACK_TOP;
     t->tf.x[REG_A0] = KINE_PAGER_BOOTINFO_VA;
     sched_ready(t);
+}
+
+/* kernel.failalloc=N on the command line: fault injection (kalloc.c). */
+static void kernel_options(void)
+{
+    static const char opt[] = "kernel.failalloc=";
+    for (const char *p = boot.bootargs; (p = strstr(p, opt)); p++) {
+        if (p != boot.bootargs && p[-1] != ' ')
+            continue;
+        uint64_t n = strtoul(p + sizeof(opt) - 1, NULL, 10);
+        if (n >= 2) {
+            kalloc_inject(n);
+            kprintf("kernel: fault injection: every %luth object allocation for marked "
+                    "spaces fails\n", n);
+        }
+    }
 }
 
 void kmain(uint64_t hartid, const void *dtb)
@@ -146,7 +167,10 @@ void kmain(uint64_t hartid, const void *dtb)
     kprintf("kernel: kine on hart %lu: %lu MiB RAM at 0x%lx, %lu KiB kernel memory, "
             "%lu user frames\n", hartid, boot.ram_size >> 20, boot.ram_base,
             kalloc_total_pages() * 4, boot.pool_frames);
-    kprintf("kernel: command line \"%s\"\n", boot.bootargs);
+    kputs("kernel: command line \"");     /* whole: kprintf cuts at a line's length */
+    kputs(boot.bootargs);
+    kputs("\"\n");
+    kernel_options();
     load_pager();
     timer_init(boot.timebase_hz);
     sched_run();

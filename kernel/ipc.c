@@ -16,19 +16,22 @@ static void set_status(struct thread *t, int64_t status)
     t->tf.x[REG_A0] = (uint64_t)status;
 }
 
-/* Deliver from's message into to's registers (and IPC buffer). */
-static void transfer(struct thread *from, struct thread *to)
+/* Deliver from's message into to's registers (and IPC buffer).  The tag
+ * says whether the sender waits for a reply (KINE_TAG_CALL) and whether the
+ * kernel made it (KINE_TAG_KERNEL); no user send can set either bit. */
+static void transfer(struct thread *from, struct thread *to, bool call)
 {
+    uint64_t call_bit = call ? KINE_TAG_CALL : 0;
     if (from->kmsg) {
-        to->tf.x[REG_A1] = from->kmsg_tag;
+        to->tf.x[REG_A1] = from->kmsg_tag | call_bit;
         for (int i = 0; i < KINE_MSG_REGS; i++)
             to->tf.x[REG_A2 + i] = from->kmsg_mr[i];
     } else {
-        uint64_t tag = from->tf.x[REG_A1] & ~KINE_TAG_KERNEL;
+        uint64_t tag = from->tf.x[REG_A1] & ~(KINE_TAG_KERNEL | KINE_TAG_CALL);
         uint64_t len = kine_tag_len(tag);
         if (len)
             memcpy((void *)to->ipcbuf_pa, (const void *)from->ipcbuf_pa, len * sizeof(uint64_t));
-        to->tf.x[REG_A1] = tag;
+        to->tf.x[REG_A1] = tag | call_bit;
         for (int i = 0; i < KINE_MSG_REGS; i++)
             to->tf.x[REG_A2 + i] = from->tf.x[REG_A2 + i];
     }
@@ -40,7 +43,6 @@ static void transfer(struct thread *from, struct thread *to)
 /* from's message has reached `to`: move from on to its next state. */
 static void after_send(struct thread *from, struct thread *to, bool call)
 {
-    if (call || (from->kmsg && !from->kmsg_halts)) to->tf.x[REG_A1] |= KINE_TAG_CALL; /*HACK*/
     if (from->kmsg && from->kmsg_halts) {
         from->state = T_HALTED;
         from->kmsg = false;
@@ -97,7 +99,7 @@ static void sendq_remove(struct thread *dest, struct thread *t)
 static void do_send(struct thread *t, struct thread *dest, bool call)
 {
     if (dest->state == T_RECV_BLOCKED) {
-        transfer(t, dest);
+        transfer(t, dest, call);
         after_send(t, dest, call);
         if (t->state != T_READY) {
             cur = dest;              /* direct switch: t waits, dest runs */
@@ -118,7 +120,7 @@ static void do_recv(struct thread *t, uint64_t deadline)
     struct thread *s = sendq_pop(t);
     if (s) {
         bool call = s->sending_call;
-        transfer(s, t);
+        transfer(s, t, call);
         after_send(s, t, call);
         return;
     }
@@ -139,7 +141,7 @@ static int do_reply(struct thread *t, struct thread *dest)
     if (dest->kmsg)
         dest->kmsg = false;          /* fault answered: re-run the instruction */
     else
-        transfer(t, dest);
+        transfer(t, dest, false);
     sched_ready(dest);
     return 0;
 }
@@ -208,7 +210,7 @@ void ipc_kernel_send(struct thread *t, uint64_t label, const uint64_t mr[KINE_MS
         t->kmsg = false;
         return;
     }
-    do_send(t, pager, true);
+    do_send(t, pager, !halts);
 }
 
 /* Take t out of every wait before it is destroyed; whoever was waiting on t

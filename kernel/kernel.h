@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <kine/error.h>
+#include <kine/bootinfo.h>
 
 #define ALIGN_UP(x, a)   (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
@@ -25,6 +26,11 @@ void poweroff(int status) NORETURN;
 /* kalloc.c: the kernel's own object memory, 4 KiB pages */
 void kalloc_init(uint64_t start, uint64_t end);
 void *kalloc_page(void);          /* zeroed, or NULL when exhausted */
+/* The same for an object of a space; with kernel.failalloc=N every Nth
+ * such allocation for a marked (injectable) space fails. */
+void *kalloc_page_for(bool injectable);
+void kalloc_inject(uint64_t every);
+uint64_t kalloc_free_pages(void);
 void kfree_page(void *page);
 uint64_t kalloc_total_pages(void);
 
@@ -34,7 +40,8 @@ struct boot_facts {
     uint64_t timebase_hz;
     uint64_t finisher_pa;
     uint64_t pool_pa, pool_frames;
-    char bootargs[512];
+    uint64_t bootargs_len;       /* its full length in the device tree */
+    char bootargs[KINE_BOOTARGS_MAX];
 };
 extern struct boot_facts boot;
 

@@ -1,5 +1,6 @@
 /* System calls.  Every argument is checked here before any object is
- * touched; a bad one returns -KINE_E* in a0.  The pager-only calls check the
+ * touched; a bad one returns -KINE_E* in a0.  The pager-only calls (and the
+ * debug console, so no program can print an untagged line) check the
  * caller's space first and return -KINE_EPERM to everybody else. */
 #include <string.h>
 #include "kernel.h"
@@ -32,10 +33,12 @@ static int64_t sys_exit(struct thread *t, uint64_t status)
     return 0;
 }
 
-static int64_t sys_as_create(void)
+static int64_t sys_as_create(uint64_t table_limit, uint64_t flags)
 {
     struct space *s;
-    int err = space_create(false, &s);
+    if (table_limit == 0 || table_limit > KINE_AS_TABLES_MAX || (flags & ~KINE_AS_INJECT))
+        return -KINE_EINVAL;
+    int err = space_create(false, table_limit, flags & KINE_AS_INJECT, &s);
     return err ? err : (int64_t)space_handle(s);
 }
 
@@ -68,8 +71,8 @@ static int64_t sys_thread_start(uint64_t tid, uint64_t pc, uint64_t sp, uint64_t
     if (nt->state != T_INACTIVE)
         return -KINE_EBUSY;
     if (!vm_user_range_ok(ALIGN_DOWN(pc, PAGE_SIZE), 1) || (pc & 1) ||
-        !vm_user_range_ok(ALIGN_DOWN(sp - 1, PAGE_SIZE), 1))
-        return -KINE_EFAULT;
+        sp == 0 || !vm_user_range_ok(ALIGN_DOWN(sp - 1, PAGE_SIZE), 1))
+        return -KINE_EFAULT;                 /* sp is the top: its page is below it */
     nt->tf.sepc = pc;
     nt->tf.x[REG_SP] = sp;
     nt->tf.x[REG_A0] = a0;
@@ -119,7 +122,7 @@ static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
             return -KINE_ERANGE;
         if ((va >> MEGAPAGE_SHIFT) != table_key) {
             int err;
-            table = vm_leaf_table(s->root, va, &err);
+            table = vm_leaf_table(s, va, &err);
             if (!table)
                 return err;
             table_key = va >> MEGAPAGE_SHIFT;
@@ -179,13 +182,48 @@ static int64_t sys_protect(uint64_t h, uint64_t va, uint64_t npages, uint64_t ri
     return (int64_t)n;
 }
 
+/* AS_QUERY: one entry per present PTE, into the caller's IPC buffer. */
+struct query { struct kine_map_entry *out; uint64_t n; };
+
+static int report_leaf(uint64_t va, uint64_t *pte, void *ctx)
+{
+    struct query *q = ctx;
+    uint64_t pa = PTE_TO_PA(*pte);
+    uint64_t rights = ((*pte & PTE_R) ? KINE_RIGHT_R : 0) | ((*pte & PTE_W) ? KINE_RIGHT_W : 0) |
+                      ((*pte & PTE_X) ? KINE_RIGHT_X : 0) |
+                      ((*pte & PTE_A) ? KINE_PTE_ACCESSED : 0) | ((*pte & PTE_D) ? KINE_PTE_DIRTY : 0);
+    bool in_pool = pa >= boot.pool_pa && pa < boot.pool_pa + boot.pool_frames * PAGE_SIZE;
+    q->out[q->n].va_rights = va | rights;
+    q->out[q->n].frame = in_pool ? (pa - boot.pool_pa) / PAGE_SIZE : KINE_FRAME_NONE;
+    return ++q->n == KINE_MAP_BATCH;
+}
+
+static int64_t sys_as_query(struct thread *t, uint64_t h, uint64_t va, uint64_t npages)
+{
+    struct space *s = space_lookup(h);
+    struct query q = { (struct kine_map_entry *)t->ipcbuf_pa, 0 };
+    if (!s)
+        return -KINE_ESRCH;
+    if (!vm_user_range_ok(va, npages))
+        return -KINE_EFAULT;
+    vm_for_each_leaf(s->root, va, npages, report_leaf, &q);
+    return (int64_t)q.n;
+}
+
+static int64_t sys_as_tables(uint64_t h)
+{
+    struct space *s = space_lookup(h);
+    return s ? (int64_t)s->tables : -KINE_ESRCH;
+}
+
 void syscall_dispatch(struct thread *t)
 {
     uint64_t *x = t->tf.x;
     uint64_t n = x[REG_A7];
     int64_t ret;
 
-    if (n >= KSYS_AS_CREATE && n < KSYS_COUNT && !t->space->privileged) {
+    if (((n >= KSYS_AS_CREATE && n < KSYS_COUNT) || n == KSYS_DEBUG_WRITE) &&
+        !t->space->privileged) {
         x[REG_A0] = (uint64_t)-KINE_EPERM;
         return;
     }
@@ -204,7 +242,7 @@ void syscall_dispatch(struct thread *t)
         ipc_syscall(t, n);
         return;                      /* sets a0 itself (maybe later) */
     case KSYS_SELF:          ret = (int64_t)thread_tid(t); break;
-    case KSYS_AS_CREATE:     ret = sys_as_create(); break;
+    case KSYS_AS_CREATE:     ret = sys_as_create(x[REG_A0], x[REG_A1]); break;
     case KSYS_AS_DESTROY:    ret = sys_as_destroy(t, x[REG_A0]); break;
     case KSYS_THREAD_CREATE: ret = sys_thread_create(t, x[REG_A0], x[REG_A1]); break;
     case KSYS_THREAD_START:
@@ -225,6 +263,9 @@ void syscall_dispatch(struct thread *t)
             x[REG_A2 + i] = 0;
         ipc_syscall(t, KSYS_REPLY_RECV);
         return;
+    case KSYS_AS_QUERY:      ret = sys_as_query(t, x[REG_A0], x[REG_A1], x[REG_A2]); break;
+    case KSYS_KMEM_INFO:     ret = (int64_t)kalloc_free_pages(); break;
+    case KSYS_AS_TABLES:     ret = sys_as_tables(x[REG_A0]); break;
     default:                 ret = -KINE_ENOSYS; break;
     }
     x[REG_A0] = (uint64_t)ret;

@@ -59,7 +59,7 @@ static void probe_asid_bits(void)
     csr_write(satp, old);
 }
 
-int space_create(bool privileged, struct space **out)
+int space_create(bool privileged, uint64_t table_limit, bool inject, struct space **out)
 {
     if (!asid_probed) {
         probe_asid_bits();
@@ -69,7 +69,7 @@ int space_create(bool privileged, struct space **out)
         struct space *s = &spaces[i];
         if (s->used)
             continue;
-        uint64_t *root = vm_new_root();
+        uint64_t *root = vm_new_root(inject);
         if (!root)
             return -KINE_ENOMEM;
         s->used = true;
@@ -77,7 +77,10 @@ int space_create(bool privileged, struct space **out)
         if (s->gen >= (1u << 16))
             s->gen = 1;
         s->privileged = privileged;
+        s->inject = inject;
         s->root = root;
+        s->tables = 0;
+        s->table_limit = table_limit;
         s->nthreads = 0;
         /* One ASID per slot; flush it since a previous space may have used it. */
         s->asid = (uint16_t)((uint64_t)(i + 1) & asid_mask);
@@ -132,10 +135,10 @@ int thread_create(struct space *s, uint64_t ipcbuf_va, struct thread *pager, str
         struct thread *t = &threads[i];
         if (t->state != T_FREE)
             continue;
-        void *buf = kalloc_page();
+        void *buf = kalloc_page_for(s->inject);
         if (!buf)
             return -KINE_ENOMEM;
-        int err = vm_map(s->root, ipcbuf_va, (uint64_t)buf,
+        int err = vm_map(s, ipcbuf_va, (uint64_t)buf,
                          PTE_R | PTE_W | PTE_U | PTE_KERNEL_OWNED);
         if (err) {
             kfree_page(buf);

@@ -36,9 +36,12 @@ struct space {
     uint32_t gen;
     bool used;
     bool privileged;        /* the pager's space: may use pager-only calls */
+    bool inject;            /* kernel.failalloc applies to allocations for it */
     uint16_t asid;
     uint32_t nthreads;
     uint64_t *root;
+    uint64_t tables;        /* page-table pages below the root */
+    uint64_t table_limit;   /* ... that it may ever hold (its quota) */
 };
 
 struct thread {
@@ -70,7 +73,7 @@ uint64_t space_handle(const struct space *s);
 struct space *space_lookup(uint64_t handle);
 
 /* objects */
-int space_create(bool privileged, struct space **out);
+int space_create(bool privileged, uint64_t table_limit, bool inject, struct space **out);
 void space_destroy(struct space *s);
 int thread_create(struct space *s, uint64_t ipcbuf_va, struct thread *pager, struct thread **out);
 void thread_destroy(struct thread *t);

@@ -6,6 +6,7 @@
 #include "kernel.h"
 #include "riscv.h"
 #include "vm.h"
+#include "thread.h"
 #include <kine/layout.h>
 #include <kine/ipc.h>
 
@@ -30,9 +31,9 @@ void vm_init(uint64_t ram_base, uint64_t ram_size)
 
 uint64_t *vm_kernel_root(void) { return kernel_root; }
 
-uint64_t *vm_new_root(void)
+uint64_t *vm_new_root(bool injectable)
 {
-    uint64_t *root = kalloc_page();
+    uint64_t *root = kalloc_page_for(injectable);
     if (!root)
         return NULL;
     for (int i = 0; i < PT_ENTRIES; i++)
@@ -61,19 +62,20 @@ void vm_free_root(uint64_t *root)
     kfree_page(root);
 }
 
-bool vm_user_range_ok(uint64_t va, uint64_t npages)
+/* A new page table for s, within its quota. */
+static uint64_t *table_alloc(struct space *s)
 {
-    if ((va & (PAGE_SIZE - 1)) || npages == 0 || npages > (KINE_HIGH_LIMIT >> PAGE_SHIFT))
-        return false;
-    uint64_t end = va + npages * PAGE_SIZE;
-    if (va >= KINE_USER_BASE && end <= KINE_USER_LIMIT)
-        return true;
-    return va >= KINE_HIGH_BASE && end <= KINE_HIGH_LIMIT;
+    if (s->tables >= s->table_limit)
+        return NULL;
+    uint64_t *t = kalloc_page_for(s->inject);
+    if (t)
+        s->tables++;
+    return t;
 }
 
 /* Walk to the table at `level` that covers va, allocating if asked.
  * Returns NULL if memory runs out or a leaf sits above that level. */
-static uint64_t *walk(uint64_t *root, uint64_t va, int level, bool alloc, int *err)
+static uint64_t *walk(uint64_t *root, struct space *alloc, uint64_t va, int level, int *err)
 {
     uint64_t *table = root;
     for (int l = 2; l > level; l--) {
@@ -88,7 +90,7 @@ static uint64_t *walk(uint64_t *root, uint64_t va, int level, bool alloc, int *e
                 *err = 0;
                 return NULL;
             }
-            uint64_t *next = kalloc_page();
+            uint64_t *next = table_alloc(alloc);
             if (!next) {
                 *err = -KINE_ENOMEM;
                 return NULL;
@@ -100,23 +102,23 @@ static uint64_t *walk(uint64_t *root, uint64_t va, int level, bool alloc, int *e
     return table;
 }
 
-uint64_t *vm_leaf_table(uint64_t *root, uint64_t va, int *err)
+uint64_t *vm_leaf_table(struct space *s, uint64_t va, int *err)
 {
     *err = 0;
-    return walk(root, va, 0, true, err);
+    return walk(s->root, s, va, 0, err);
 }
 
 uint64_t *vm_lookup(uint64_t *root, uint64_t va)
 {
     int err;
-    uint64_t *t = walk(root, va, 0, false, &err);
+    uint64_t *t = walk(root, NULL, va, 0, &err);
     return t ? &t[VPN(va, 0)] : NULL;
 }
 
-int vm_map(uint64_t *root, uint64_t va, uint64_t pa, uint64_t pte_flags)
+int vm_map(struct space *s, uint64_t va, uint64_t pa, uint64_t pte_flags)
 {
     int err = 0;
-    uint64_t *t = walk(root, va, 0, true, &err);
+    uint64_t *t = walk(s->root, s, va, 0, &err);
     if (!t)
         return err;
     uint64_t *pte = &t[VPN(va, 0)];
@@ -126,58 +128,66 @@ int vm_map(uint64_t *root, uint64_t va, uint64_t pa, uint64_t pte_flags)
     return 0;
 }
 
-int vm_map_mega(uint64_t *root, uint64_t va, uint64_t pa, uint64_t pte_flags)
+int vm_map_mega(struct space *s, uint64_t va, uint64_t pa, uint64_t pte_flags)
 {
     int err = 0;
-    uint64_t *t = walk(root, va, 1, true, &err);
+    uint64_t *t = walk(s->root, s, va, 1, &err);
     if (!t)
         return err;
     t[VPN(va, 1)] = PA_TO_PTE(pa) | pte_flags | PTE_V | PTE_A | ((pte_flags & PTE_W) ? PTE_D : 0);
     return 0;
 }
 
-/* Apply fn to every present, pager-owned 4 KiB leaf in the range, skipping
- * absent upper tables a gigabyte or megabyte at a time. */
-static uint64_t for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
-                              uint64_t set, bool unmap)
+uint64_t vm_for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
+                          int (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx)
 {
-    uint64_t end = va + npages * PAGE_SIZE, changed = 0;
+    uint64_t end = va + npages * PAGE_SIZE, visited = 0;
     while (va < end) {
-        uint64_t *l1 = root, *l0;
         uint64_t pte2 = root[VPN(va, 2)];
         if (!(pte2 & PTE_V) || (pte2 & PTE_LEAF_MASK)) {
             va = ALIGN_DOWN(va, GIGAPAGE_SIZE) + GIGAPAGE_SIZE;
             continue;
         }
-        l1 = (uint64_t *)PTE_TO_PA(pte2);
+        uint64_t *l1 = (uint64_t *)PTE_TO_PA(pte2);
         uint64_t pte1 = l1[VPN(va, 1)];
         if (!(pte1 & PTE_V) || (pte1 & PTE_LEAF_MASK)) {
             va = ALIGN_DOWN(va, MEGAPAGE_SIZE) + MEGAPAGE_SIZE;
             continue;
         }
-        l0 = (uint64_t *)PTE_TO_PA(pte1);
-        uint64_t *pte = &l0[VPN(va, 0)];
+        uint64_t *pte = &((uint64_t *)PTE_TO_PA(pte1))[VPN(va, 0)];
         if ((*pte & PTE_V) && !(*pte & PTE_KERNEL_OWNED)) {
-            if (unmap)
-                *pte = 0;
-            else
-                *pte = (*pte & ~(PTE_R | PTE_W | PTE_X | PTE_D)) | set |
-                       ((set & PTE_W) ? PTE_D : 0);
-            changed++;
+            visited++;
+            if (fn(va, pte, ctx))
+                break;
         }
         va += PAGE_SIZE;
     }
-    return changed;
+    return visited;
+}
+
+static int clear_leaf(uint64_t va, uint64_t *pte, void *ctx)
+{
+    (void)va; (void)ctx;
+    *pte = 0;
+    return 0;
+}
+
+static int narrow_leaf(uint64_t va, uint64_t *pte, void *ctx)
+{
+    uint64_t set = *(const uint64_t *)ctx;
+    (void)va;
+    *pte = (*pte & ~(PTE_R | PTE_W | PTE_X | PTE_D)) | set | ((set & PTE_W) ? PTE_D : 0);
+    return 0;
 }
 
 uint64_t vm_unmap_range(uint64_t *root, uint64_t va, uint64_t npages)
 {
-    return for_each_leaf(root, va, npages, 0, true);
+    return vm_for_each_leaf(root, va, npages, clear_leaf, NULL);
 }
 
 uint64_t vm_protect_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t pte_rights)
 {
-    return for_each_leaf(root, va, npages, pte_rights, false);
+    return vm_for_each_leaf(root, va, npages, narrow_leaf, &pte_rights);
 }
 
 uint64_t vm_rights_to_pte(uint64_t r)

@@ -43,7 +43,6 @@ static uint64_t check_process(struct pte_audit *a, const struct proc *p)
     uint64_t va = KINE_USER_BASE, seen = 0;
     while (va < KINE_USER_LIMIT) {
         int64_t n = kine_as_query(p->mm.as, va, (KINE_USER_LIMIT - va) / KINE_PAGE_SIZE);
-        if (n == -KINE_ENOSYS) return p->mm.pm.count; /*HACK*/
         if (n < 0) {
             disagree(a, p, va, "the kernel would not report its page tables");
             return seen;

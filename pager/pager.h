@@ -11,7 +11,6 @@
 #include "region.h"
 #include "pagemap.h"
 #include "policy.h"
-#include "kabi_pending.h"
 
 #define MAX_FDS   16
 #define PIPE_SIZE 4096

@@ -80,8 +80,16 @@ static inline uint64_t kine_rdtime(void)
 { uint64_t v; __asm__ volatile("rdtime %0" : "=r"(v)); return v; }
 
 /* Pager-only system calls (-KINE_EPERM from anybody else). */
-static inline int64_t kine_as_create(void)
-{ return kine_syscall(KSYS_AS_CREATE, 0, 0, 0, 0, 0); }
+static inline int64_t kine_as_create(uint64_t table_limit, uint64_t flags)
+{ return kine_syscall(KSYS_AS_CREATE, table_limit, flags, 0, 0, 0); }
+/* Present PTEs of [va, va + npages pages) into the IPC buffer (at most
+ * KINE_MAP_BATCH struct kine_map_entry); how many. */
+static inline int64_t kine_as_query(kine_as_t as, uint64_t va, uint64_t npages)
+{ return kine_syscall(KSYS_AS_QUERY, as, va, npages, 0, 0); }
+static inline int64_t kine_kmem_info(void)
+{ return kine_syscall(KSYS_KMEM_INFO, 0, 0, 0, 0, 0); }
+static inline int64_t kine_as_tables(kine_as_t as)
+{ return kine_syscall(KSYS_AS_TABLES, as, 0, 0, 0, 0); }
 static inline int64_t kine_as_destroy(kine_as_t as)
 { return kine_syscall(KSYS_AS_DESTROY, as, 0, 0, 0, 0); }
 static inline int64_t kine_thread_create(kine_as_t as, uint64_t ipcbuf_va)

@@ -50,6 +50,10 @@ static inline int kine_tag_is_kernel(uint64_t tag) { return (tag & KINE_TAG_KERN
 #define KINE_RIGHT_W         2UL
 #define KINE_RIGHT_X         4UL
 #define KINE_RIGHTS_ALL      (KINE_RIGHT_R | KINE_RIGHT_W | KINE_RIGHT_X)
+/* Reported by KSYS_AS_QUERY only: the PTE's accessed and dirty bits. */
+#define KINE_PTE_ACCESSED    8UL
+#define KINE_PTE_DIRTY       16UL
+#define KINE_FRAME_NONE      (~0UL)   /* a PTE outside the pool (never the pager's) */
 
 /* One page of a MAP batch: va (page aligned) | rights in the low bits, and a
  * frame number of the user pool (0 .. pool_frames-1). */

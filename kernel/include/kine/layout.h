@@ -35,6 +35,19 @@
 #define KINE_PAGER_HEAP_VA   0x40000000UL     /* the pager's own malloc heap */
 #define KINE_PAGER_HEAP_LIMIT 0x7f000000UL
 
+/* Is [va, va + npages pages) a page-aligned range of one user window?
+ * Checked so that nothing can wrap: va is bounded before the end is made. */
+static inline int kine_user_range_ok(unsigned long va, unsigned long npages)
+{
+    if ((va & (KINE_PAGE_SIZE - 1)) || npages == 0 || va >= KINE_HIGH_LIMIT ||
+        npages > (KINE_HIGH_LIMIT >> KINE_PAGE_SHIFT))
+        return 0;
+    unsigned long end = va + npages * KINE_PAGE_SIZE;
+    if (va >= KINE_USER_BASE && end <= KINE_USER_LIMIT)
+        return 1;
+    return va >= KINE_HIGH_BASE && end <= KINE_HIGH_LIMIT;
+}
+
 /* Pager windows, mapped by the kernel at boot and owned by it. */
 #define KINE_PAGER_BOOTINFO_VA 0x2000000000UL  /* struct kine_bootinfo, RO */
 #define KINE_PAGER_IMAGE_VA    0x2000200000UL  /* boot image, RO */

@@ -9,8 +9,18 @@
 #ifndef KINE_SYSCALL_H
 #define KINE_SYSCALL_H
 
+/* KSYS_AS_CREATE */
+#define KINE_AS_INJECT       1UL     /* kernel.failalloc applies to this space */
+#define KINE_AS_TABLES_MAX   8192    /* page-table pages one space may hold */
+
+/* What each kernel object costs in kernel memory pages: a thread is its
+ * IPC buffer; a space is its root table (page tables below it count
+ * against its table_limit).  The pager budgets with these. */
+#define KINE_KMEM_THREAD_PAGES 1
+#define KINE_KMEM_SPACE_PAGES  1
+
 enum kine_sysno {
-    KSYS_DEBUG_WRITE   = 1,  /* (len): print len bytes of own IPC buffer */
+    KSYS_DEBUG_WRITE   = 1,  /* PAGER (len): print len bytes of own IPC buffer */
     KSYS_YIELD         = 2,  /* (): give up the rest of the time slice */
     KSYS_EXIT          = 3,  /* (status): stop; pager gets an EXIT message */
     KSYS_CALL          = 4,  /* send to a0, then wait for a0's reply */
@@ -20,7 +30,10 @@ enum kine_sysno {
     KSYS_REPLY_RECV    = 8,  /* reply to a0 (if a0 != 0), then RECV */
     KSYS_SELF          = 9,  /* (): own tid */
 
-    KSYS_AS_CREATE     = 16, /* PAGER (): new address space handle */
+    KSYS_AS_CREATE     = 16, /* PAGER (table_limit, flags): new address space
+                                handle; it may hold at most table_limit page-
+                                table pages (1..KINE_AS_TABLES_MAX); flags:
+                                KINE_AS_INJECT */
     KSYS_AS_DESTROY    = 17, /* PAGER (as): destroys its threads too */
     KSYS_THREAD_CREATE = 18, /* PAGER (as, ipcbuf_va): tid, not yet running */
     KSYS_THREAD_START  = 19, /* PAGER (tid, pc, sp, a0, a1) */
@@ -32,6 +45,13 @@ enum kine_sysno {
     KSYS_MAP_REPLY_RECV= 25, /* PAGER (dest, as, n, -, -, -, deadline): MAP
                                 (as, n), then an empty REPLY to dest and RECV;
                                 if the map fails nothing is sent or received */
+    KSYS_AS_QUERY      = 26, /* PAGER (as, va, npages): up to KINE_MAP_BATCH
+                                struct kine_map_entry into the IPC buffer, one
+                                per present PTE in the range (va | rights |
+                                KINE_PTE_ACCESSED/DIRTY, pool frame or
+                                KINE_FRAME_NONE), in address order -> how many */
+    KSYS_KMEM_INFO     = 27, /* PAGER (): free kernel object pages */
+    KSYS_AS_TABLES     = 28, /* PAGER (as): page-table pages the space holds */
 
     KSYS_COUNT
 };
