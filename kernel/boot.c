@@ -158,6 +158,7 @@ void kmain(uint64_t hartid, const void *dtb)
     csr_write(stvec, (uint64_t)trap_vector);
     csr_write(sscratch, 0);
     csr_clear(sstatus, SSTATUS_SIE | SSTATUS_SPP | SSTATUS_SPIE);
+    fpu_init();
     csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
 
     read_device_tree(dtb);

@@ -9,6 +9,27 @@
 #define SSTATUS_SPIE     (1UL << 5)
 #define SSTATUS_SPP      (1UL << 8)
 #define SSTATUS_SUM      (1UL << 18)
+#define SSTATUS_FS_MASK  (3UL << 13)   /* floating-point unit state */
+#define SSTATUS_FS_CLEAN (2UL << 13)
+#define SSTATUS_FS_DIRTY (3UL << 13)
+
+/* Instruction fields for recognising F/D instructions (fpu.c). */
+#define INSN_LEN_MASK    3UL           /* 3: a 32-bit instruction */
+#define INSN_LEN_32      3UL
+#define INSN_OPCODE_MASK 0x7fUL
+#define OPCODE_LOAD_FP   0x07
+#define OPCODE_STORE_FP  0x27
+#define OPCODE_FMADD     0x43
+#define OPCODE_FMSUB     0x47
+#define OPCODE_FNMSUB    0x4b
+#define OPCODE_FNMADD    0x4f
+#define OPCODE_OP_FP     0x53
+#define OPCODE_SYSTEM    0x73
+#define CFUNCT3_FLD      1             /* c.fld / c.fldsp (quadrants 0 / 2) */
+#define CFUNCT3_FSD      5             /* c.fsd / c.fsdsp */
+#define CSR_FFLAGS       0x001
+#define CSR_FRM          0x002
+#define CSR_FCSR         0x003
 
 #define SIE_STIE         (1UL << 5)
 #define SIP_STIP         (1UL << 5)

@@ -101,6 +101,7 @@ void sched_run(void)
             cur = runq_pop();
         if (cur) {
             space_activate(cur->space);
+            fpu_return(cur);
             user_return(&cur->tf);
         }
         /* idle: nothing runnable until an interrupt makes something so */

@@ -164,6 +164,7 @@ int thread_create(struct space *s, uint64_t ipcbuf_va, struct thread *pager, str
 void thread_destroy(struct thread *t)
 {
     ipc_detach(t);
+    fpu_forget(t);
     /* Threads whose pager this was lose their fault handler. */
     for (int i = 0; i < MAX_THREADS; i++)
         if (threads[i].pager == t)

@@ -22,6 +22,11 @@ struct trapframe {          /* layout known to entry.S */
     uint64_t pad;
 };
 
+struct fpstate {            /* layout known to fpu.S */
+    uint64_t f[32];
+    uint64_t fcsr;
+};
+
 enum thread_state {
     T_FREE,
     T_INACTIVE,             /* created, not started */
@@ -60,6 +65,8 @@ struct thread {
     struct thread *qnext;   /* link in a send queue or the run queue */
     bool on_runq;
     uint64_t deadline;      /* RECV_BLOCKED: time CSR value, 0 = none */
+    bool fp_used;           /* has its own FP state (fpu.c) */
+    struct fpstate fp;      /* saved while another thread owns the FP unit */
 };
 
 extern struct thread threads[MAX_THREADS];
@@ -87,6 +94,13 @@ void sched_run(void) __attribute__((noreturn));  /* resume cur or pick the next 
 void sched_tick(uint64_t now);                /* deadlines */
 void timer_init(uint64_t timebase_hz);
 void timer_interrupt(void);
+
+/* fpu.c: per-thread floating-point state, switched lazily */
+void fpu_init(void);
+bool fpu_first_use(struct thread *t, uint64_t insn);   /* true: enabled, re-run it */
+void fpu_trap_entry(void);
+void fpu_return(struct thread *t);
+void fpu_forget(struct thread *t);
 
 /* ipc.c */
 void ipc_syscall(struct thread *t, uint64_t sysno);

@@ -29,6 +29,7 @@ void trap_user(struct trapframe *tf)
     struct thread *t = (struct thread *)tf;    /* tf is the first member */
     uint64_t cause = csr_read(scause);
 
+    fpu_trap_entry();
     if (cause & SCAUSE_INTERRUPT) {
         if ((cause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER)
             timer_interrupt();
@@ -39,6 +40,8 @@ void trap_user(struct trapframe *tf)
         syscall_dispatch(t);
         sched_run();
     }
+    if (cause == EXC_ILLEGAL_INSN && fpu_first_use(t, csr_read(stval)))
+        sched_run();                           /* its own FP state: re-run it */
     uint64_t mr[KINE_MSG_REGS] = { csr_read(stval), fault_access(cause), tf->sepc, cause };
     if (!t->pager) {
         kprintf("kernel: pager faulted: cause %lu addr 0x%lx pc 0x%lx\n", cause, mr[0], tf->sepc);
