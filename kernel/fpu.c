@@ -16,7 +16,8 @@
 void fpu_save(struct fpstate *s);
 void fpu_load(const struct fpstate *s);
 
-static struct thread *owner;      /* whose values the FP registers hold */
+struct thread *fpu_owner;         /* whose values the FP registers hold */
+bool fpu_unit_on;                 /* sstatus.FS is not Off */
 static bool owner_dirty;          /* ... changed since they were loaded */
 
 void fpu_init(void)
@@ -54,36 +55,42 @@ bool fpu_first_use(struct thread *t, uint64_t insn)
     return true;
 }
 
-void fpu_trap_entry(void)
+void fpu_note_dirty(void)
 {
-    if (owner && (csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY)
+    if ((csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY)
         owner_dirty = true;
 }
 
-void fpu_return(struct thread *t)
+/* Called (fpu_return) only when the unit must change: turned off for a
+ * thread without FP, or made t's. */
+void fpu_switch(struct thread *t)
 {
     if (!t->fp_used) {
-        csr_clear(sstatus, SSTATUS_FS_MASK);
+        csr_clear(sstatus, SSTATUS_FS_MASK);   /* the owner's values stay */
+        fpu_unit_on = false;
         return;
     }
-    if (owner != t) {
-        csr_set(sstatus, SSTATUS_FS_DIRTY);    /* the kernel may touch FP now */
-        if (owner && owner_dirty)
-            fpu_save(&owner->fp);
-        fpu_load(&t->fp);
-        owner = t;
-        owner_dirty = false;                   /* the registers match t->fp */
-    }
-    /* Clean, so the next write marks it Dirty; owner_dirty remembers any
-     * change made before this trap that is not saved yet. */
     csr_clear(sstatus, SSTATUS_FS_MASK);
+    if (fpu_owner != t) {
+        csr_set(sstatus, SSTATUS_FS_DIRTY);    /* the kernel may touch FP now */
+        if (fpu_owner && owner_dirty)
+            fpu_save(&fpu_owner->fp);
+        fpu_load(&t->fp);
+        fpu_owner = t;
+        owner_dirty = false;                   /* the registers match t->fp */
+        csr_clear(sstatus, SSTATUS_FS_MASK);
+    }
+    /* Clean, so its next write marks it Dirty; owner_dirty remembers a
+     * change made before that is not saved yet.  While t keeps the unit,
+     * nothing here runs again. */
     csr_set(sstatus, SSTATUS_FS_CLEAN);
+    fpu_unit_on = true;
 }
 
 void fpu_forget(struct thread *t)
 {
-    if (owner == t) {
-        owner = NULL;
+    if (fpu_owner == t) {
+        fpu_owner = NULL;
         owner_dirty = false;
     }
 }

@@ -95,12 +95,28 @@ void sched_tick(uint64_t now);                /* deadlines */
 void timer_init(uint64_t timebase_hz);
 void timer_interrupt(void);
 
-/* fpu.c: per-thread floating-point state, switched lazily */
+/* fpu.c: per-thread floating-point state, switched lazily.  The common
+ * cases (no FP thread at all; the FP unit already set right) are tests
+ * here, inline on the trap path; the rest is out of line. */
+extern struct thread *fpu_owner;      /* whose values the FP registers hold */
+extern bool fpu_unit_on;              /* sstatus.FS is not Off */
 void fpu_init(void);
 bool fpu_first_use(struct thread *t, uint64_t insn);   /* true: enabled, re-run it */
-void fpu_trap_entry(void);
-void fpu_return(struct thread *t);
+void fpu_note_dirty(void);
+void fpu_switch(struct thread *t);
 void fpu_forget(struct thread *t);
+
+static inline void fpu_trap_entry(void)
+{
+    if (fpu_owner)
+        fpu_note_dirty();
+}
+
+static inline void fpu_return(struct thread *t)
+{
+    if (t->fp_used ? (t != fpu_owner || !fpu_unit_on) : fpu_unit_on)
+        fpu_switch(t);
+}
 
 /* ipc.c */
 void ipc_syscall(struct thread *t, uint64_t sysno);
