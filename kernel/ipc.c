@@ -235,10 +235,8 @@ void ipc_detach(struct thread *t)
     struct thread *s;
     while ((s = sendq_pop(t)))
         fail_waiter(s);
-    for (int i = 0; i < MAX_THREADS; i++) {
-        struct thread *w = &threads[i];
+    for_each_thread(w)
         if (w != t && w->state == T_REPLY_BLOCKED && w->partner == t)
             fail_waiter(w);
-    }
     t->partner = NULL;
 }

@@ -76,8 +76,7 @@ void timer_init(uint64_t timebase_hz)
 
 void sched_tick(uint64_t now)
 {
-    for (int i = 0; i < MAX_THREADS; i++) {
-        struct thread *t = &threads[i];
+    for_each_thread(t) {
         if (t->state == T_RECV_BLOCKED && t->deadline && now >= t->deadline) {
             t->deadline = 0;
             t->tf.x[REG_A0] = (uint64_t)-KINE_ETIMEDOUT;

@@ -1,6 +1,8 @@
 /* Threads and address spaces, the kernel's two object kinds, and the
- * scheduler.  Both live in fixed tables; a handle is generation << 16 | slot,
- * so a handle to a destroyed object is recognised as stale, never reused. */
+ * scheduler.  Each object is a page of kernel object memory; a handle is
+ * generation << 16 | slot in a handle table that grows with use, so a
+ * handle to a destroyed object is recognised as stale, never reused, and
+ * how many objects exist is bounded by memory, not by a table. */
 #ifndef KINE_THREAD_H
 #define KINE_THREAD_H
 
@@ -8,8 +10,6 @@
 #include <stdbool.h>
 #include <kine/ipc.h>
 
-#define MAX_THREADS  128
-#define MAX_SPACES   64
 #define HANDLE_SLOT_BITS 16
 
 /* Register numbers in struct trapframe.x[] */
@@ -38,8 +38,8 @@ enum thread_state {
 };
 
 struct space {
-    uint32_t gen;
-    bool used;
+    uint64_t handle;        /* generation << 16 | slot */
+    uint32_t slot;
     bool privileged;        /* the pager's space: may use pager-only calls */
     bool inject;            /* kernel.failalloc applies to allocations for it */
     uint16_t asid;
@@ -47,12 +47,16 @@ struct space {
     uint64_t *root;
     uint64_t tables;        /* page-table pages below the root */
     uint64_t table_limit;   /* ... that it may ever hold (its quota) */
+    struct thread *threads; /* its threads, linked through space_next */
 };
 
 struct thread {
     struct trapframe tf;    /* first: entry.S finds it through sscratch */
-    uint32_t gen;
+    uint64_t tid;           /* its handle: generation << 16 | slot */
+    uint32_t slot;
     enum thread_state state;
+    struct thread *all_next, *all_prev;   /* every thread (all_threads) */
+    struct thread *space_next;            /* the threads of its space */
     struct space *space;
     struct thread *pager;   /* gets this thread's faults and exit */
     uint64_t ipcbuf_pa, ipcbuf_va;
@@ -69,12 +73,12 @@ struct thread {
     struct fpstate fp;      /* saved while another thread owns the FP unit */
 };
 
-extern struct thread threads[MAX_THREADS];
-extern struct space spaces[MAX_SPACES];
+extern struct thread *all_threads;   /* every thread that exists */
 extern struct thread *cur;   /* thread whose registers are live (hart 0) */
+#define for_each_thread(t) for (struct thread *t = all_threads; t; t = t->all_next)
 
 /* handles */
-uint64_t thread_tid(const struct thread *t);
+static inline uint64_t thread_tid(const struct thread *t) { return t->tid; }
 struct thread *thread_lookup(uint64_t tid);    /* NULL if stale or free */
 uint64_t space_handle(const struct space *s);
 struct space *space_lookup(uint64_t handle);

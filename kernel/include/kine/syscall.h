@@ -14,10 +14,11 @@
 #define KINE_AS_TABLES_MAX   8192    /* page-table pages one space may hold */
 
 /* What each kernel object costs in kernel memory pages: a thread is its
- * IPC buffer; a space is its root table (page tables below it count
- * against its table_limit).  The pager budgets with these. */
-#define KINE_KMEM_THREAD_PAGES 1
-#define KINE_KMEM_SPACE_PAGES  1
+ * own page and its IPC buffer; a space is its own page and its root table
+ * (page tables below it count against its table_limit), and every 256
+ * objects take one page of the handle table.  The pager budgets with these. */
+#define KINE_KMEM_THREAD_PAGES 2
+#define KINE_KMEM_SPACE_PAGES  3
 
 enum kine_sysno {
     KSYS_DEBUG_WRITE   = 1,  /* PAGER (len): print len bytes of own IPC buffer */
