@@ -313,11 +313,17 @@ static int mark_cow(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
     return 0;
 }
 
+/* The child gets the parent's regions, then fn for each parent page. */
+static int fork_walk(struct fork_walk *w, int (*fn)(uint64_t, uint32_t, uint32_t, void *))
+{
+    w->child->regions = w->parent->regions;
+    return pm_foreach(&w->parent->pm, fn, w);
+}
+
 int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child)
 {
     struct fork_walk w = { e, parent, child, NULL, 0 };
-    child->regions = parent->regions;
-    int err = pm_foreach(&parent->pm, share_one, &w);
+    int err = fork_walk(&w, share_one);
     if (err)
         return err;
     /* The parent's writable pages become read-only in the page tables
@@ -343,8 +349,7 @@ int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child)
 int mm_fork_copy(struct policy_env *e, struct mm *parent, struct mm *child)
 {
     struct fork_walk w = { e, parent, child, NULL, 0 };
-    child->regions = parent->regions;
-    int err = pm_foreach(&parent->pm, copy_one, &w);
+    int err = fork_walk(&w, copy_one);
     if (err)
         return err;
     e->stats->pages_copied_at_fork += w.pages;

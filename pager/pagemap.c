@@ -155,18 +155,15 @@ void pm_foreach_node(const struct pagemap *pm, void (*fn)(const void *node, void
     }
 }
 
+static void put_node(const void *node, void *pm)
+{
+    node_put(pm, (void *)node);      /* a mid comes after its leaves */
+}
+
 void pm_destroy(struct pagemap *pm)
 {
-    for (unsigned i = 0; i < PM_FANOUT; i++) {
-        struct pm_mid *mid = pm->mid[i];
-        if (!mid)
-            continue;
-        for (unsigned j = 0; j < PM_FANOUT; j++)
-            if (mid->leaf[j])
-                node_put(pm, mid->leaf[j]);
-        node_put(pm, mid);
-        pm->mid[i] = NULL;
-        pm->mid_used[i] = 0;
-    }
+    pm_foreach_node(pm, put_node, pm);
+    memset(pm->mid, 0, sizeof(pm->mid));
+    memset(pm->mid_used, 0, sizeof(pm->mid_used));
     pm->count = 0;
 }

@@ -37,6 +37,17 @@ static unsigned ncounters(const struct policy *pol)
     return n;
 }
 
+void policy_shrink(const struct policy *pol, struct policy_env *e, struct mm *mm,
+                   const struct region *r, uint64_t old_end)
+{
+    (pol->shrink ? pol->shrink : mm_shrink)(e, mm, r, old_end);
+}
+
+void policy_release(const struct policy *pol, struct policy_env *e, struct mm *mm)
+{
+    (pol->release ? pol->release : mm_release)(e, mm);
+}
+
 int policies_init(const struct pager_ops *o, struct kine_memstats *stats)
 {
     for (unsigned i = 0; i < NPOLICIES; i++) {

@@ -61,9 +61,11 @@ struct policy {
                  uint64_t va, uint64_t access);
     /* r is new (old_end == r->start) or grew from old_end to r->end. */
     int (*grow)(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end);
-    /* r shrank from old_end to r->end: nothing may stay above r->end. */
+    /* r shrank from old_end to r->end: nothing may stay above r->end.
+     * NULL: mm_shrink. */
     void (*shrink)(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end);
-    /* The process is gone (its space destroyed): give back every page. */
+    /* The process is gone (its space destroyed): give back every page.
+     * NULL: mm_release. */
     void (*release)(struct policy_env *e, struct mm *mm);
 };
 
@@ -74,6 +76,10 @@ extern const struct policy *const policies[];
 const struct policy *policy_find(const char *name);
 int policies_init(const struct pager_ops *o, struct kine_memstats *stats);
 struct policy_env *policy_env(const struct policy *pol);
+/* The shrink and release hooks, or their defaults when a policy has none. */
+void policy_shrink(const struct policy *pol, struct policy_env *e, struct mm *mm,
+                   const struct region *r, uint64_t old_end);
+void policy_release(const struct policy *pol, struct policy_env *e, struct mm *mm);
 /* Text "name\ncounter value\n..." for policy i into buf: its length, or -1
  * past the last policy. */
 int64_t policy_report(unsigned i, char *buf, size_t cap);

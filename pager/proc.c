@@ -170,7 +170,7 @@ static void teardown(struct proc *p)
     if (p->blocked == B_SLEEP)
         pg.sleepers--;
     drop_kernel_objects(p);
-    p->policy->release(p->env, &p->mm);
+    policy_release(p->policy, p->env, &p->mm);
     memset(&p->mm.regions, 0, sizeof(p->mm.regions));
     p->blocked = B_NONE;             /* before closing: nothing to answer here */
     fds_close_all(p);
@@ -328,13 +328,13 @@ int64_t proc_exec(struct proc *p, int argc, char *argv[])
     int64_t sp = load_program(&next, elf, &prog, argc, argv);
     if (sp < 0) {
         drop_kernel_objects(&next);
-        next.policy->release(next.env, &next.mm);
+        policy_release(next.policy, next.env, &next.mm);
         return sp;
     }
     /* the point of no return */
     tid_remove(p);
     drop_kernel_objects(p);
-    p->policy->release(p->env, &p->mm);
+    policy_release(p->policy, p->env, &p->mm);
     p->mm = next.mm;
     p->tid = next.tid;
     p->kmem_pages = next.kmem_pages;
@@ -525,7 +525,7 @@ int64_t proc_sbrk(struct proc *p, int64_t incr)
             return err;
         }
     } else if (new_end < old_end) {
-        p->policy->shrink(e, &p->mm, h, old_end);
+        policy_shrink(p->policy, e, &p->mm, h, old_end);
     }
     p->brk = nbrk;
     return (int64_t)old;

@@ -9,6 +9,4 @@ const struct policy policy_cow = {
     .fork = mm_fork_share,
     .fault = mm_fault,
     .grow = mm_populate,
-    .shrink = mm_shrink,
-    .release = mm_release,
 };

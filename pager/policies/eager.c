@@ -9,6 +9,4 @@ const struct policy policy_eager = {
     .fork = mm_fork_copy,
     .fault = mm_fault,
     .grow = mm_populate,
-    .shrink = mm_shrink,
-    .release = mm_release,
 };

@@ -23,6 +23,4 @@ const struct policy policy_lazy = {
     .fork = mm_fork_share,
     .fault = lazy_fault,
     .grow = mm_reserve,
-    .shrink = mm_shrink,
-    .release = mm_release,
 };

@@ -226,8 +226,8 @@ static void test_cow(void)
     CHECK(frame_at(&c, DATA + KINE_PAGE_SIZE, NULL) == shared && frame_refcount(&ft, shared) == 2);
     CHECK(ft.nfree == nfree && mm_stage(buf, &as) == 0);
 
-    cow->release(e, &c);
-    cow->release(e, &p);
+    policy_release(cow, e, &c);
+    policy_release(cow, e, &p);
     CHECK(ft.nfree == NF);
 }
 
@@ -247,7 +247,7 @@ static void test_fork_failures(void)
     frame_at(&p, DATA, &fl);
     CHECK(!(fl & PM_FLAG_COW) && c.pm.count == 0);       /* rolled back by the core */
     CHECK(frame_refcount(&ft, frame_at(&p, DATA, NULL)) == 1 && ft.nfree == nfree);
-    cow->release(e, &c);                  /* the core releases a failed child */
+    policy_release(cow, e, &c);                  /* the core releases a failed child */
 
     /* eager: allocation fails half-way */
     struct mm c2 = { .as = 3 };
@@ -256,7 +256,7 @@ static void test_fork_failures(void)
     CHECK(settle(eager->fork(env("eager"), &p, &c2)) == -KINE_ENOMEM);
     CHECK(c2.pm.count == 0 && ft.nfree == nfree && !find(3, TEXT));
     allocs_left = -1;
-    eager->release(env("eager"), &c2);
+    policy_release(eager, env("eager"), &c2);
 
     /* eager: a whole copy */
     struct mm c3 = { .as = 4 };
@@ -264,8 +264,8 @@ static void test_fork_failures(void)
     CHECK(frame_at(&c3, DATA, NULL) != frame_at(&p, DATA, NULL));
     CHECK(mem[frame_at(&c3, DATA + KINE_PAGE_SIZE, NULL)][7] == 'C' && find(4, DATA)->rights == RW);
     CHECK(find(1, DATA)->rights == RW && stats.pages_copied_at_fork == 3);
-    eager->release(env("eager"), &c3);
-    cow->release(e, &p);
+    policy_release(eager, env("eager"), &c3);
+    policy_release(cow, e, &p);
     CHECK(ft.nfree == NF);
 }
 
@@ -305,7 +305,7 @@ static void test_lazy(void)
 
     /* shrink: what lies above the new end goes, refs and mappings too */
     heap->end = HEAP + 2 * KINE_PAGE_SIZE;
-    lazy->shrink(e, &p, heap, HEAP + 8 * KINE_PAGE_SIZE);
+    policy_shrink(lazy, e, &p, heap, HEAP + 8 * KINE_PAGE_SIZE);
     CHECK(!pm_get(&p.pm, HEAP + 3 * KINE_PAGE_SIZE, NULL, NULL) && !find(1, HEAP + 3 * KINE_PAGE_SIZE));
     CHECK(ft.nfree == nfree && pm_get(&p.pm, TEXT + KINE_PAGE_SIZE, NULL, NULL));   /* text stays */
 
@@ -340,8 +340,8 @@ static void test_lazy(void)
     CHECK(settle(cow->grow(ce, &q, qh, HEAP)) == -KINE_ENOMEM);
     CHECK(q.pm.count == 0 && ft.nfree == nfree);
 
-    cow->release(ce, &q);
-    lazy->release(e, &p);
+    policy_release(cow, ce, &q);
+    policy_release(lazy, e, &p);
     CHECK(ft.nfree == NF);
     CHECK(policy_find("nonesuch") == NULL);
     char text_out[256];
