@@ -67,6 +67,7 @@ static int report_fd = -1;          /* where a kind's children send their report
 enum tally {
     T_IPC_MSGS, T_IPC_CALLS, T_IPC_SENDS, T_IPC_REPLY_RECV, T_IPC_BAD,
     T_DEF_READ, T_DEF_FDWRITE, T_DEF_WAIT, T_DEF_SLEEP, T_DEF_CHECKS, T_DEF_BAD,
+    T_DEF_BAD_READ, T_DEF_BAD_FDWRITE, T_DEF_BAD_WAIT, T_DEF_BAD_SLEEP,   /* by what was sent */
     T_PIPE_PAIRS, T_PIPE_WRITES, T_PIPE_BYTES, T_PIPE_EPIPE, T_PIPE_EARLY, T_PIPE_BAD,
     T_PADDING,                      /* a read's reply carried bytes past its data */
     T_KILLED,                       /* a child doing only valid things was killed */
@@ -331,6 +332,17 @@ static ssize_t read_padded(int fd, void *buf, size_t n, struct report *rep)
     return r;
 }
 
+/* One PGR_FDWRITE of n <= IPC_BYTES bytes: the bytes taken or -KINE_E*.
+ * Unlike write() it never tries again, so a stray "try again" from a stale
+ * request shows up here instead of blocking on a pipe only we read. */
+static int64_t fdwrite_once(int fd, const void *buf, size_t n)
+{
+    struct kine_msg m = { kine_tag(PGR_FDWRITE, (n + 7) / 8), { (uint64_t)fd, n, 0, 0 } };
+    memcpy(kine_ipcbuf(), buf, n);
+    int64_t r = kine_call(kine_pager_tid(), &m);
+    return r < 0 ? r : (int64_t)m.mr[0];
+}
+
 /* A fresh pipe gives back exactly what was written into it. */
 static int pipe_round_trip(struct report *rep)
 {
@@ -341,7 +353,7 @@ static int pipe_round_trip(struct report *rep)
     size_t k = 1 + rnd() % PIPE_BYTES, got = 0;
     for (size_t i = 0; i < k; i++)
         out[i] = (uint8_t)rnd();
-    int ok = write(q[1], out, k) == (ssize_t)k;
+    int ok = fdwrite_once(q[1], out, k) == (int64_t)k;
     close(q[1]);
     ssize_t r;
     while (got < sizeof(in) && (r = read_padded(q[0], in + got, sizeof(in) - got, rep)) > 0)
@@ -356,7 +368,7 @@ static void deferred_round(pid_t me, struct report *rep)
     int fds[2] = { -1, -1 };
     if (rnd() % 4 && pipe(fds) == 0 && rnd() % 2) {
         static uint8_t fill[PIPE_BYTES];        /* some data, or a full pipe */
-        write(fds[1], fill, rnd() % 3 ? rnd() % 64 : PIPE_BYTES);
+        fdwrite_once(fds[1], fill, rnd() % 3 ? rnd() % 64 : PIPE_BYTES);
     }
     int which = (int)(rnd() % 4);
     uint64_t fd = rnd() % 3 ? (uint64_t)fds[rnd() % 2] : rnd() % 2 ? rnd() % MAX_FDS_GUESS
@@ -374,16 +386,18 @@ static void deferred_round(pid_t me, struct report *rep)
         buf[k] = rnd();
     rep->t[T_DEF_BAD] += kine_send(kine_pager_tid(), &m) != 0;   /* always delivered */
     rep->t[T_DEF_READ + which]++;
-    if (rnd() % 2) {
-        close(fds[0]);                          /* the slot may be reused at once */
-        close(fds[1]);
-    }
-    /* ordinary calls must still work */
-    rep->t[T_DEF_CHECKS] += 2;
-    rep->t[T_DEF_BAD] += getpid() != me;
-    rep->t[T_DEF_BAD] += !pipe_round_trip(rep);
-    close(fds[0]);
-    close(fds[1]);
+    /* ordinary calls must still work: closing (early, so the slot may be
+     * reused at once, or late), getpid, a pipe of our own */
+    int open = fds[0] >= 0, early = open && rnd() % 2, bad = 0, checks = 2;
+    if (early)
+        bad += (close(fds[0]) != 0) + (close(fds[1]) != 0);
+    bad += getpid() != me;
+    bad += !pipe_round_trip(rep);
+    if (open && !early)
+        bad += (close(fds[0]) != 0) + (close(fds[1]) != 0);
+    rep->t[T_DEF_CHECKS] += (uint64_t)(checks + 2 * open);
+    rep->t[T_DEF_BAD] += (uint64_t)bad;
+    rep->t[T_DEF_BAD_READ + which] += bad > 0;
 }
 
 static void deferred(int calls, struct report *rep)
@@ -617,11 +631,13 @@ static void print_tallies(const struct report *t)
            (unsigned long)v[T_IPC_SENDS], (unsigned long)v[T_IPC_REPLY_RECV],
            (unsigned long)v[T_IPC_BAD]);
     printf("deferred: %lu requests sent with SEND (%lu read, %lu fdwrite, %lu wait, %lu sleep), "
-           "%lu checks after them, %lu failed\n",
+           "%lu checks after them, %lu failed (after read %lu, fdwrite %lu, wait %lu, sleep %lu)\n",
            (unsigned long)(v[T_DEF_READ] + v[T_DEF_FDWRITE] + v[T_DEF_WAIT] + v[T_DEF_SLEEP]),
            (unsigned long)v[T_DEF_READ], (unsigned long)v[T_DEF_FDWRITE],
            (unsigned long)v[T_DEF_WAIT], (unsigned long)v[T_DEF_SLEEP],
-           (unsigned long)v[T_DEF_CHECKS], (unsigned long)v[T_DEF_BAD]);
+           (unsigned long)v[T_DEF_CHECKS], (unsigned long)v[T_DEF_BAD],
+           (unsigned long)v[T_DEF_BAD_READ], (unsigned long)v[T_DEF_BAD_FDWRITE],
+           (unsigned long)v[T_DEF_BAD_WAIT], (unsigned long)v[T_DEF_BAD_SLEEP]);
     printf("pipes: %lu pairs, %lu writes, %lu bytes checked, %lu EPIPE, %lu readers closed "
            "early, %lu failed\n", (unsigned long)v[T_PIPE_PAIRS], (unsigned long)v[T_PIPE_WRITES],
            (unsigned long)v[T_PIPE_BYTES], (unsigned long)v[T_PIPE_EPIPE],
