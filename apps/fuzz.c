@@ -32,7 +32,10 @@
 #define BATCH 500
 #define MAX_ERR 128
 #define TIMEBASE_HZ 10000000UL      /* QEMU virt's time CSR; only a scale here */
-#define IPC_BYTES (KINE_IPC_BUF_WORDS * 8)
+#define WORD_BYTES 8
+#define IPC_BYTES (KINE_IPC_BUF_WORDS * WORD_BYTES)
+#define LABEL_MASK 0xffffUL         /* labels the pair messages carry */
+#define PAD_PREFILL 0xff            /* our IPC buffer before a read's reply */
 #define PIPE_BYTES 4096             /* a pipe's capacity (the pager's, not ABI) */
 #define CONSOLE_FDS 3
 #define MAX_FDS_GUESS 16            /* descriptor numbers worth trying */
@@ -189,7 +192,7 @@ struct spec { uint64_t seed, label; uint32_t len; int call; };
 static void spec_of(uint64_t plan, int i, int reply, struct spec *s)
 {
     s->seed = mix(plan + 2 * (uint64_t)i + (uint64_t)reply);
-    s->label = mix(s->seed ^ 1) & 0xffff;
+    s->label = mix(s->seed ^ 1) & LABEL_MASK;
     s->len = (uint32_t)(mix(s->seed ^ 2) % (KINE_IPC_BUF_WORDS + 1));
     s->call = (int)(mix(s->seed ^ 3) & 1);
 }
@@ -322,9 +325,9 @@ static void ipc_pairs(int calls, struct report *rep)
 static ssize_t read_padded(int fd, void *buf, size_t n, struct report *rep)
 {
     uint8_t *ipc = (uint8_t *)kine_ipcbuf();
-    memset(ipc, 0xff, IPC_BYTES);
+    memset(ipc, PAD_PREFILL, IPC_BYTES);
     ssize_t r = read(fd, buf, n);
-    for (ssize_t i = r; r > 0 && i % 8; i++)
+    for (ssize_t i = r; r > 0 && i % WORD_BYTES; i++)
         if (ipc[i]) {
             rep->t[T_PADDING]++;
             break;
@@ -337,7 +340,8 @@ static ssize_t read_padded(int fd, void *buf, size_t n, struct report *rep)
  * request shows up here instead of blocking on a pipe only we read. */
 static int64_t fdwrite_once(int fd, const void *buf, size_t n)
 {
-    struct kine_msg m = { kine_tag(PGR_FDWRITE, (n + 7) / 8), { (uint64_t)fd, n, 0, 0 } };
+    struct kine_msg m = { kine_tag(PGR_FDWRITE, (n + WORD_BYTES - 1) / WORD_BYTES),
+                          { (uint64_t)fd, n, 0, 0 } };
     memcpy(kine_ipcbuf(), buf, n);
     int64_t r = kine_call(kine_pager_tid(), &m);
     return r < 0 ? r : (int64_t)m.mr[0];
@@ -376,8 +380,8 @@ static void deferred_round(pid_t me, struct report *rep)
     uint64_t len = rnd() % (KINE_IPC_BUF_WORDS + 1);
     struct kine_msg m = { kine_tag(labels[which], len), { fd, interesting(), 0, 0 } };
     switch (labels[which]) {
-    case PGR_READ:    m.mr[1] = rnd() % 2 ? rnd() % (IPC_BYTES + 8) : interesting(); break;
-    case PGR_FDWRITE: m.mr[1] = fd < CONSOLE_FDS ? rnd() % 8 : rnd() % (len * 8 + 8); break;
+    case PGR_READ:    m.mr[1] = rnd() % 2 ? rnd() % (IPC_BYTES + WORD_BYTES) : interesting(); break;
+    case PGR_FDWRITE: m.mr[1] = fd < CONSOLE_FDS ? rnd() % WORD_BYTES : rnd() % ((len + 1) * WORD_BYTES); break;
     case PGR_WAIT:    m.mr[0] = rnd() % 2 ? (uint64_t)-1 : interesting(); break;
     case PGR_SLEEP:   m.mr[0] = rnd() % 2 ? rnd() % 4 : interesting(); break;
     }
@@ -452,10 +456,10 @@ static void plan_pipe(int calls, struct pipe_plan *p)
     p->writer_is_parent = (int)(rnd() % 2);
 }
 
-/* Byte k of the stream is byte k % 8 of word mix(seed + k / 8). */
+/* Byte k of the stream is byte k % WORD_BYTES of word mix(seed + k / WORD_BYTES). */
 static uint8_t stream_byte(uint64_t seed, uint64_t k)
 {
-    return (uint8_t)(mix(seed + k / 8) >> (8 * (k % 8)));
+    return (uint8_t)(mix(seed + k / WORD_BYTES) >> (8 * (k % WORD_BYTES)));
 }
 
 static void pipe_writer(const struct pipe_plan *p, int data, int sync, struct report *rep)
