@@ -32,7 +32,10 @@
 #define BATCH 500
 #define MAX_ERR 128
 #define TIMEBASE_HZ 10000000UL      /* QEMU virt's time CSR; only a scale here */
-#define IPC_BYTES (KINE_IPC_BUF_WORDS * 8)
+#define WORD_BYTES 8
+#define IPC_BYTES (KINE_IPC_BUF_WORDS * WORD_BYTES)
+#define LABEL_MASK 0xffffUL         /* labels the pair messages carry */
+#define PAD_PREFILL 0xff            /* our IPC buffer before a read's reply */
 #define PIPE_BYTES 4096             /* a pipe's capacity (the pager's, not ABI) */
 #define CONSOLE_FDS 3
 #define MAX_FDS_GUESS 16            /* descriptor numbers worth trying */
@@ -67,6 +70,7 @@ static int report_fd = -1;          /* where a kind's children send their report
 enum tally {
     T_IPC_MSGS, T_IPC_CALLS, T_IPC_SENDS, T_IPC_REPLY_RECV, T_IPC_BAD,
     T_DEF_READ, T_DEF_FDWRITE, T_DEF_WAIT, T_DEF_SLEEP, T_DEF_CHECKS, T_DEF_BAD,
+    T_DEF_BAD_READ, T_DEF_BAD_FDWRITE, T_DEF_BAD_WAIT, T_DEF_BAD_SLEEP,   /* by what was sent */
     T_PIPE_PAIRS, T_PIPE_WRITES, T_PIPE_BYTES, T_PIPE_EPIPE, T_PIPE_EARLY, T_PIPE_BAD,
     T_PADDING,                      /* a read's reply carried bytes past its data */
     T_KILLED,                       /* a child doing only valid things was killed */
@@ -188,7 +192,7 @@ struct spec { uint64_t seed, label; uint32_t len; int call; };
 static void spec_of(uint64_t plan, int i, int reply, struct spec *s)
 {
     s->seed = mix(plan + 2 * (uint64_t)i + (uint64_t)reply);
-    s->label = mix(s->seed ^ 1) & 0xffff;
+    s->label = mix(s->seed ^ 1) & LABEL_MASK;
     s->len = (uint32_t)(mix(s->seed ^ 2) % (KINE_IPC_BUF_WORDS + 1));
     s->call = (int)(mix(s->seed ^ 3) & 1);
 }
@@ -321,14 +325,26 @@ static void ipc_pairs(int calls, struct report *rep)
 static ssize_t read_padded(int fd, void *buf, size_t n, struct report *rep)
 {
     uint8_t *ipc = (uint8_t *)kine_ipcbuf();
-    memset(ipc, 0xff, IPC_BYTES);
+    memset(ipc, PAD_PREFILL, IPC_BYTES);
     ssize_t r = read(fd, buf, n);
-    for (ssize_t i = r; r > 0 && i % 8; i++)
+    for (ssize_t i = r; r > 0 && i % WORD_BYTES; i++)
         if (ipc[i]) {
             rep->t[T_PADDING]++;
             break;
         }
     return r;
+}
+
+/* One PGR_FDWRITE of n <= IPC_BYTES bytes: the bytes taken or -KINE_E*.
+ * Unlike write() it never tries again, so a stray "try again" from a stale
+ * request shows up here instead of blocking on a pipe only we read. */
+static int64_t fdwrite_once(int fd, const void *buf, size_t n)
+{
+    struct kine_msg m = { kine_tag(PGR_FDWRITE, (n + WORD_BYTES - 1) / WORD_BYTES),
+                          { (uint64_t)fd, n, 0, 0 } };
+    memcpy(kine_ipcbuf(), buf, n);
+    int64_t r = kine_call(kine_pager_tid(), &m);
+    return r < 0 ? r : (int64_t)m.mr[0];
 }
 
 /* A fresh pipe gives back exactly what was written into it. */
@@ -341,7 +357,7 @@ static int pipe_round_trip(struct report *rep)
     size_t k = 1 + rnd() % PIPE_BYTES, got = 0;
     for (size_t i = 0; i < k; i++)
         out[i] = (uint8_t)rnd();
-    int ok = write(q[1], out, k) == (ssize_t)k;
+    int ok = fdwrite_once(q[1], out, k) == (int64_t)k;
     close(q[1]);
     ssize_t r;
     while (got < sizeof(in) && (r = read_padded(q[0], in + got, sizeof(in) - got, rep)) > 0)
@@ -356,7 +372,7 @@ static void deferred_round(pid_t me, struct report *rep)
     int fds[2] = { -1, -1 };
     if (rnd() % 4 && pipe(fds) == 0 && rnd() % 2) {
         static uint8_t fill[PIPE_BYTES];        /* some data, or a full pipe */
-        write(fds[1], fill, rnd() % 3 ? rnd() % 64 : PIPE_BYTES);
+        fdwrite_once(fds[1], fill, rnd() % 3 ? rnd() % 64 : PIPE_BYTES);
     }
     int which = (int)(rnd() % 4);
     uint64_t fd = rnd() % 3 ? (uint64_t)fds[rnd() % 2] : rnd() % 2 ? rnd() % MAX_FDS_GUESS
@@ -364,8 +380,8 @@ static void deferred_round(pid_t me, struct report *rep)
     uint64_t len = rnd() % (KINE_IPC_BUF_WORDS + 1);
     struct kine_msg m = { kine_tag(labels[which], len), { fd, interesting(), 0, 0 } };
     switch (labels[which]) {
-    case PGR_READ:    m.mr[1] = rnd() % 2 ? rnd() % (IPC_BYTES + 8) : interesting(); break;
-    case PGR_FDWRITE: m.mr[1] = fd < CONSOLE_FDS ? rnd() % 8 : rnd() % (len * 8 + 8); break;
+    case PGR_READ:    m.mr[1] = rnd() % 2 ? rnd() % (IPC_BYTES + WORD_BYTES) : interesting(); break;
+    case PGR_FDWRITE: m.mr[1] = fd < CONSOLE_FDS ? rnd() % WORD_BYTES : rnd() % ((len + 1) * WORD_BYTES); break;
     case PGR_WAIT:    m.mr[0] = rnd() % 2 ? (uint64_t)-1 : interesting(); break;
     case PGR_SLEEP:   m.mr[0] = rnd() % 2 ? rnd() % 4 : interesting(); break;
     }
@@ -374,16 +390,18 @@ static void deferred_round(pid_t me, struct report *rep)
         buf[k] = rnd();
     rep->t[T_DEF_BAD] += kine_send(kine_pager_tid(), &m) != 0;   /* always delivered */
     rep->t[T_DEF_READ + which]++;
-    if (rnd() % 2) {
-        close(fds[0]);                          /* the slot may be reused at once */
-        close(fds[1]);
-    }
-    /* ordinary calls must still work */
-    rep->t[T_DEF_CHECKS] += 2;
-    rep->t[T_DEF_BAD] += getpid() != me;
-    rep->t[T_DEF_BAD] += !pipe_round_trip(rep);
-    close(fds[0]);
-    close(fds[1]);
+    /* ordinary calls must still work: closing (early, so the slot may be
+     * reused at once, or late), getpid, a pipe of our own */
+    int open = fds[0] >= 0, early = open && rnd() % 2, bad = 0, checks = 2;
+    if (early)
+        bad += (close(fds[0]) != 0) + (close(fds[1]) != 0);
+    bad += getpid() != me;
+    bad += !pipe_round_trip(rep);
+    if (open && !early)
+        bad += (close(fds[0]) != 0) + (close(fds[1]) != 0);
+    rep->t[T_DEF_CHECKS] += (uint64_t)(checks + 2 * open);
+    rep->t[T_DEF_BAD] += (uint64_t)bad;
+    rep->t[T_DEF_BAD_READ + which] += bad > 0;
 }
 
 static void deferred(int calls, struct report *rep)
@@ -438,10 +456,10 @@ static void plan_pipe(int calls, struct pipe_plan *p)
     p->writer_is_parent = (int)(rnd() % 2);
 }
 
-/* Byte k of the stream is byte k % 8 of word mix(seed + k / 8). */
+/* Byte k of the stream is byte k % WORD_BYTES of word mix(seed + k / WORD_BYTES). */
 static uint8_t stream_byte(uint64_t seed, uint64_t k)
 {
-    return (uint8_t)(mix(seed + k / 8) >> (8 * (k % 8)));
+    return (uint8_t)(mix(seed + k / WORD_BYTES) >> (8 * (k % WORD_BYTES)));
 }
 
 static void pipe_writer(const struct pipe_plan *p, int data, int sync, struct report *rep)
@@ -617,11 +635,13 @@ static void print_tallies(const struct report *t)
            (unsigned long)v[T_IPC_SENDS], (unsigned long)v[T_IPC_REPLY_RECV],
            (unsigned long)v[T_IPC_BAD]);
     printf("deferred: %lu requests sent with SEND (%lu read, %lu fdwrite, %lu wait, %lu sleep), "
-           "%lu checks after them, %lu failed\n",
+           "%lu checks after them, %lu failed (after read %lu, fdwrite %lu, wait %lu, sleep %lu)\n",
            (unsigned long)(v[T_DEF_READ] + v[T_DEF_FDWRITE] + v[T_DEF_WAIT] + v[T_DEF_SLEEP]),
            (unsigned long)v[T_DEF_READ], (unsigned long)v[T_DEF_FDWRITE],
            (unsigned long)v[T_DEF_WAIT], (unsigned long)v[T_DEF_SLEEP],
-           (unsigned long)v[T_DEF_CHECKS], (unsigned long)v[T_DEF_BAD]);
+           (unsigned long)v[T_DEF_CHECKS], (unsigned long)v[T_DEF_BAD],
+           (unsigned long)v[T_DEF_BAD_READ], (unsigned long)v[T_DEF_BAD_FDWRITE],
+           (unsigned long)v[T_DEF_BAD_WAIT], (unsigned long)v[T_DEF_BAD_SLEEP]);
     printf("pipes: %lu pairs, %lu writes, %lu bytes checked, %lu EPIPE, %lu readers closed "
            "early, %lu failed\n", (unsigned long)v[T_PIPE_PAIRS], (unsigned long)v[T_PIPE_WRITES],
            (unsigned long)v[T_PIPE_BYTES], (unsigned long)v[T_PIPE_EPIPE],
