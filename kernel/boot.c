@@ -7,8 +7,8 @@
 #include "riscv.h"
 #include "thread.h"
 #include "vm.h"
-#include "lib/fdt.h"
-#include "lib/elf.h"
+#include <kinelib/fdt.h>
+#include <kinelib/elf.h>
 #include <kine/bootinfo.h>
 #include <kine/bootimg.h>
 #include <kine/layout.h>
@@ -74,47 +74,50 @@ static void *alloc_or_panic(void)
     return p;
 }
 
-static void load_pager(void)
+static uint64_t bootimg_size(void) { return (uint64_t)(_bootimg_end - _bootimg_start); }
+
+/* The pager's ELF, first in the boot image, checked. */
+static const uint8_t *pager_image(struct elf_program *prog)
 {
     const struct kine_bootimg *img = (const struct kine_bootimg *)_bootimg_start;
-    uint64_t img_size = (uint64_t)(_bootimg_end - _bootimg_start);
-    if (img_size < sizeof(*img) || img->magic != KINE_BOOTIMG_MAGIC || img->count == 0 ||
+    const char *why = "";
+    if (bootimg_size() < sizeof(*img) || img->magic != KINE_BOOTIMG_MAGIC || img->count == 0 ||
         strcmp(img->entry[0].name, "pager") != 0)
         panic("boot image is missing or has no pager first");
-    const void *elf = _bootimg_start + img->entry[0].offset;
-    struct elf_program prog;
-    const char *why = "";
-    if (elf_check(elf, img->entry[0].size, KINE_USER_BASE, KINE_PAGER_HEAP_VA, &prog, &why))
+    const uint8_t *elf = (const uint8_t *)_bootimg_start + img->entry[0].offset;
+    if (elf_check(elf, img->entry[0].size, KINE_USER_BASE, KINE_PAGER_HEAP_VA, prog, &why))
         panic("pager image rejected: %s", why);
+    return elf;
+}
 
-    struct space *s;
-    struct thread *t;
-    if (space_create(true, UINT64_MAX, false, &s) || thread_create(s, KINE_IPCBUF_VA, NULL, &t))
-        panic("boot: cannot create the pager");
-
-    for (unsigned i = 0; i < prog.nseg; i++) {
-        const struct elf_segment *sg = &prog.seg[i];
-        uint64_t flags = vm_rights_to_pte(sg->rights);
+/* Each segment page in a kernel page of its own, filled from the image. */
+static void load_segments(struct space *s, const uint8_t *elf, const struct elf_program *prog)
+{
+    for (unsigned i = 0; i < prog->nseg; i++) {
+        const struct elf_segment *sg = &prog->seg[i];
+        uint64_t flags = vm_rights_to_pte(sg->rights), fend = sg->vaddr + sg->filesz;
         for (uint64_t va = ALIGN_DOWN(sg->vaddr, PAGE_SIZE); va < sg->vaddr + sg->memsz; va += PAGE_SIZE) {
             uint8_t *page = alloc_or_panic();
-            /* copy the part of the file that falls into this page */
+            /* the part of the file that falls into this page */
             uint64_t lo = va > sg->vaddr ? va : sg->vaddr;
-            uint64_t hi = va + PAGE_SIZE < sg->vaddr + sg->filesz ? va + PAGE_SIZE : sg->vaddr + sg->filesz;
+            uint64_t hi = va + PAGE_SIZE < fend ? va + PAGE_SIZE : fend;
             if (hi > lo)
-                memcpy(page + (lo - va), (const uint8_t *)elf + sg->offset + (lo - sg->vaddr), hi - lo);
+                memcpy(page + (lo - va), elf + sg->offset + (lo - sg->vaddr), hi - lo);
             map_or_panic(s, va, (uint64_t)page, flags);
         }
     }
-    for (uint64_t va = KINE_STACK_TOP - PAGER_STACK_SIZE; va < KINE_STACK_TOP; va += PAGE_SIZE)
-        map_or_panic(s, va, (uint64_t)alloc_or_panic(), PTE_R | PTE_W);
+}
 
+/* What the pager is told at boot, in a read-only page (kine/bootinfo.h). */
+static void map_bootinfo(struct space *s, struct thread *t)
+{
     struct kine_bootinfo *bi = alloc_or_panic();
     bi->magic = KINE_BOOTINFO_MAGIC;
     bi->pool_pa = boot.pool_pa;
     bi->pool_frames = boot.pool_frames;
     bi->pool_va = KINE_PAGER_POOL_VA;
     bi->image_va = KINE_PAGER_IMAGE_VA;
-    bi->image_size = img_size;
+    bi->image_size = bootimg_size();
     bi->self_tid = thread_tid(t);
     bi->self_as = space_handle(s);
     bi->ipcbuf_va = KINE_IPCBUF_VA;
@@ -123,14 +126,33 @@ static void load_pager(void)
     memcpy(bi->bootargs, boot.bootargs, sizeof(bi->bootargs) - 1);
     bi->bootargs_len = boot.bootargs_len;
     map_or_panic(s, KINE_PAGER_BOOTINFO_VA, (uint64_t)bi, PTE_R);
+}
 
-    for (uint64_t off = 0; off < img_size; off += PAGE_SIZE)
+/* The pager's windows: the boot image (read-only) and the whole user pool. */
+static void map_windows(struct space *s)
+{
+    for (uint64_t off = 0; off < bootimg_size(); off += PAGE_SIZE)
         map_or_panic(s, KINE_PAGER_IMAGE_VA + off, (uint64_t)_bootimg_start + off, PTE_R);
     for (uint64_t off = 0; off < boot.pool_frames * PAGE_SIZE; off += MEGAPAGE_SIZE)
         if (vm_map_mega(s, KINE_PAGER_POOL_VA + off, boot.pool_pa + off,
                         PTE_R | PTE_W | PTE_U | PTE_KERNEL_OWNED))
             panic("boot: cannot map the pool window");
+}
 
+/* The first task: its space, thread, image, stack, boot info and windows. */
+static void load_pager(void)
+{
+    struct elf_program prog;
+    const uint8_t *elf = pager_image(&prog);
+    struct space *s;
+    struct thread *t;
+    if (space_create(true, UINT64_MAX, false, &s) || thread_create(s, KINE_IPCBUF_VA, NULL, &t))
+        panic("boot: cannot create the pager");
+    load_segments(s, elf, &prog);
+    for (uint64_t va = KINE_STACK_TOP - PAGER_STACK_SIZE; va < KINE_STACK_TOP; va += PAGE_SIZE)
+        map_or_panic(s, va, (uint64_t)alloc_or_panic(), PTE_R | PTE_W);
+    map_bootinfo(s, t);
+    map_windows(s);
     t->tf.sepc = prog.entry;
     t->tf.x[REG_SP] = KINE_STACK_TOP;
     t->tf.x[REG_A0] = KINE_PAGER_BOOTINFO_VA;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "pager.h"
 #include "image.h"
-#include "lib/elf.h"
+#include <kinelib/elf.h>
 #include <stdlib.h>
 #include <kine/status.h>
 

@@ -1,7 +1,7 @@
 /* libFuzzer target: the ELF checks shared by the kernel and the pager. */
 #include <stdint.h>
 #include <stddef.h>
-#include "lib/elf.h"
+#include <kinelib/elf.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
-#include "lib/fdt.h"
+#include <kinelib/fdt.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
-#include "lib/elf.h"
+#include <kinelib/elf.h>
 #include <kine/error.h>
 #include <kine/ipc.h>
 

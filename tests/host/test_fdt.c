@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "check.h"
-#include "lib/fdt.h"
+#include <kinelib/fdt.h>
 #include <kine/error.h>
 
 /* A tiny FDT writer, enough to build test trees. */

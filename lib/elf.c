@@ -2,7 +2,7 @@
  * do not trust: each offset and size is checked before it is used, with
  * overflow-safe arithmetic. */
 #include <string.h>
-#include "elf.h"
+#include <kinelib/elf.h>
 #include <kine/error.h>
 #include <kine/ipc.h>
 
