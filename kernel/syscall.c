@@ -210,6 +210,25 @@ static int64_t sys_as_query(struct thread *t, uint64_t h, uint64_t va, uint64_t 
     return (int64_t)q.n;
 }
 
+static int64_t sys_as_copy(uint64_t hsrc, uint64_t hdst, uint64_t va, uint64_t npages,
+                           uint64_t flags)
+{
+    struct space *src = space_lookup(hsrc), *dst = space_lookup(hdst);
+    if (!src || !dst)
+        return -KINE_ESRCH;
+    if (src == dst || (flags & ~KINE_COPY_COW))
+        return -KINE_EINVAL;
+    if (!vm_user_range_ok(va, npages))
+        return -KINE_EFAULT;
+    int64_t n = vm_copy_range(src, dst, va, npages, flags & KINE_COPY_COW);
+    if (n > 0) {
+        flush_range(dst, va, npages);
+        if (flags & KINE_COPY_COW)
+            flush_range(src, va, npages);      /* the W it held is gone */
+    }
+    return n;
+}
+
 static int64_t sys_as_tables(uint64_t h)
 {
     struct space *s = space_lookup(h);
@@ -266,6 +285,9 @@ void syscall_dispatch(struct thread *t)
     case KSYS_AS_QUERY:      ret = sys_as_query(t, x[REG_A0], x[REG_A1], x[REG_A2]); break;
     case KSYS_KMEM_INFO:     ret = (int64_t)kalloc_free_pages(); break;
     case KSYS_AS_TABLES:     ret = sys_as_tables(x[REG_A0]); break;
+    case KSYS_AS_COPY:
+        ret = sys_as_copy(x[REG_A0], x[REG_A1], x[REG_A2], x[REG_A3], x[REG_A4]);
+        break;
     default:                 ret = -KINE_ENOSYS; break;
     }
     x[REG_A0] = (uint64_t)ret;

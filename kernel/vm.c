@@ -165,6 +165,52 @@ uint64_t vm_for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
     return visited;
 }
 
+/* The 4 KiB-level table of root covering va, or NULL; next is where the
+ * walk may go on from (the next megapage or gigapage worth a look). */
+static uint64_t *leaf_table_at(uint64_t *root, uint64_t va, uint64_t *next)
+{
+    uint64_t pte2 = root[VPN(va, 2)];
+    if (!(pte2 & PTE_V) || (pte2 & PTE_LEAF_MASK)) {
+        *next = ALIGN_DOWN(va, GIGAPAGE_SIZE) + GIGAPAGE_SIZE;
+        return NULL;
+    }
+    uint64_t pte1 = ((uint64_t *)PTE_TO_PA(pte2))[VPN(va, 1)];
+    *next = ALIGN_DOWN(va, MEGAPAGE_SIZE) + MEGAPAGE_SIZE;
+    if (!(pte1 & PTE_V) || (pte1 & PTE_LEAF_MASK))
+        return NULL;
+    return (uint64_t *)PTE_TO_PA(pte1);
+}
+
+int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_t npages, bool cow)
+{
+    uint64_t end = va + npages * PAGE_SIZE, next, count = 0;
+    /* first every table dst will need, so nothing is copied unless all fit */
+    for (uint64_t at = va; at < end; at = next) {
+        uint64_t *from = leaf_table_at(src->root, at, &next);
+        int err;
+        if (from && !vm_leaf_table(dst, at, &err))
+            return err;
+    }
+    for (uint64_t at = va; at < end; at = next) {
+        uint64_t *from = leaf_table_at(src->root, at, &next);
+        if (!from)
+            continue;
+        int err;
+        uint64_t *to = vm_leaf_table(dst, at, &err);   /* made above: cannot fail */
+        uint64_t stop = next < end ? next : end;
+        for (uint64_t i = VPN(at, 0); at < stop; at += PAGE_SIZE, i++) {
+            uint64_t pte = from[i];
+            if (!(pte & PTE_V) || (pte & PTE_KERNEL_OWNED) || (to[i] & PTE_KERNEL_OWNED))
+                continue;
+            if (cow)
+                from[i] = pte = pte & ~(PTE_W | PTE_D);
+            to[i] = pte;
+            count++;
+        }
+    }
+    return (int64_t)count;
+}
+
 static int clear_leaf(uint64_t va, uint64_t *pte, void *ctx)
 {
     (void)va; (void)ctx;

@@ -43,6 +43,12 @@ uint64_t vm_for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
  * range; return how many pages changed. */
 uint64_t vm_unmap_range(uint64_t *root, uint64_t va, uint64_t npages);
 uint64_t vm_protect_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t pte_rights);
+/* Copy every present, not kernel-owned leaf of src in [va, va + npages
+ * pages) into dst, the same frame and rights; with cow, W and D are dropped
+ * in both.  dst's tables are made first (against its quota), so it copies
+ * all or nothing: the count, or -KINE_ENOMEM / -KINE_EBUSY (a kernel-owned
+ * page of dst in the way). */
+int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_t npages, bool cow);
 /* Map a 2 MiB page of s (the pager's pool window). */
 int vm_map_mega(struct space *s, uint64_t va, uint64_t pa, uint64_t pte_flags);
 

@@ -29,26 +29,6 @@ int64_t frame_alloc(struct frame_table *ft)
     return f;
 }
 
-int frame_ref(struct frame_table *ft, uint32_t f)
-{
-    if (f >= ft->nframes || ft->ref[f] == 0)
-        return -KINE_EINVAL;
-    if (ft->ref[f] == FRAME_REF_MAX)
-        return -KINE_ERANGE;
-    ft->ref[f]++;
-    return 0;
-}
-
-int frame_unref(struct frame_table *ft, uint32_t f)
-{
-    if (f >= ft->nframes || ft->ref[f] == 0)
-        return -KINE_EINVAL;
-    if (--ft->ref[f])
-        return 0;
-    ft->free_stack[ft->nfree++] = f;
-    return 1;
-}
-
 uint32_t frame_refcount(const struct frame_table *ft, uint32_t f)
 {
     return f < ft->nframes ? ft->ref[f] : 0;

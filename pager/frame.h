@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <kine/error.h>
 
 #define FRAME_REF_MAX 0xffffu
 
@@ -23,11 +24,29 @@ uint64_t frames_storage_size(uint32_t nframes);
 void frames_init(struct frame_table *ft, uint32_t nframes, void *storage);
 /* A free frame with refcount 1, or -KINE_ENOMEM. */
 int64_t frame_alloc(struct frame_table *ft);
-/* Take one more reference: 0, -KINE_EINVAL (free/out of range), -KINE_ERANGE (saturated). */
-int frame_ref(struct frame_table *ft, uint32_t f);
+/* Take one more reference: 0, -KINE_EINVAL (free/out of range), -KINE_ERANGE
+ * (saturated).  Inline: fork takes one per shared page. */
+static inline int frame_ref(struct frame_table *ft, uint32_t f)
+{
+    if (f >= ft->nframes || ft->ref[f] == 0)
+        return -KINE_EINVAL;
+    if (ft->ref[f] == FRAME_REF_MAX)
+        return -KINE_ERANGE;
+    ft->ref[f]++;
+    return 0;
+}
+
 /* Drop one reference: 1 if the frame became free, 0 if still used,
  * -KINE_EINVAL if it was free or out of range (a double free). */
-int frame_unref(struct frame_table *ft, uint32_t f);
+static inline int frame_unref(struct frame_table *ft, uint32_t f)
+{
+    if (f >= ft->nframes || ft->ref[f] == 0)
+        return -KINE_EINVAL;
+    if (--ft->ref[f])
+        return 0;
+    ft->free_stack[ft->nfree++] = f;
+    return 1;
+}
 uint32_t frame_refcount(const struct frame_table *ft, uint32_t f);
 
 #endif

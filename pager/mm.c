@@ -259,6 +259,7 @@ void mm_release(struct policy_env *e, struct mm *mm)
     pm_destroy(&mm->pm);
 }
 
+/* mm_fork_copy's walk over the parent's pages. */
 struct fork_walk {
     struct policy_env *e;
     struct mm *parent, *child;
@@ -279,19 +280,6 @@ static unsigned rights_at(struct fork_walk *w, uint64_t va)
     return r ? r->rights : KINE_RIGHT_R;
 }
 
-static int share_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
-{
-    struct fork_walk *w = ctx;
-    unsigned rights = rights_at(w, va);
-    int err = w->e->o->ref(f);
-    (void)flags;
-    if (err)
-        return err;
-    w->pages++;
-    return mm_install(w->e, w->child, va, f, rights & ~KINE_RIGHT_W,
-                      (rights & KINE_RIGHT_W) ? PM_FLAG_COW : 0);
-}
-
 static int copy_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
 {
     struct fork_walk *w = ctx;
@@ -304,44 +292,33 @@ static int copy_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
     return mm_install(w->e, w->child, va, (uint32_t)n, rights_at(w, va), 0);
 }
 
-static int mark_cow(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
+static int take_ref(uint32_t f, void *o)
 {
-    struct fork_walk *w = ctx;
-    (void)flags;
-    if (rights_at(w, va) & KINE_RIGHT_W)
-        pm_set(&w->parent->pm, va, f, PM_FLAG_COW);   /* existing slot: cannot fail */
-    return 0;
+    return ((const struct pager_ops *)o)->ref(f);
 }
 
-/* The child gets the parent's regions, then fn for each parent page. */
-static int fork_walk(struct fork_walk *w, int (*fn)(uint64_t, uint32_t, uint32_t, void *))
-{
-    w->child->regions = w->parent->regions;
-    return pm_foreach(&w->parent->pm, fn, w);
-}
-
+/* Region by region: the kernel copies the PTEs (write-protecting both sides
+ * of a writable region) before the books say COW, so a failure half-way
+ * leaves the parent's PTEs narrower than its books, which costs at most a
+ * fault that remaps; the child is discarded by the core. */
 int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child)
 {
-    struct fork_walk w = { e, parent, child, NULL, 0 };
-    int err = fork_walk(&w, share_one);
-    if (err)
-        return err;
-    /* The parent's writable pages become read-only in the page tables
-     * first; only once that worked are they marked COW in the books (a
-     * failure half-way leaves PTEs narrower than the books, which only
-     * costs a fault that remaps). */
+    child->regions = parent->regions;
     for (unsigned i = 0; i < parent->regions.n; i++) {
         const struct region *r = &parent->regions.r[i];
-        if (!(r->rights & KINE_RIGHT_W) || r->end == r->start)
+        int cow = (r->rights & KINE_RIGHT_W) != 0;
+        if (r->end == r->start)
             continue;
-        int64_t n = e->o->protect(parent->as, r->start, (r->end - r->start) / KINE_PAGE_SIZE,
-                                  r->rights & ~KINE_RIGHT_W);
+        int64_t n = e->o->copy_range(parent->as, child->as, r->start,
+                                     (r->end - r->start) / KINE_PAGE_SIZE, cow);
         if (n < 0)
             return (int)n;
+        int err = pm_share(&child->pm, &parent->pm, r->start, r->end, cow ? PM_FLAG_COW : 0,
+                           take_ref, (void *)e->o);
+        if (err)
+            return err;
     }
-    w.r = NULL;
-    pm_foreach(&parent->pm, mark_cow, &w);
-    e->stats->pages_shared_at_fork += w.pages;
+    e->stats->pages_shared_at_fork += child->pm.count;
     e->stats->forks++;
     return 0;
 }
@@ -349,7 +326,8 @@ int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child)
 int mm_fork_copy(struct policy_env *e, struct mm *parent, struct mm *child)
 {
     struct fork_walk w = { e, parent, child, NULL, 0 };
-    int err = fork_walk(&w, copy_one);
+    child->regions = parent->regions;
+    int err = pm_foreach(&parent->pm, copy_one, &w);
     if (err)
         return err;
     e->stats->pages_copied_at_fork += w.pages;

@@ -52,10 +52,15 @@ static int64_t op_unmap(kine_as_t as, uint64_t va, uint64_t npages)
     return kine_unmap(as, va, npages);
 }
 
+static int64_t op_copy_range(kine_as_t src, kine_as_t dst, uint64_t va, uint64_t npages, int cow)
+{
+    return kine_as_copy(src, dst, va, npages, cow ? KINE_COPY_COW : 0);
+}
+
 const struct pager_ops pager_ops = {
     .alloc = pager_frame_alloc, .nfree = op_nfree, .ref = op_ref, .unref = op_unref,
     .refcount = op_refcount, .frame = op_frame, .map = op_map, .protect = op_protect,
-    .unmap = op_unmap,
+    .unmap = op_unmap, .copy_range = op_copy_range,
 };
 
 /* Page-map nodes are whole frames, reached through the pool window and

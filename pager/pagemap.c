@@ -38,6 +38,27 @@ static struct pm_leaf *leaf_of(const struct pagemap *pm, uint64_t va)
     return mid ? mid->leaf[idx(va, 1)] : NULL;
 }
 
+/* The leaf of pm covering va, made (with its mid) if missing; NULL if out
+ * of memory. */
+static struct pm_leaf *leaf_made(struct pagemap *pm, uint64_t va)
+{
+    unsigned i2 = idx(va, 2), i1 = idx(va, 1);
+    if (!pm->mid[i2] && !(pm->mid[i2] = node_get(pm)))
+        return NULL;
+    struct pm_leaf **leaf = &pm->mid[i2]->leaf[i1];
+    if (!*leaf) {
+        if (!(*leaf = node_get(pm))) {
+            if (pm->mid_used[i2] == 0) {
+                node_put(pm, pm->mid[i2]);
+                pm->mid[i2] = NULL;
+            }
+            return NULL;
+        }
+        pm->mid_used[i2]++;
+    }
+    return *leaf;
+}
+
 int pm_set(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags)
 {
     int r = pm_exchange(pm, va, frame, flags, NULL, NULL);
@@ -49,27 +70,9 @@ int pm_exchange(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags,
 {
     if (va >= SV39_USER_TOP || frame > PM_FRAME_MAX || (flags & ~PM_FLAGS_MASK))
         return -KINE_EINVAL;
-    unsigned i2 = idx(va, 2), i1 = idx(va, 1);
-    struct pm_mid *mid = pm->mid[i2];
-    if (!mid) {
-        mid = node_get(pm);
-        if (!mid)
-            return -KINE_ENOMEM;
-        pm->mid[i2] = mid;
-    }
-    struct pm_leaf *leaf = mid->leaf[i1];
-    if (!leaf) {
-        leaf = node_get(pm);
-        if (!leaf) {
-            if (pm->mid_used[i2] == 0) {
-                node_put(pm, mid);
-                pm->mid[i2] = NULL;
-            }
-            return -KINE_ENOMEM;
-        }
-        mid->leaf[i1] = leaf;
-        pm->mid_used[i2]++;
-    }
+    struct pm_leaf *leaf = leaf_made(pm, va);
+    if (!leaf)
+        return -KINE_ENOMEM;
     uint32_t *slot = &leaf->slot[idx(va, 0)], old = *slot;
     if (!old) {
         leaf->used++;
@@ -80,6 +83,37 @@ int pm_exchange(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags,
     }
     *slot = (frame + 1) | flags;
     return old != 0;
+}
+
+int pm_share(struct pagemap *dst, struct pagemap *src, uint64_t start, uint64_t end,
+             uint32_t mark, int (*take)(uint32_t frame, void *ctx), void *ctx)
+{
+    const uint64_t leaf_span = (uint64_t)PM_FANOUT << KINE_PAGE_SHIFT;
+    for (uint64_t va = start; va < end && va < SV39_USER_TOP;) {
+        uint64_t next = (va & ~(leaf_span - 1)) + leaf_span;
+        struct pm_leaf *from = leaf_of(src, va);
+        if (!from) {
+            va = next;
+            continue;
+        }
+        struct pm_leaf *to = NULL;
+        uint64_t stop = next < end ? next : end;
+        for (unsigned k = idx(va, 0); va < stop; va += KINE_PAGE_SIZE, k++) {
+            uint32_t v = from->slot[k];
+            if (!v)
+                continue;
+            if (!to && !(to = leaf_made(dst, va)))
+                return -KINE_ENOMEM;
+            int err = take((v & ~PM_FLAGS_MASK) - 1, ctx);
+            if (err)
+                return err;
+            from->slot[k] = to->slot[k] = v | mark;
+            to->used++;
+            dst->count++;
+        }
+        va = stop;
+    }
+    return 0;
 }
 
 int pm_get(const struct pagemap *pm, uint64_t va, uint32_t *frame, uint32_t *flags)

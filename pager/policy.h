@@ -40,6 +40,8 @@ struct pager_ops {
     int (*map)(kine_as_t as, const struct kine_map_entry *e, uint64_t n);
     int64_t (*protect)(kine_as_t as, uint64_t va, uint64_t npages, unsigned rights);
     int64_t (*unmap)(kine_as_t as, uint64_t va, uint64_t npages);
+    /* Every present PTE of src in the range into dst; cow: without W in both. */
+    int64_t (*copy_range)(kine_as_t src, kine_as_t dst, uint64_t va, uint64_t npages, int cow);
 };
 
 /* What a policy's hooks are given. */
@@ -107,7 +109,9 @@ int mm_remap(struct policy_env *e, struct mm *mm, const struct region *r, uint64
  * otherwise -> mm_remap. */
 int mm_fault(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
              uint64_t access);
-/* Fork: share every page (writable ones become COW in both), or copy each. */
+/* Fork: share every page (writable ones become COW in both) a range at a
+ * time — the kernel copies the region's PTEs, the page map shares its
+ * leaves, and refcounts go up in a flat loop — or copy each page. */
 int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child);
 int mm_fork_copy(struct policy_env *e, struct mm *parent, struct mm *child);
 /* grow hooks: fill every absent page of [old_end, r->end) now (refused up

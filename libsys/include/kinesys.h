@@ -88,6 +88,9 @@ static inline int64_t kine_as_query(kine_as_t as, uint64_t va, uint64_t npages)
 { return kine_syscall(KSYS_AS_QUERY, as, va, npages, 0, 0); }
 static inline int64_t kine_kmem_info(void)
 { return kine_syscall(KSYS_KMEM_INFO, 0, 0, 0, 0, 0); }
+static inline int64_t kine_as_copy(kine_as_t src, kine_as_t dst, uint64_t va, uint64_t npages,
+                                   uint64_t flags)
+{ return kine_syscall(KSYS_AS_COPY, src, dst, va, npages, flags); }
 static inline int64_t kine_as_tables(kine_as_t as)
 { return kine_syscall(KSYS_AS_TABLES, as, 0, 0, 0, 0); }
 static inline int64_t kine_as_destroy(kine_as_t as)

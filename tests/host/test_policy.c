@@ -90,10 +90,33 @@ static int64_t f_unmap(kine_as_t as, uint64_t va, uint64_t n)
     return 0;
 }
 
+static int64_t f_copy_range(kine_as_t src, kine_as_t dst, uint64_t va, uint64_t n, int cow)
+{
+    int64_t copied = 0;
+    if (protect_fails) {                 /* the kernel's copy can fail too */
+        protect_fails = 0;
+        return -KINE_ENOMEM;
+    }
+    for (int i = 0; i < MAXMAP; i++) {
+        struct mapping *m = &live[i];
+        if (!m->live || m->as != src || m->va < va || m->va >= va + n * KINE_PAGE_SIZE)
+            continue;
+        if (cow)
+            m->rights &= ~KINE_RIGHT_W;
+        struct mapping *d = find(dst, m->va);
+        for (int k = 0; !d && k < MAXMAP; k++)
+            if (!live[k].live)
+                d = &live[k];
+        *d = (struct mapping){ dst, m->va, m->rights, m->f, 1 };
+        copied++;
+    }
+    return copied;
+}
+
 static const struct pager_ops ops = {
     .alloc = f_alloc, .nfree = f_nfree, .ref = f_ref, .unref = f_unref,
     .refcount = f_refcount, .frame = f_frame, .map = f_map, .protect = f_protect,
-    .unmap = f_unmap,
+    .unmap = f_unmap, .copy_range = f_copy_range,
 };
 
 /* What the core does around every hook. */
@@ -240,7 +263,7 @@ static void test_fork_failures(void)
     struct policy_env *e = env("cow");
     uint32_t nfree = ft.nfree;
 
-    /* protect fails: fork fails, nothing is marked COW, the child's refs come back */
+    /* the kernel's copy fails: fork fails, nothing is marked COW, no ref is taken */
     protect_fails = 1;
     CHECK(settle(cow->fork(e, &p, &c)) == -KINE_ENOMEM);
     uint32_t fl;

@@ -13,6 +13,9 @@
 #define KINE_AS_INJECT       1UL     /* kernel.failalloc applies to this space */
 #define KINE_AS_TABLES_MAX   8192    /* page-table pages one space may hold */
 
+/* KSYS_AS_COPY */
+#define KINE_COPY_COW        1UL     /* write-protect the range in both spaces */
+
 /* What each kernel object costs in kernel memory pages: a thread is its
  * own page and its IPC buffer; a space is its own page and its root table
  * (page tables below it count against its table_limit), and every 256
@@ -53,6 +56,10 @@ enum kine_sysno {
                                 KINE_FRAME_NONE), in address order -> how many */
     KSYS_KMEM_INFO     = 27, /* PAGER (): free kernel object pages */
     KSYS_AS_TABLES     = 28, /* PAGER (as): page-table pages the space holds */
+    KSYS_AS_COPY       = 40, /* PAGER (src, dst, va, npages, flags): every
+                                present PTE of src in the range, into dst with
+                                the same frame and rights; KINE_COPY_COW drops
+                                W (and D) in both.  All or nothing -> count */
 
     KSYS_COUNT
 };
