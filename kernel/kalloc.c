@@ -9,7 +9,7 @@ struct free_page { struct free_page *next; };
 
 static struct free_page *free_list;
 static uint64_t free_count, total_count;
-static uint64_t inject_every, inject_calls;   /* kernel.failalloc=N */
+static uint64_t inject_every, inject_calls, injected;   /* kernel.failalloc=N */
 
 void kalloc_init(uint64_t start, uint64_t end)
 {
@@ -45,9 +45,17 @@ uint64_t kalloc_free_pages(void) { return free_count; }
 
 void kalloc_inject(uint64_t every) { inject_every = every; }
 
+void kalloc_report(void)
+{
+    if (inject_every)
+        kprintf("kernel: fault injection: %lu object allocations failed\n", injected);
+}
+
 void *kalloc_page_for(bool injectable)
 {
-    if (injectable && inject_every && ++inject_calls % inject_every == 0)
+    if (injectable && inject_every && ++inject_calls % inject_every == 0) {
+        injected++;
         return NULL;                 /* as if memory had run out */
+    }
     return kalloc_page();
 }

@@ -30,6 +30,7 @@ void *kalloc_page(void);          /* zeroed, or NULL when exhausted */
  * such allocation for a marked (injectable) space fails. */
 void *kalloc_page_for(bool injectable);
 void kalloc_inject(uint64_t every);
+void kalloc_report(void);          /* at power-off: what injection did */
 uint64_t kalloc_free_pages(void);
 void kfree_page(void *page);
 uint64_t kalloc_total_pages(void);

@@ -16,6 +16,7 @@ void power_init(uint64_t finisher_pa)
 
 void poweroff(int status)
 {
+    kalloc_report();
     kprintf("kernel: power off, status %d\n", status);
     if (finisher) {
         if (status == 0)

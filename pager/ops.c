@@ -10,8 +10,10 @@
 int64_t pager_frame_alloc(void)
 {
     if (pg.fail_every && pg.serving && pg.serving->pid != INIT_PID &&
-        ++pg.alloc_calls % pg.fail_every == 0)
+        ++pg.alloc_calls % pg.fail_every == 0) {
+        pg.injected++;
         return -KINE_ENOMEM;
+    }
     int64_t f = frame_alloc(&pg.frames);
     if (f >= 0) {
         uint64_t used = pg.frames.nframes - pg.frames.nfree;

@@ -75,7 +75,7 @@ struct pager {
     uint64_t fail_every;     /* pager.failalloc=N: fault injection, 0 = off */
     uint64_t trace_records;  /* pager.trace=N: fault trace ring, 0 = off */
     bool (*fault_handler)(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
-    uint64_t alloc_calls;
+    uint64_t alloc_calls, injected;
 };
 
 #define for_each_proc(q) for (struct proc *q = pg.procs; q; q = q->next)

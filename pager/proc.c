@@ -437,6 +437,8 @@ static void power_off_after_init(uint64_t wstatus)
               (unsigned long)ms.faults_cow_reuse, (unsigned long)ms.pages_zero_filled,
               (unsigned long)ms.pages_loaded, (unsigned long)ms.procs_killed,
               (unsigned long)ms.frames_peak);
+    if (pg.fail_every)
+        pager_log("fault injection: %lu frame allocations failed", (unsigned long)pg.injected);
     kine_sys_poweroff(bad || pte_bad ? KINE_EXIT_LEDGER_BAD : (int)exit_code(wstatus));
 }
 
