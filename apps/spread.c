@@ -43,9 +43,10 @@ static void spreader(void)
 }
 
 /* Waits until the spreader is gone, then needs memory and a fork. */
-static void innocent(int go)
+static void innocent(int go, int go_writer)
 {
     char c;
+    close(go_writer);                   /* or it would never see end of file */
     read(go, &c, 1);
     volatile char *p = sbrk(INNOCENT_PAGES * KINE_PAGE_SIZE);
     if (p == (volatile char *)-1)
@@ -67,11 +68,18 @@ int main(void)
         return 1;
     pid_t inno = fork();
     if (inno == 0)
-        innocent(go[0]);
-    pid_t spr = fork();
+        innocent(go[0], go[1]);
+    pid_t spr = inno > 0 ? fork() : -1;
     if (spr == 0)
         spreader();
     int ws = 0, ok = 1;
+    if (spr < 0) {                      /* a fork refused: release the innocent, fail */
+        printf("FAIL: fork refused\n");
+        close(go[1]);
+        if (inno > 0)
+            waitpid(inno, &ws, 0);
+        return 1;
+    }
     waitpid(spr, &ws, 0);
     if (WIFSIGNALED(ws)) {
         printf("the spreader was killed\n");
