@@ -9,6 +9,10 @@
 #include <sys/wait.h>
 #include <kinesys.h>
 #include <kine/status.h>
+#include <signal.h>
+#include <unistd.h>
+
+#define INIT_CHILDREN_FROM 2     /* pids after init's own */
 
 static const char *const default_programs[][2] = {
     { "hello", NULL },
@@ -21,14 +25,55 @@ static int exit_code(int ws)
     return WIFEXITED(ws) ? WEXITSTATUS(ws) : KINE_EXIT_SIGNALED + WTERMSIG(ws);
 }
 
-/* Frames held by processes, and the free count, from one ledger call. */
+/* Frames held by the processes other than init, and the free count. */
 static uint64_t process_frames(int *consistent, uint64_t *free_frames)
 {
     struct kine_ledger l;
     int64_t r = kine_ledger(&l);
-    *consistent = r == 0;
     *free_frames = l.frames_free;
-    return r < 0 ? 0 : kine_ledger_process_frames(&l);
+    /* every process's but init's own, which may grow (a policy that loads
+     * its text on first touch) */
+    uint64_t others = kine_others_frames(consistent);
+    return r < 0 ? 0 : others;
+}
+
+/* Orphans get this long after the program is gone, then init ends them:
+ * one blocked for ever must not hang the system. */
+#define ORPHAN_GRACE_MS  15000
+#define POLL_TICKS       2
+
+/* End every child init still has (orphans are handed to init); how many. */
+static int kill_children(void)
+{
+    struct kine_procinfo pi;
+    int n = 0;
+    for (int64_t p = INIT_CHILDREN_FROM; kine_procinfo(p, &pi) >= 0; p = pi.pid + 1)
+        if (pi.ppid == getpid() && pi.state == KINE_PROC_LIVE && kill((pid_t)pi.pid, SIGKILL) == 0)
+            n++;
+    return n;
+}
+
+/* Wait for the program, then for every orphan it left: only once they are
+ * all gone must the frames be back.  The program's wait status. */
+static int reap_all(int64_t pid)
+{
+    int ws = 0, any_ws = 0;
+    int64_t got;
+    while ((got = kine_wait(-1, &any_ws)) >= 0 && got != pid)
+        ;
+    if (got == pid)
+        ws = any_ws;
+    uint64_t give_up = kine_deadline_ms(ORPHAN_GRACE_MS);
+    int killed = 0;
+    while ((got = kine_wait_flags(-1, KINE_WAIT_NOHANG, &any_ws)) >= 0) {
+        if (got > 0)
+            continue;
+        if (!killed && kine_rdtime() >= give_up && (killed = kill_children()) > 0)
+            printf("%d orphans of %s still ran after %d s: killed\n", killed, "the program",
+                   ORPHAN_GRACE_MS / 1000);
+        kine_sleep_ticks(POLL_TICKS);
+    }
+    return ws;
 }
 
 /* Run one program; return its exit code (128 + 9 if killed), or -1 if the
@@ -43,13 +88,7 @@ static int run(int argc, const char *const argv[])
         printf("cannot start %s: error %d\n", argv[0], (int)-pid);
         return KINE_EXIT_NOT_STARTED;
     }
-    /* Wait for the program, then for every orphan it left (they are handed
-     * to init): only then must the frames be back. */
-    int64_t got;
-    int any_ws = 0;
-    while ((got = kine_wait(-1, &any_ws)) >= 0)
-        if (got == pid)
-            ws = any_ws;
+    ws = reap_all(pid);
     uint64_t after = process_frames(&ok_after, &free_after);
     uint64_t pages = 0, procs = 0;
     int64_t pte_bad = kine_pte_check(&pages, &procs);
