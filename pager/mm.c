@@ -9,6 +9,8 @@
 #include "policy.h"
 #include <kine/error.h>
 
+/* Count n of one thing for a process and for the core, together. */
+#define COUNT(e, mm, field, n) ((e)->stats->field += (n), (mm)->stats.field += (n))
 
 /* What a queued mapping replaced in the page map. */
 enum replaced {
@@ -165,9 +167,9 @@ int mm_fill(struct policy_env *e, struct mm *mm, const struct region *r, uint64_
     memset(page, 0, KINE_PAGE_SIZE);
     if (hi > lo) {
         memcpy(page + (lo - va), r->file + (lo - r->file_va), hi - lo);
-        e->stats->pages_loaded++;
+        COUNT(e, mm, pages_loaded, 1);
     } else {
-        e->stats->pages_zero_filled++;
+        COUNT(e, mm, pages_zero_filled, 1);
     }
     return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
 }
@@ -180,7 +182,7 @@ static int copy_frame(struct policy_env *e, struct mm *mm, const struct region *
     if (f < 0)
         return (int)f;
     memcpy(e->o->frame((uint32_t)f), e->o->frame(old), KINE_PAGE_SIZE);
-    e->stats->faults_cow_copy++;
+    COUNT(e, mm, faults_cow_copy, 1);
     e->stats->pages_copied++;
     return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
 }
@@ -189,7 +191,7 @@ static int remap_frame(struct policy_env *e, struct mm *mm, const struct region 
                        uint32_t f, uint32_t flags)
 {
     if (flags & PM_FLAG_COW)
-        e->stats->faults_cow_reuse++;
+        COUNT(e, mm, faults_cow_reuse, 1);
     return install(e, mm, va, f, r->rights, 0, 1);
 }
 
@@ -257,6 +259,23 @@ void mm_release(struct policy_env *e, struct mm *mm)
 {
     pm_foreach(&mm->pm, drop_one, (void *)e->o);
     pm_destroy(&mm->pm);
+}
+
+struct shared_tally { const struct pager_ops *o; uint64_t pages; };
+
+static int count_shared(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
+{
+    struct shared_tally *t = ctx;
+    (void)va; (void)flags;
+    t->pages += t->o->refcount(f) > 1;
+    return 0;
+}
+
+uint64_t mm_shared_pages(const struct pager_ops *o, const struct mm *mm)
+{
+    struct shared_tally t = { o, 0 };
+    pm_foreach(&mm->pm, count_shared, &t);
+    return t.pages;
 }
 
 struct fork_walk {
@@ -341,7 +360,7 @@ int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child)
     }
     w.r = NULL;
     pm_foreach(&parent->pm, mark_cow, &w);
-    e->stats->pages_shared_at_fork += w.pages;
+    COUNT(e, child, pages_shared_at_fork, w.pages);
     e->stats->forks++;
     return 0;
 }
@@ -352,7 +371,7 @@ int mm_fork_copy(struct policy_env *e, struct mm *parent, struct mm *child)
     int err = fork_walk(&w, copy_one);
     if (err)
         return err;
-    e->stats->pages_copied_at_fork += w.pages;
+    COUNT(e, child, pages_copied_at_fork, w.pages);
     e->stats->pages_copied += w.pages;
     e->stats->forks++;
     return 0;
