@@ -53,7 +53,7 @@ PAGE_SIZE = 1 << PAGE_SHIFT
 SV39_LEVELS = 3
 PT_ENTRIES = 512
 VPN_BITS = PT_ENTRIES.bit_length() - 1
-SATP_PPN_BITS = 44
+SATP_PPN_BITS = 44                 # satp.PPN, bits 43:0 (privileged spec, Sv39)
 # pager/pagemap.h
 PM_FLAG_COW = 1 << 31
 PM_FLAGS_MASK = 0xf << 28
@@ -177,7 +177,10 @@ class PhysicalMemory:
     """While active, the stub reads physical addresses (QEMU only)."""
 
     def __enter__(self):
-        gdb.execute(PHYS_ON, to_string=True)
+        try:
+            gdb.execute(PHYS_ON, to_string=True)
+        except gdb.error as e:
+            raise gdb.GdbError(f'kine: needs QEMU stopped under GDB (target remote ...): {e}')
         gdb.execute('maintenance flush dcache', to_string=True)
         return self
 
@@ -374,10 +377,14 @@ class Pager:
         """Process by thread id and by space handle."""
         by_tid, by_space = {}, {}
         for p in self.procs():
-            label = f'pid {int(p["pid"])} {c_string(p["name"])}'
+            label = proc_label(p)
             by_tid[int(p['tid'])] = label
             by_space[int(p['mm']['as'])] = label
         return by_tid, by_space
+
+
+def proc_label(proc):
+    return f'pid {int(proc["pid"])} {c_string(proc["name"])}'
 
 
 def names_or_empty():
@@ -394,153 +401,153 @@ def handle(value):
 
 # ---- commands --------------------------------------------------------------
 
-def argument_values(arg, names):
-    """Evaluate each argument (before the stub goes physical: an argument
-    may read the stopped program's memory)."""
-    argv = gdb.string_to_argv(arg)
-    if len(argv) != len(names):
-        raise gdb.GdbError('usage: ' + ' '.join(names))
-    return [int(gdb.parse_and_eval(a)) for a in argv]
+class KineCommand(gdb.Command):
+    """A kine-* command: NAME ARGS...  Its arguments are expressions,
+    evaluated first (they may read the stopped program's memory through the
+    live satp); then run() reads with the stub on physical addresses."""
+    name = ''
+    args = ()
+
+    def __init__(self):
+        super().__init__(self.name, gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        argv = gdb.string_to_argv(arg)
+        if len(argv) != len(self.args):
+            raise gdb.GdbError('usage: ' + ' '.join((self.name,) + self.args))
+        values = [int(gdb.parse_and_eval(a)) for a in argv]
+        with PhysicalMemory():
+            self.run(*values)
+
+    def run(self, *values):
+        raise NotImplementedError
 
 
-class KineThreads(gdb.Command):
+class KineThreads(KineCommand):
     """kine-threads: every kernel thread (all_threads): tid, state, space,
     pager and IPC partner, the pc it resumes at, and whose it is.
     * marks the current thread (cur)."""
 
-    def __init__(self):
-        super().__init__('kine-threads', gdb.COMMAND_DATA)
+    name = 'kine-threads'
 
-    def invoke(self, arg, from_tty):
-        argument_values(arg, [])
-        with PhysicalMemory():
-            by_tid, _ = names_or_empty()
-            cur = int(kernel_symbol('cur'))
-            print(f'  {"TID":9} {"STATE":14} {"SPACE":9} {"PAGER":9} {"PARTNER":9} {"PC":18} WHO')
-            for t in threads():
-                space = t['space'].dereference()
-                who = 'pager' if bool(space['privileged']) else by_tid.get(int(t['tid']), '')
-                pager = int(t['pager']['tid']) if int(t['pager']) else 0
-                partner = int(t['partner']['tid']) if int(t['partner']) else 0
-                mark = '*' if int(t.address) == cur else ' '
-                print(f'{mark} {int(t["tid"]):<#9x} {enum_name(t["state"]):14} '
-                      f'{int(space["handle"]):<#9x} {handle(pager):9} {handle(partner):9} '
-                      f'{int(t["tf"]["sepc"]):#018x} {who}')
+    def run(self):
+        by_tid, _ = names_or_empty()
+        cur = int(kernel_symbol('cur'))
+        print(f'  {"TID":9} {"STATE":14} {"SPACE":9} {"PAGER":9} {"PARTNER":9} {"PC":18} WHO')
+        for t in threads():
+            space = t['space'].dereference()
+            who = 'pager' if bool(space['privileged']) else by_tid.get(int(t['tid']), '')
+            pager = int(t['pager']['tid']) if int(t['pager']) else 0
+            partner = int(t['partner']['tid']) if int(t['partner']) else 0
+            mark = '*' if int(t.address) == cur else ' '
+            print(f'{mark} {int(t["tid"]):<#9x} {enum_name(t["state"]):14} '
+                  f'{int(space["handle"]):<#9x} {handle(pager):9} {handle(partner):9} '
+                  f'{int(t["tf"]["sepc"]):#018x} {who}')
 
 
-class KineSpaces(gdb.Command):
+class KineSpaces(KineCommand):
     """kine-spaces: every kernel address space (the handle table): handle,
     ASID, root table, page tables held and its quota, threads, and whose."""
 
-    def __init__(self):
-        super().__init__('kine-spaces', gdb.COMMAND_DATA)
+    name = 'kine-spaces'
 
-    def invoke(self, arg, from_tty):
-        argument_values(arg, [])
-        with PhysicalMemory():
-            _, by_space = names_or_empty()
-            print(f'{"HANDLE":9} {"ASID":>5} {"ROOT":12} {"TABLES":>6} {"QUOTA":>6} '
-                  f'{"THREADS":>7} WHO')
-            for s in spaces():
-                h = int(s['handle'])
-                who = 'pager (privileged)' if bool(s['privileged']) else by_space.get(h, '')
-                quota = int(s['table_limit'])
-                unlimited = quota == (1 << (8 * s['table_limit'].type.sizeof)) - 1
-                print(f'{h:<#9x} {int(s["asid"]):5} {int(s["root"]):<#12x} '
-                      f'{int(s["tables"]):6} {"-" if unlimited else quota:>6} '
-                      f'{int(s["nthreads"]):7} {who}')
+    def run(self):
+        _, by_space = names_or_empty()
+        print(f'{"HANDLE":9} {"ASID":>5} {"ROOT":12} {"TABLES":>6} {"QUOTA":>6} '
+              f'{"THREADS":>7} WHO')
+        for s in spaces():
+            h = int(s['handle'])
+            who = 'pager (privileged)' if bool(s['privileged']) else by_space.get(h, '')
+            quota = int(s['table_limit'])
+            unlimited = quota == (1 << (8 * s['table_limit'].type.sizeof)) - 1
+            print(f'{h:<#9x} {int(s["asid"]):5} {int(s["root"]):<#12x} '
+                  f'{int(s["tables"]):6} {"-" if unlimited else quota:>6} '
+                  f'{int(s["nthreads"]):7} {who}')
 
 
-class KinePte(gdb.Command):
+class KinePte(KineCommand):
     """kine-pte SPACE VA: walk address space SPACE's Sv39 page table (SPACE
     is a handle, as kine-spaces and kine-procs show) for VA, level by level,
     and decode the leaf: flags V R W X U G A D and the kernel's own
     KERNEL_OWNED, the physical address and the pool frame.  Sets $kine_pa
     and $kine_frame."""
 
-    def __init__(self):
-        super().__init__('kine-pte', gdb.COMMAND_DATA)
+    name = 'kine-pte'
+    args = ('SPACE', 'VA')
 
-    def invoke(self, arg, from_tty):
-        space_handle, va = argument_values(arg, ['SPACE', 'VA'])
-        with PhysicalMemory():
-            s = space_by_handle(space_handle)
-            _, by_space = names_or_empty()
-            who = 'pager' if bool(s['privileged']) else by_space.get(space_handle, '')
-            root = int(s['root'])
-            print(f'space {space_handle:#x} ({who}), root {root:#x}, va {va:#x}')
-            steps, pa = walk(root, va)
-            for level, index, addr, pte in steps:
-                kind = ('invalid' if not pte & PTE_V else
-                        'leaf' if pte & PTE_LEAF_MASK else f'table {pte_to_pa(pte):#x}')
-                print(f'  level {level} [{index:3}] at {addr:#x}: pte {pte:#018x}  {kind}')
-            if pa is None:
-                print('  not mapped')
-                return
-            leaf = steps[-1][3]
-            frame = pool_frame(pa)
-            print(f'  flags {pte_flags(leaf)}')
-            print(f'  pa {pa:#x}, ' + (f'pool frame {frame}' if frame is not None
-                                        else 'not in the user pool'))
-            gdb.set_convenience_variable('kine_pa', pa)
-            gdb.set_convenience_variable('kine_frame', -1 if frame is None else frame)
+    def run(self, space_handle, va):
+        s = space_by_handle(space_handle)
+        _, by_space = names_or_empty()
+        who = 'pager' if bool(s['privileged']) else by_space.get(space_handle, '')
+        root = int(s['root'])
+        print(f'space {space_handle:#x} ({who}), root {root:#x}, va {va:#x}')
+        steps, pa = walk(root, va)
+        for level, index, addr, pte in steps:
+            kind = ('invalid' if not pte & PTE_V else
+                    'leaf' if pte & PTE_LEAF_MASK else f'table {pte_to_pa(pte):#x}')
+            print(f'  level {level} [{index:3}] at {addr:#x}: pte {pte:#018x}  {kind}')
+        if pa is None:
+            print('  not mapped')
+            return
+        leaf = steps[-1][3]
+        frame = pool_frame(pa)
+        print(f'  flags {pte_flags(leaf)}')
+        print(f'  pa {pa:#x}, ' + (f'pool frame {frame}' if frame is not None
+                                    else 'not in the user pool'))
+        gdb.set_convenience_variable('kine_pa', pa)
+        gdb.set_convenience_variable('kine_frame', -1 if frame is None else frame)
 
 
-class KineProcs(gdb.Command):
+class KineProcs(KineCommand):
     """kine-procs: the pager's processes (pg.procs): pid, parent, state,
-    name, policy, thread, address space, resident pages, faults taken."""
+    name, policy, thread, address space and resident pages."""
 
-    def __init__(self):
-        super().__init__('kine-procs', gdb.COMMAND_DATA)
+    name = 'kine-procs'
 
-    def invoke(self, arg, from_tty):
-        argument_values(arg, [])
-        with PhysicalMemory():
-            pager = Pager()
-            print(f'{"PID":>5} {"PPID":>5} {"STATE":7} {"NAME":16} {"POLICY":8} {"TID":9} '
-                  f'{"SPACE":9} {"RESIDENT":>8}')
-            for p in pager.procs():
-                policy = pager.string(pager.deref(p['policy'])['name']) if int(p['policy']) else '-'
-                print(f'{int(p["pid"]):5} {int(p["ppid"]):5} {enum_name(p["state"]):7} '
-                      f'{c_string(p["name"]):16} {policy:8} {handle(int(p["tid"])):9} '
-                      f'{handle(int(p["mm"]["as"])):9} {int(p["mm"]["pm"]["count"]):8}')
+    def run(self):
+        pager = Pager()
+        print(f'{"PID":>5} {"PPID":>5} {"STATE":7} {"NAME":16} {"POLICY":8} {"TID":9} '
+              f'{"SPACE":9} {"RESIDENT":>8}')
+        for p in pager.procs():
+            policy = pager.string(pager.deref(p['policy'])['name']) if int(p['policy']) else '-'
+            print(f'{int(p["pid"]):5} {int(p["ppid"]):5} {enum_name(p["state"]):7} '
+                  f'{c_string(p["name"]):16} {policy:8} {handle(int(p["tid"])):9} '
+                  f'{handle(int(p["mm"]["as"])):9} {int(p["mm"]["pm"]["count"]):8}')
 
 
-class KineFrame(gdb.Command):
+class KineFrame(KineCommand):
     """kine-frame N: pool frame N's reference count (pg.frames.ref[N]) and
     everything that holds it, found by walking every process's page map:
     each (pid, va) that maps it (cow: marked copy-on-write), page-map nodes
     and the pager's own heap frames."""
 
-    def __init__(self):
-        super().__init__('kine-frame', gdb.COMMAND_DATA)
+    name = 'kine-frame'
+    args = ('N',)
 
-    def invoke(self, arg, from_tty):
-        (frame,) = argument_values(arg, ['N'])
-        with PhysicalMemory():
-            pager = Pager()
-            base, frames = pool()
-            if not 0 <= frame < frames:
-                raise gdb.GdbError(f'kine: the pool has frames 0 to {frames - 1}')
-            ref = pager.refcount(frame)
-            print(f'pool frame {frame} (pa {base + (frame << PAGE_SHIFT):#x}): refcount {ref}')
-            maps = nodes = 0
-            for p in pager.procs():
-                label = f'pid {int(p["pid"])} {c_string(p["name"])}'
-                pages, node_frames = pager.pagemap(p)
-                for va, f, flags in pages:
-                    if f == frame:
-                        maps += 1
-                        print(f'  {label:24} va {va:#x}' + ('  cow' if flags & PM_FLAG_COW else ''))
-                if frame in node_frames:
-                    nodes += 1
-                    print(f'  {label:24} page-map node')
-            heap = pager.heap_frames().count(frame)
-            if heap:
-                print('  the pager\'s own (frame table, heap)')
-            found = maps + nodes + heap
-            print(f'{maps} mappings, {nodes} page-map nodes, {heap} pager frames: '
-                  + ('the refcount' if found == ref else f'{found} of the refcount {ref}'))
+    def run(self, frame):
+        pager = Pager()
+        base, frames = pool()
+        if not 0 <= frame < frames:
+            raise gdb.GdbError(f'kine: the pool has frames 0 to {frames - 1}')
+        ref = pager.refcount(frame)
+        print(f'pool frame {frame} (pa {base + (frame << PAGE_SHIFT):#x}): refcount {ref}')
+        maps = nodes = 0
+        for p in pager.procs():
+            label = proc_label(p)
+            pages, node_frames = pager.pagemap(p)
+            for va, f, flags in pages:
+                if f == frame:
+                    maps += 1
+                    print(f'  {label:24} va {va:#x}' + ('  cow' if flags & PM_FLAG_COW else ''))
+            if frame in node_frames:
+                nodes += 1
+                print(f'  {label:24} page-map node')
+        heap = pager.heap_frames().count(frame)
+        if heap:
+            print('  the pager\'s own (frame table, heap)')
+        found = maps + nodes + heap
+        print(f'{maps} mappings, {nodes} page-map nodes, {heap} pager frames: '
+              + ('the refcount' if found == ref else f'{found} of the refcount {ref}'))
 
 
 class KineSpace(gdb.Function):
