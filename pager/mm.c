@@ -3,8 +3,9 @@
  * mm_install fills and only the core sends (mm_commit, or mm_stage and
  * mm_sent for a fault's answer) or rolls back (mm_abort).  Every building
  * block a policy uses is made of these, so none of them has rollback code
- * of its own.  Pure: the kernel is reached only through pager_ops, so the
- * host tests run all of it against fakes. */
+ * of its own.  They also count what they do, for the process (mm->stats)
+ * and for the core (e->stats) together.  Pure: the kernel is reached only
+ * through pager_ops, so the host tests run all of it against fakes. */
 #include <string.h>
 #include "policy.h"
 #include <kine/error.h>
