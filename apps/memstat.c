@@ -1,5 +1,5 @@
 /* memstat: the pager's counters, each policy's own named counters, every
- * process with its policy, and the frame ledger. */
+ * process with its policy and its own counters, and the frame ledger. */
 #include <stdio.h>
 #include <string.h>
 #include <kinesys.h>
@@ -18,16 +18,29 @@ static void print_policies(void)
     }
 }
 
+/* One line per process: its pages (resident, shared, swapped out, page-map
+ * frames), faults by access, how they were answered, and what its fork
+ * gave it. */
 static void print_processes(void)
 {
     struct kine_procinfo pi;
-    printf("%5s %5s %-6s %-16s %-8s %8s %6s %7s\n", "pid", "ppid", "state", "name", "policy",
-           "resident", "map", "faults");
-    for (int64_t pid = 1; kine_procinfo(pid, &pi) >= 0; pid = pi.pid + 1)
-        printf("%5ld %5ld %-6s %-16s %-8s %8lu %6lu %7lu\n", (long)pi.pid, (long)pi.ppid,
+    printf("%5s %5s %-6s %-16s %-8s %8s %6s %4s %4s %6s %6s %4s %4s %6s %6s %6s %6s %6s %6s\n",
+           "pid", "ppid", "state", "name", "policy", "resident", "shared", "swap", "map",
+           "read", "write", "exec", "othr", "cowcp", "reuse", "zero", "loaded", "forkcp",
+           "forksh");
+    for (int64_t pid = 1; kine_procinfo(pid, &pi) >= 0; pid = pi.pid + 1) {
+        const struct kine_proc_counters *c = &pi.counters;
+        printf("%5ld %5ld %-6s %-16s %-8s %8lu %6lu %4lu %4lu %6lu %6lu %4lu %4lu %6lu %6lu %6lu "
+               "%6lu %6lu %6lu\n", (long)pi.pid, (long)pi.ppid,
                pi.state == KINE_PROC_LIVE ? "live" : "zombie", pi.name, pi.policy,
-               (unsigned long)pi.resident, (unsigned long)pi.map_frames,
-               (unsigned long)pi.faults);
+               (unsigned long)pi.resident, (unsigned long)pi.shared, (unsigned long)pi.swapped,
+               (unsigned long)pi.map_frames, (unsigned long)c->faults_read,
+               (unsigned long)c->faults_write, (unsigned long)c->faults_exec,
+               (unsigned long)c->faults_other, (unsigned long)c->faults_cow_copy,
+               (unsigned long)c->faults_cow_reuse, (unsigned long)c->pages_zero_filled,
+               (unsigned long)c->pages_loaded, (unsigned long)c->pages_copied_at_fork,
+               (unsigned long)c->pages_shared_at_fork);
+    }
 }
 
 int main(void)

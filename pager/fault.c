@@ -25,13 +25,16 @@ static const char *outside(uint64_t addr, uint64_t access)
     }
 }
 
-static void count_received(uint64_t access)
+/* Count a fault by access, for the process and for the core. */
+#define COUNT_FAULT(p, field) (pg.stats.field++, (p)->mm.stats.field++)
+
+static void count_received(struct proc *p, uint64_t access)
 {
     switch (access) {
-    case KINE_FAULT_READ:  pg.stats.faults_read++; break;
-    case KINE_FAULT_WRITE: pg.stats.faults_write++; break;
-    case KINE_FAULT_EXEC:  pg.stats.faults_exec++; break;
-    default:               pg.stats.faults_other++; break;
+    case KINE_FAULT_READ:  COUNT_FAULT(p, faults_read); break;
+    case KINE_FAULT_WRITE: COUNT_FAULT(p, faults_write); break;
+    case KINE_FAULT_EXEC:  COUNT_FAULT(p, faults_exec); break;
+    default:               COUNT_FAULT(p, faults_other); break;
     }
 }
 
@@ -41,8 +44,7 @@ static void count_received(uint64_t access)
 bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
 {
     pg.fault_addr = addr;
-    p->faults++;
-    count_received(access);
+    count_received(p, access);
     if (access == KINE_FAULT_OTHER) {
         proc_kill(p, "illegal instruction or misaligned access at pc", pc);
         return false;

@@ -134,7 +134,8 @@ static bool req_procinfo(struct kine_msg *m)
     struct kine_procinfo pi = {
         .pid = best->pid, .ppid = best->ppid,
         .state = best->state == P_LIVE ? KINE_PROC_LIVE : KINE_PROC_ZOMBIE,
-        .resident = best->mm.pm.count, .map_frames = best->mm.pm.nodes, .faults = best->faults,
+        .resident = best->mm.pm.count, .shared = mm_shared_pages(&pager_ops, &best->mm),
+        .map_frames = best->mm.pm.nodes, .counters = best->mm.stats,
     };
     memcpy(pi.name, best->name, sizeof(pi.name));     /* both KINE_NAME_MAX + 1, NUL-ended */
     strncpy(pi.policy, best->policy->name, sizeof(pi.policy) - 1);

@@ -3,12 +3,15 @@
  * mm_install fills and only the core sends (mm_commit, or mm_stage and
  * mm_sent for a fault's answer) or rolls back (mm_abort).  Every building
  * block a policy uses is made of these, so none of them has rollback code
- * of its own.  Pure: the kernel is reached only through pager_ops, so the
- * host tests run all of it against fakes. */
+ * of its own.  They also count what they do, for the process (mm->stats)
+ * and for the core (e->stats) together.  Pure: the kernel is reached only
+ * through pager_ops, so the host tests run all of it against fakes. */
 #include <string.h>
 #include "policy.h"
 #include <kine/error.h>
 
+/* Count n of one thing for a process and for the core, together. */
+#define COUNT(e, mm, field, n) ((e)->stats->field += (n), (mm)->stats.field += (n))
 
 /* What a queued mapping replaced in the page map. */
 enum replaced {
@@ -165,9 +168,9 @@ int mm_fill(struct policy_env *e, struct mm *mm, const struct region *r, uint64_
     memset(page, 0, KINE_PAGE_SIZE);
     if (hi > lo) {
         memcpy(page + (lo - va), r->file + (lo - r->file_va), hi - lo);
-        e->stats->pages_loaded++;
+        COUNT(e, mm, pages_loaded, 1);
     } else {
-        e->stats->pages_zero_filled++;
+        COUNT(e, mm, pages_zero_filled, 1);
     }
     return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
 }
@@ -180,7 +183,7 @@ static int copy_frame(struct policy_env *e, struct mm *mm, const struct region *
     if (f < 0)
         return (int)f;
     memcpy(e->o->frame((uint32_t)f), e->o->frame(old), KINE_PAGE_SIZE);
-    e->stats->faults_cow_copy++;
+    COUNT(e, mm, faults_cow_copy, 1);
     e->stats->pages_copied++;
     return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
 }
@@ -189,7 +192,7 @@ static int remap_frame(struct policy_env *e, struct mm *mm, const struct region 
                        uint32_t f, uint32_t flags)
 {
     if (flags & PM_FLAG_COW)
-        e->stats->faults_cow_reuse++;
+        COUNT(e, mm, faults_cow_reuse, 1);
     return install(e, mm, va, f, r->rights, 0, 1);
 }
 
@@ -259,6 +262,23 @@ void mm_release(struct policy_env *e, struct mm *mm)
     pm_destroy(&mm->pm);
 }
 
+struct shared_tally { const struct pager_ops *o; uint64_t pages; };
+
+static int count_shared(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
+{
+    struct shared_tally *t = ctx;
+    (void)va; (void)flags;
+    t->pages += t->o->refcount(f) > 1;
+    return 0;
+}
+
+uint64_t mm_shared_pages(const struct pager_ops *o, const struct mm *mm)
+{
+    struct shared_tally t = { o, 0 };
+    pm_foreach(&mm->pm, count_shared, &t);
+    return t.pages;
+}
+
 /* mm_fork_copy's walk over the parent's pages. */
 struct fork_walk {
     struct policy_env *e;
@@ -318,7 +338,7 @@ int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child)
         if (err)
             return err;
     }
-    e->stats->pages_shared_at_fork += child->pm.count;
+    COUNT(e, child, pages_shared_at_fork, child->pm.count);
     e->stats->forks++;
     return 0;
 }
@@ -330,7 +350,7 @@ int mm_fork_copy(struct policy_env *e, struct mm *parent, struct mm *child)
     int err = pm_foreach(&parent->pm, copy_one, &w);
     if (err)
         return err;
-    e->stats->pages_copied_at_fork += w.pages;
+    COUNT(e, child, pages_copied_at_fork, w.pages);
     e->stats->pages_copied += w.pages;
     e->stats->forks++;
     return 0;

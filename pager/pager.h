@@ -48,7 +48,6 @@ struct proc {
     uint64_t block_bytes;    /* B_PIPE_READ: at most this many */
     struct fd fds[MAX_FDS];
     bool mid_line;           /* console: last write did not end a line */
-    uint64_t faults;         /* faults it has taken */
 };
 
 struct pipe {

@@ -21,11 +21,14 @@
 #include "region.h"
 #include "pagemap.h"
 
-/* One process's memory as a policy sees it. */
+/* One process's memory as a policy sees it.  stats are its own counters,
+ * counted by the building blocks below next to the core's (e->stats), so
+ * a policy never counts anything itself. */
 struct mm {
     kine_as_t as;
     struct region_map regions;
     struct pagemap pm;
+    struct kine_proc_counters stats;
 };
 
 /* The pager core's services.  Frames are pool frame numbers. */
@@ -123,6 +126,9 @@ int mm_reserve(struct policy_env *e, struct mm *mm, const struct region *r, uint
 void mm_shrink(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end);
 /* release hook: drop every page's reference and the page map itself. */
 void mm_release(struct policy_env *e, struct mm *mm);
+/* Its resident pages whose frame is held more than once (by another
+ * process, or twice by this one). */
+uint64_t mm_shared_pages(const struct pager_ops *o, const struct mm *mm);
 
 /* ---- The core's side of the queue (mm.c; policies never call these). */
 /* Send everything queued; on failure what the kernel refused is undone. */

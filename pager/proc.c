@@ -325,7 +325,9 @@ int64_t proc_exec(struct proc *p, int argc, char *argv[])
         err = make_kernel_objects(&next, p->pid);
     if (err)
         return err;
+    next.mm.stats = p->mm.stats;     /* its counters go on, the work of a failed try included */
     int64_t sp = load_program(&next, elf, &prog, argc, argv);
+    p->mm.stats = next.mm.stats;
     if (sp < 0) {
         drop_kernel_objects(&next);
         policy_release(next.policy, next.env, &next.mm);

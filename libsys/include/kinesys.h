@@ -139,6 +139,9 @@ int64_t kine_spawn_policy(int argc, const char *const argv[], const char *policy
 int64_t kine_exec(int argc, const char *const argv[]);
 /* The first process with pid >= pid (-KINE_ESRCH if none). */
 int64_t kine_procinfo(int64_t pid, struct kine_procinfo *out);
+/* Faults of every kind a process took. */
+static inline uint64_t kine_proc_faults(const struct kine_proc_counters *c)
+{ return c->faults_read + c->faults_write + c->faults_exec + c->faults_other; }
 /* Policy i's name and named counters as text, NUL-ended (-KINE_ESRCH past
  * the last policy). */
 int64_t kine_policystats(unsigned i, char *text, size_t cap);

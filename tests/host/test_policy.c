@@ -2,7 +2,8 @@
  * fake kernel, driven the way the pager core drives them (a hook, then
  * commit or abort): COW sharing, copy and refcount-1 reuse, eager copying,
  * lazy reservation and demand loading from the program file, a policy's
- * named counter, shrink and release, and failure at every step — an
+ * named counter, each process's own counters and shared pages (adding up
+ * to the core's counters), shrink and release, and failure at every step — an
  * allocation half-way, the kernel refusing a map, a protect failing at
  * fork — after which the books are as they were and nothing stays queued. */
 #include <stdint.h>
@@ -180,6 +181,21 @@ static void make_parent(struct mm *p, const char *pol)
     memset(mem[f], 'C', KINE_PAGE_SIZE);
 }
 
+/* The processes' own counters add up to the core's, field by field. */
+static int counters_add_up(const struct mm *const mms[], unsigned n)
+{
+    int ok = 1;
+#define FIELD(f) { \
+        uint64_t sum = 0; \
+        for (unsigned i = 0; i < n; i++) \
+            sum += mms[i]->stats.f; \
+        ok &= sum == stats.f; \
+    }
+    KINE_PROC_COUNTER_FIELDS(FIELD)
+#undef FIELD
+    return ok;
+}
+
 static uint32_t frame_at(struct mm *m, uint64_t va, uint32_t *flags)
 {
     uint32_t f = 999, fl = 0;
@@ -198,6 +214,8 @@ static void test_cow(void)
     struct policy_env *e = env("cow");
     uint32_t fl, cfl, text = frame_at(&p, TEXT, NULL);
     CHECK(memcmp(mem[text], "TEXT", 4) == 0 && mem[text][4] == 0 && stats.pages_loaded == 1);
+    CHECK(p.stats.pages_loaded == 1 && p.stats.pages_zero_filled == 2);
+    CHECK(mm_shared_pages(&ops, &p) == 0);
     CHECK(settle(cow->fork(e, &p, &c)) == 0);
     uint32_t data = frame_at(&p, DATA, NULL);
     CHECK(frame_at(&c, TEXT, &cfl) == text && cfl == 0);              /* shared, never COW */
@@ -208,6 +226,8 @@ static void test_cow(void)
     CHECK(find(2, TEXT)->rights == RX && find(2, DATA)->rights == KINE_RIGHT_R);
     CHECK(find(1, DATA)->rights == KINE_RIGHT_R && find(1, TEXT)->rights == RX);
     CHECK(stats.pages_shared_at_fork == 3 && stats.pages_copied_at_fork == 0 && stats.forks == 1);
+    CHECK(c.stats.pages_shared_at_fork == 3 && p.stats.pages_shared_at_fork == 0);   /* the child's */
+    CHECK(mm_shared_pages(&ops, &p) == 3 && mm_shared_pages(&ops, &c) == 3);
 
     /* child writes: shared, so copied */
     const struct region *rd = region_find(&c.regions, DATA);
@@ -217,12 +237,15 @@ static void test_cow(void)
     CHECK(mem[copy][0] == 'B' && memcmp(mem[copy], mem[data], KINE_PAGE_SIZE) == 0);
     CHECK(find(2, DATA)->rights == RW && find(2, DATA)->f == copy);
     CHECK(stats.faults_cow_copy == 1 && stats.pages_copied == 1);
+    CHECK(c.stats.faults_cow_copy == 1 && p.stats.faults_cow_copy == 0);
+    CHECK(mm_shared_pages(&ops, &c) == 2 && mm_shared_pages(&ops, &p) == 2);
 
     /* parent writes the same page: now held once, so reused in place */
     uint32_t nfree = ft.nfree;
     CHECK(settle(cow->fault(e, &p, region_find(&p.regions, DATA), DATA, KINE_FAULT_WRITE)) == 0);
     CHECK(frame_at(&p, DATA, &fl) == data && fl == 0 && ft.nfree == nfree);
     CHECK(find(1, DATA)->rights == RW && stats.faults_cow_reuse == 1 && frame_refcount(&ft, data) == 1);
+    CHECK(p.stats.faults_cow_reuse == 1 && c.stats.faults_cow_reuse == 0);
 
     /* out of memory while breaking a share: nothing changes */
     uint32_t shared = frame_at(&c, DATA + KINE_PAGE_SIZE, NULL);
@@ -248,6 +271,8 @@ static void test_cow(void)
     mm_sent(&ops, 0);
     CHECK(frame_at(&c, DATA + KINE_PAGE_SIZE, NULL) == shared && frame_refcount(&ft, shared) == 2);
     CHECK(ft.nfree == nfree && mm_stage(buf, &as) == 0);
+    /* a copy the kernel refused was still made: counted for both */
+    CHECK(counters_add_up((const struct mm *[]){ &p, &c }, 2) && c.stats.faults_cow_copy == 3);
 
     policy_release(cow, e, &c);
     policy_release(cow, e, &p);
@@ -287,6 +312,10 @@ static void test_fork_failures(void)
     CHECK(frame_at(&c3, DATA, NULL) != frame_at(&p, DATA, NULL));
     CHECK(mem[frame_at(&c3, DATA + KINE_PAGE_SIZE, NULL)][7] == 'C' && find(4, DATA)->rights == RW);
     CHECK(find(1, DATA)->rights == RW && stats.pages_copied_at_fork == 3);
+    CHECK(c3.stats.pages_copied_at_fork == 3 && c3.stats.pages_shared_at_fork == 0);
+    CHECK(mm_shared_pages(&ops, &c3) == 0 && mm_shared_pages(&ops, &p) == 0);
+    CHECK(c.stats.pages_shared_at_fork == 0 && c2.stats.pages_copied_at_fork == 0);  /* failed */
+    CHECK(counters_add_up((const struct mm *[]){ &p, &c, &c2, &c3 }, 4));
     policy_release(eager, env("eager"), &c3);
     policy_release(cow, e, &p);
     CHECK(ft.nfree == NF);
@@ -325,6 +354,7 @@ static void test_lazy(void)
     f = frame_at(&p, HEAP + 3 * KINE_PAGE_SIZE, NULL);
     CHECK(f != 999 && mem[f][0] == 0 && mem[f][KINE_PAGE_SIZE - 1] == 0 && stats.pages_zero_filled == 1);
     CHECK(find(1, HEAP + 3 * KINE_PAGE_SIZE)->rights == RW && e->counters[0] == touches + 2);
+    CHECK(p.stats.pages_loaded == 1 && p.stats.pages_zero_filled == 1);
 
     /* shrink: what lies above the new end goes, refs and mappings too */
     heap->end = HEAP + 2 * KINE_PAGE_SIZE;
@@ -363,6 +393,7 @@ static void test_lazy(void)
     CHECK(settle(cow->grow(ce, &q, qh, HEAP)) == -KINE_ENOMEM);
     CHECK(q.pm.count == 0 && ft.nfree == nfree);
 
+    CHECK(counters_add_up((const struct mm *[]){ &p, &q }, 2));
     policy_release(cow, ce, &q);
     policy_release(lazy, e, &p);
     CHECK(ft.nfree == NF);

@@ -113,6 +113,32 @@ struct kine_memstats {
 #define KINE_ARGV_MAX       64      /* arguments of PGR_SPAWN, name included */
 #define KINE_NAME_MAX       31      /* program name length */
 
+/* What the pager has done for one process since it started (kept across
+ * exec; a forked child starts at zero).  Each field is counted where its
+ * namesake in struct kine_memstats is, so over every process that ever
+ * existed they add up to those. */
+struct kine_proc_counters {
+    uint64_t faults_read;           /* faults it took, by access */
+    uint64_t faults_write;
+    uint64_t faults_exec;
+    uint64_t faults_other;
+    uint64_t faults_cow_copy;       /* writes to shared COW pages: copied */
+    uint64_t faults_cow_reuse;      /* writes to COW pages held once: remapped */
+    uint64_t pages_zero_filled;     /* its pages given zeroed frames */
+    uint64_t pages_loaded;          /* its pages filled from its program file */
+    uint64_t pages_copied_at_fork;  /* pages it got as copies when forked */
+    uint64_t pages_shared_at_fork;  /* pages it shared with its parent when forked */
+};
+/* Its fields, for code that goes over them all (X(field) for each). */
+#define KINE_PROC_COUNTER_FIELDS(X) X(faults_read) X(faults_write) X(faults_exec) \
+    X(faults_other) X(faults_cow_copy) X(faults_cow_reuse) X(pages_zero_filled) \
+    X(pages_loaded) X(pages_copied_at_fork) X(pages_shared_at_fork)
+#define KINE_PROC_COUNTER_ONE_(field) + 1
+_Static_assert(sizeof(struct kine_proc_counters) ==
+               (0 KINE_PROC_COUNTER_FIELDS(KINE_PROC_COUNTER_ONE_)) * sizeof(uint64_t),
+               "KINE_PROC_COUNTER_FIELDS names every field");
+#undef KINE_PROC_COUNTER_ONE_
+
 /* One process (PGR_PROCINFO). */
 enum kine_proc_state { KINE_PROC_LIVE = 1, KINE_PROC_ZOMBIE = 2 };
 struct kine_procinfo {
@@ -121,8 +147,10 @@ struct kine_procinfo {
     char     name[KINE_NAME_MAX + 1];
     char     policy[KINE_POLICY_NAME_MAX];
     uint64_t resident;              /* pages in its page map */
+    uint64_t shared;                /* of those, on frames held more than once */
+    uint64_t swapped;               /* pages paged out (0: there is no paging yet) */
     uint64_t map_frames;            /* frames its page map itself takes */
-    uint64_t faults;                /* faults it has taken */
+    struct kine_proc_counters counters;
 };
 
 /* Signals PGR_KILL accepts, numbered as picolibc's <signal.h> numbers them. */
