@@ -116,7 +116,9 @@ static int kill_rules(void)
     pid_t a = sleeper();
     if (a < 0)
         return 0;
-    int ok = kill(a, 0) == -1 && errno == EINVAL;            /* only KILL and TERM */
+    int ok = kill(a, 0) == 0 && kill(getpid(), 0) == 0;      /* 0: it exists, may I */
+    ok &= kill(a, SIGHUP) == -1 && errno == EINVAL;           /* only KILL and TERM end */
+    ok &= kill(1, 0) == -1 && errno == EPERM;
     ok &= kill(1, SIGKILL) == -1 && errno == EPERM;           /* not our descendant */
     ok &= kill(getppid(), SIGKILL) == -1 && errno == EPERM;   /* nor our parent */
     ok &= kill(1 << 30, SIGKILL) == -1 && errno == ESRCH;

@@ -1,10 +1,12 @@
 /* sh: a small shell.  Reads commands from standard input (a `$ ` prompt
  * when asked with -i), from -c STRING, or from its arguments; runs
  * programs with arguments, `|` pipelines of any length, `&` background
- * jobs and `;` sequences, with the builtins wait, exit [STATUS] and help.  Each program is
+ * jobs and `;` sequences, with the builtins wait, kill, exit [STATUS] and
+ * help.  Each program is
  * started the Unix way: fork (copy-on-write, so cheap), rewire descriptors
  * 0 and 1 with dup2, then exec. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,12 +118,29 @@ static void help(void)
 {
     printf("programs: any in the boot image, with arguments; a | b | c pipes;\n"
            "a & runs in the background, a ; b runs one then the other.\n"
-           "Builtins: wait (for every\n"
-           "background job), exit [STATUS], help.  Try: ps, memstat, echo, wc,\n"
-           "cat, yes, kill PID, cowtest, forktest, bench quick.\n");
+           "Builtins: wait (for every background job), kill [-9] PID (a job),\n"
+           "exit [STATUS], help.  Try: ps, memstat, echo, wc, cat, yes,\n"
+           "cowtest, forktest, bench quick.\n");
 }
 
 static int is(const char *word, const char *op) { return strcmp(word, op) == 0; }
+
+/* kill [-9|-15] PID...: ends our jobs (a kill program, our child, could
+ * not: it may end only itself and its own descendants). */
+static int builtin_kill(char **w, int n)
+{
+    int sig = SIGTERM, i = 1;
+    if (n > 1 && (is(w[1], "-9") || is(w[1], "-KILL")))
+        sig = SIGKILL, i = 2;
+    else if (n > 1 && (is(w[1], "-15") || is(w[1], "-TERM")))
+        i = 2;
+    if (i >= n)
+        fprintf(stderr, "usage: kill [-9|-15] PID...\n");
+    for (; i < n; i++)
+        if (kill((pid_t)atoi(w[i]), sig) != 0)
+            fprintf(stderr, "kill %s: %s\n", w[i], strerror(errno));
+    return 0;
+}
 
 /* One command: a builtin or a pipeline (n words, no & or ; among them);
  * returns 1 after exit. */
@@ -138,6 +157,8 @@ static int run_command(char **w, int n, int background)
         help();
         return 0;
     }
+    if (is(w[0], "kill"))            /* a builtin: the jobs are our children */
+        return builtin_kill(w, n);
     if (is(w[0], "wait")) {
         int ws;
         while (wait(&ws) > 0)

@@ -120,6 +120,12 @@ int main(void)
      * sender can forge that mark or the kernel's */
     call_bit_checks(self);
 
+    /* the console keeps reading as the console under another number */
+    char ch;
+    expect("dup2 of the console", dup2(0, 9), 9);
+    expect("reading the console through it: end of file", (int)read(9, &ch, 1), 0);
+    close(9);
+
     /* still alive and answering */
     expect("getpid works", getpid() > 0, 1);
     expect("sleep 2 ticks", kine_sleep_ticks(2), 0);

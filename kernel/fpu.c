@@ -22,7 +22,11 @@ static bool owner_dirty;          /* ... changed since they were loaded */
 
 void fpu_init(void)
 {
-    csr_clear(sstatus, SSTATUS_FS_MASK);   /* OpenSBI leaves it Dirty */
+    /* OpenSBI leaves FS Dirty, and VS on where the hart has vectors: off,
+     * both.  No thread gets vector registers yet, so a vector instruction
+     * is an illegal instruction (the process is killed), never a window on
+     * another process's registers. */
+    csr_clear(sstatus, SSTATUS_FS_MASK | SSTATUS_VS_MASK);
 }
 
 /* A 32-bit or compressed instruction that needs the F/D unit. */

@@ -10,6 +10,7 @@
 #define SSTATUS_SPP      (1UL << 8)
 #define SSTATUS_SUM      (1UL << 18)
 #define SSTATUS_FS_MASK  (3UL << 13)   /* floating-point unit state */
+#define SSTATUS_VS_MASK  (3UL << 9)    /* vector unit state */
 #define SSTATUS_FS_CLEAN (2UL << 13)
 #define SSTATUS_FS_DIRTY (3UL << 13)
 

@@ -27,7 +27,9 @@ _Static_assert((SLOTS_PER_PAGE & (SLOTS_PER_PAGE - 1)) == 0, "slot lookup is a s
 #define SLOT_PAGES     ((1u << HANDLE_SLOT_BITS) / SLOTS_PER_PAGE)
 
 static struct slot *slot_pages[SLOT_PAGES];
-static uint32_t slots_made = 1, free_slot;
+/* Free slots are reused oldest first, so a slot's 16-bit generation comes
+ * round only after every free slot has been used as often. */
+static uint32_t slots_made = 1, free_head, free_tail;
 
 static struct slot *slot_at(uint64_t i)
 {
@@ -37,9 +39,11 @@ static struct slot *slot_at(uint64_t i)
 /* A free slot for obj, or 0 when memory (or the slot space) runs out. */
 static uint32_t slot_take(void *obj, bool is_thread, bool injectable)
 {
-    uint32_t i = free_slot;
+    uint32_t i = free_head;
     if (i) {
-        free_slot = slot_at(i)->next_free;
+        free_head = slot_at(i)->next_free;
+        if (!free_head)
+            free_tail = 0;
     } else {
         if (slots_made >= (1u << HANDLE_SLOT_BITS))
             return 0;
@@ -62,8 +66,12 @@ static void slot_give(uint32_t i)
 {
     struct slot *sl = slot_at(i);
     sl->obj = NULL;
-    sl->next_free = free_slot;
-    free_slot = i;
+    sl->next_free = 0;
+    if (free_tail)
+        slot_at(free_tail)->next_free = i;
+    else
+        free_head = i;
+    free_tail = i;
 }
 
 static uint64_t make_handle(uint32_t slot)

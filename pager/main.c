@@ -385,7 +385,10 @@ void __kine_start(const struct kine_bootinfo *bi)
             /* Step 4 of the fault path: the queued map and the answer in one
              * trap.  If the map fails, nothing is sent or received. */
             r = kine_map_reply_recv(reply_to, as, (uint64_t)n, &m, deadline, &sender);
-            bool mapped = r >= 0 || r == -KINE_ETIMEDOUT;
+            /* The space is the faulting process's own, alive while we run,
+             * so only the reply or the receive can have failed after the
+             * map: ETIMEDOUT, or ESRCH if the thread were gone. */
+            bool mapped = r >= 0 || r == -KINE_ETIMEDOUT || r == -KINE_ESRCH;
             mm_sent(&pager_ops, mapped);
             if (!mapped) {
                 struct proc *p = proc_by_tid(reply_to);

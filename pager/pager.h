@@ -15,6 +15,10 @@
 #define MAX_FDS   16
 #define PIPE_SIZE 4096
 #define INIT_PID  1
+/* Children (running or not yet reaped) one process may have: a record
+ * stays until its parent waits, and whoever leaves them unreaped pays,
+ * not everybody else.  init, which adopts orphans, has no cap. */
+#define CHILDREN_MAX 32
 #define TID_BUCKETS 64       /* hash chains on the thread id: not a limit */
 
 enum proc_state { P_FREE, P_LIVE, P_ZOMBIE };

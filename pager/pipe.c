@@ -150,7 +150,7 @@ static void block(struct proc *p, enum blocked_on why, int fd, struct pipe *pp)
 bool pipe_read(struct proc *p, struct kine_msg *m)
 {
     uint64_t fd = m->mr[0], max = m->mr[1];
-    if (fd < FIRST_PIPE_FD && fd < MAX_FDS && p->fds[fd].kind == FD_CONSOLE)
+    if (fd < MAX_FDS && p->fds[fd].kind == FD_CONSOLE)
         return reply_status(m, 0);           /* no console input: end of file */
     struct fd *d = lookup(p, fd, FD_PIPE_READ);
     if (!d)

@@ -121,9 +121,22 @@ static void tid_insert(struct proc *p)
     *tid_bucket(p->tid) = p;
 }
 
+/* May parent have one child more (CHILDREN_MAX)? */
+static bool room_for_child(int ppid)
+{
+    int n = 0;
+    if (ppid == 0 || ppid == INIT_PID)
+        return true;
+    for_each_proc(q)
+        n += q->ppid == ppid;
+    return n < CHILDREN_MAX;
+}
+
 /* A fresh process with its address space and stopped thread, or an error. */
 static int64_t proc_new(struct proc **out, const char *name, int ppid)
 {
+    if (!room_for_child(ppid))
+        return -KINE_EAGAIN;
     struct proc *p = calloc(1, sizeof(*p));
     if (!p)
         return -KINE_ENOMEM;
@@ -361,14 +374,14 @@ static bool ancestor_or_self(const struct proc *a, const struct proc *d)
 
 int64_t proc_signal(struct proc *by, int64_t pid, uint64_t sig)
 {
-    if (sig != KINE_SIGKILL && sig != KINE_SIGTERM)
+    if (sig != KINE_SIGKILL && sig != KINE_SIGTERM && sig != KINE_SIGNONE)
         return -KINE_EINVAL;
     struct proc *t = pid > 0 && pid <= INT32_MAX ? proc_by_pid((int)pid) : NULL;
     if (!t)
         return -KINE_ESRCH;
     if (!ancestor_or_self(by, t))
         return -KINE_EPERM;
-    if (t->state == P_LIVE)
+    if (t->state == P_LIVE && sig != KINE_SIGNONE)   /* 0: may it be signalled? */
         proc_exit(t, KINE_WSTATUS_SIGNALED(sig));
     return 0;
 }

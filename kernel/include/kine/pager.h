@@ -154,6 +154,7 @@ struct kine_procinfo {
 };
 
 /* Signals PGR_KILL accepts, numbered as picolibc's <signal.h> numbers them. */
+#define KINE_SIGNONE        0       /* no signal: does it exist, may I? */
 #define KINE_SIGKILL        9
 #define KINE_SIGTERM        15
 
