@@ -392,6 +392,8 @@ void __kine_start(const struct kine_bootinfo *bi)
             mm_sent(&pager_ops, mapped);
             if (!mapped) {
                 struct proc *p = proc_by_tid(reply_to);
+                if (p && pg.trace_records)
+                    trace_map_refused(p->pid);
                 if (p)
                     proc_kill(p, r == -KINE_ENOMEM ? "out of page-table memory at" : "cannot map",
                               pg.fault_addr);

@@ -149,6 +149,8 @@ bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
 int trace_init(uint64_t records);
 bool handle_fault_traced(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
 uint64_t trace_drain(struct kine_fault_record *out, uint64_t max, uint64_t *lost);
+/* The kernel refused the map that answered pid's last fault (it is killed). */
+void trace_map_refused(int pid);
 
 /* ledger.c */
 void ledger_init(void *tally_storage);

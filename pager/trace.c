@@ -62,6 +62,17 @@ bool handle_fault_traced(struct proc *p, uint64_t addr, uint64_t access, uint64_
     return alive;
 }
 
+void trace_map_refused(int pid)
+{
+    /* the newest record, if it is that fault's: what it became is a kill,
+     * and what it had taken went back with the rollback */
+    if (count && ring[(head + count - 1) % cap].seq == seq &&
+        ring[(head + count - 1) % cap].pid == pid) {
+        ring[(head + count - 1) % cap].done = KINE_DONE_KILL;
+        ring[(head + count - 1) % cap].frames = 0;
+    }
+}
+
 uint64_t trace_drain(struct kine_fault_record *out, uint64_t max, uint64_t *lost_so_far)
 {
     uint64_t n = count < max ? count : max;
