@@ -312,6 +312,8 @@ static int parse_command_line(char *args, char *argv[])
             pg.table_limit = number_option(tok, tok + 13, 1);
         else if (strncmp(tok, "pager.trace=", 12) == 0)
             pg.trace_records = number_option(tok, tok + 12, 1);
+        else if (strcmp(tok, "pager.devcheck") == 0)
+            pg.devcheck = true;
         else if (strncmp(tok, "pager.", 6) == 0)
             pager_log("unknown option '%s' ignored", tok);
         else if (strncmp(tok, "kernel.", 7) == 0)
@@ -353,6 +355,8 @@ static void start_init(const struct kine_bootinfo *bi)
         pg.fault_handler = handle_fault_traced;
         pager_log("fault trace on: %lu records", (unsigned long)pg.trace_records);
     }
+    if (pg.devcheck)
+        devcheck_run();
     int64_t pid = proc_spawn(NULL, argc, argv, pg.policy, NULL);
     if (pid != INIT_PID) {
         pager_log("cannot start %s: error %ld", argv[0], (long)pid);

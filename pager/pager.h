@@ -74,6 +74,7 @@ struct pager {
     uint64_t table_limit;    /* page-table pages per process (pager.tables=) */
     uint64_t fail_every;     /* pager.failalloc=N: fault injection, 0 = off */
     uint64_t trace_records;  /* pager.trace=N: fault trace ring, 0 = off */
+    bool devcheck;           /* pager.devcheck: check the device calls at boot */
     bool (*fault_handler)(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
     uint64_t alloc_calls;
 };
@@ -134,6 +135,9 @@ bool reply_status(struct kine_msg *m, int64_t r);
 bool reply_data(struct kine_msg *m, int64_t r, const void *data, size_t n);
 /* Answer a request that was deferred (a blocked read, wait or sleep). */
 void reply_later(kine_tid_t to, struct kine_msg *m);
+
+/* devcheck.c: pager.devcheck */
+void devcheck_run(void);
 
 /* bench.c: PGR_BENCH_MAP */
 void bench_map(struct kine_msg *m);
