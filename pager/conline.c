@@ -94,3 +94,10 @@ void conline_echo(struct conline *c, uint64_t reader, const char *buf, size_t n)
                         ((c->open && c->cur.owner == reader) || held_by(c, reader) >= 0);
     conline_write(c, readers_line ? reader : CONLINE_TYPED, NULL, buf, n);
 }
+
+void conline_forget(struct conline *c, uint64_t owner)
+{
+    int h = held_by(c, owner);
+    if (h >= 0)
+        unhold(c, (unsigned)h);
+}

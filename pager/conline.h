@@ -37,5 +37,8 @@ void conline_write(struct conline *c, uint64_t owner, const char *prefix,
                    const char *buf, size_t n);
 /* Echo of typed input while `reader` (0: nobody) waits for it. */
 void conline_echo(struct conline *c, uint64_t reader, const char *buf, size_t n);
+/* owner has read what was typed: a line of its held since (its prompt,
+ * ended by typing that came before it read) is not drawn again. */
+void conline_forget(struct conline *c, uint64_t owner);
 
 #endif

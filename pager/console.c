@@ -67,3 +67,8 @@ void console_echo(kine_tid_t reader, const char *buf, size_t len)
     conline_echo(&terminal, reader, buf, len);
     out_flush();
 }
+
+void console_read_done(kine_tid_t reader)
+{
+    conline_forget(&terminal, reader);
+}

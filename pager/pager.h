@@ -106,6 +106,8 @@ void pager_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_client_write(struct proc *p, const char *buf, size_t len);
 /* Typed input's echo, while `reader` (0: nobody) waits for it. */
 void console_echo(kine_tid_t reader, const char *buf, size_t len);
+/* reader got typed input: its prompt, if typing ended it, is not redrawn. */
+void console_read_done(kine_tid_t reader);
 
 /* tty.c: console input (each returns true if m holds a reply) */
 void tty_set_interactive(bool on);

@@ -50,6 +50,7 @@ static void wake(void)
         char data[KINE_IPC_BUF_BYTES];
         struct kine_msg m;
         size_t n = lineq_get(&tty.q, data, q->block_bytes);
+        console_read_done(q->tid);
         reply_data(&m, (int64_t)n, data, n);
         q->blocked = B_NONE;
         reply_later(q->tid, &m);

@@ -184,6 +184,10 @@ struct kine_scenario { const char *name; int (*run)(void); };
 int kine_run_scenarios(const struct kine_scenario *list, int n);
 int64_t kine_poweroff(int status);
 int64_t kine_sleep_ticks(uint64_t ticks);
+/* Whether Ctrl-C on the console ends the caller (ignore = 0, the default)
+ * or not; fork, spawn and exec keep it.  Returns the setting before
+ * (KINE_INTR_DEFAULT or KINE_INTR_IGNORE). */
+int64_t kine_setintr(int ignore);
 
 /* argv packing for PGR_SPAWN (libsys/argv.c, shared with the pager). */
 /* Pack argv into buf as NUL-separated strings; returns bytes used or -KINE_E*. */

@@ -87,6 +87,13 @@ int main(void)
     echo(SH, "x\n");
     CHECK(strcmp(term, "sh: $ \nbg: half\nsh: $ x\n") == 0);
 
+    reset();                                     /* typing before the read: no stale prompt */
+    w(SH, "sh", "$ ");
+    echo(0, "ls\n");
+    conline_forget(&c, SH);                      /* sh read the line */
+    w(SH, "sh", "$ ");
+    CHECK(strcmp(term, "sh: $ \nls\nsh: $ ") == 0);
+
     reset();                                     /* typing with nobody reading: a bare line */
     echo(0, "early");
     w(SH, "sh", "$ ");
