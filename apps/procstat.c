@@ -76,8 +76,9 @@ static int sum_round(int64_t newest)
     memset(&sum, 0, sizeof(sum));
     kine_memstats(&global_before);
     kine_ledger(&ledger);
-    /* pids 1, 2, ... as long as none is missing */
-    for (pid = 1; kine_procinfo(pid, &info) >= 0 && info.pid == pid; pid++) {
+    /* the driver task (pid 0), then pids 1, 2, ... as long as none is missing */
+    pid = kine_procinfo(0, &info) >= 0 && info.pid == 0 ? 0 : 1;
+    for (; kine_procinfo(pid, &info) >= 0 && info.pid == pid; pid++) {
 #define ADD(f) sum.f += info.counters.f;
         KINE_PROC_COUNTER_FIELDS(ADD)
 #undef ADD

@@ -1,10 +1,16 @@
 /* sh: a small shell.  Reads commands from standard input (a `$ ` prompt
  * when asked with -i), from -c STRING, or from its arguments; runs
  * programs with arguments, `|` pipelines of any length, `&` background
- * jobs and `;` sequences, with the builtins wait, kill, exit [STATUS] and
- * help.  Each program is
- * started the Unix way: fork (copy-on-write, so cheap), rewire descriptors
- * 0 and 1 with dup2, then exec. */
+ * jobs and `;` sequences, with the builtins wait, kill, exit [STATUS],
+ * poweroff and help.  Each program is started the Unix way: fork
+ * (copy-on-write, so cheap), rewire descriptors 0 and 1 with dup2, then
+ * exec.
+ *
+ * Ctrl-C on the console ends the foreground job: background jobs ignore
+ * it, and so does an interactive shell, whose prompt comes back (a read
+ * that Ctrl-C ends fails with EINTR).  poweroff ends the shell; when it is
+ * the session init started (tools/run in a terminal), init exits and the
+ * system powers off. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +29,7 @@
 struct stage { char *argv[KINE_ARGV_MAX + 1]; int argc; };
 
 static int last_status;
+static int interactive;
 
 /* Split a line into words and the operators | & ;, copied into store
  * (room for twice the line: each character and a NUL after each word).
@@ -50,12 +57,16 @@ static int tokenize(const char *p, char *store, char *words[])
     return n;
 }
 
-/* Start one stage with in and out as its descriptors 0 and 1. */
-static pid_t start(struct stage *s, int in, int out, int close_in_child)
+/* Start one stage with in and out as its descriptors 0 and 1.  A
+ * background job ignores Ctrl-C; a foreground one of an interactive shell
+ * (which ignores it itself) takes it again. */
+static pid_t start(struct stage *s, int in, int out, int close_in_child, int background)
 {
     pid_t pid = fork();
     if (pid != 0)
         return pid;
+    if (background || interactive)
+        kine_setintr(background);
     if (in != 0) {
         dup2(in, 0);
         close(in);
@@ -88,7 +99,7 @@ static void run_pipeline(struct stage *st, int n, int background)
             n = i;
             break;
         }
-        pids[i] = start(&st[i], in, i + 1 < n ? p[1] : 1, i + 1 < n ? p[0] : -1);
+        pids[i] = start(&st[i], in, i + 1 < n ? p[1] : 1, i + 1 < n ? p[0] : -1, background);
         if (in != 0)
             close(in);
         if (i + 1 < n)
@@ -118,29 +129,35 @@ static void help(void)
 {
     printf("programs: any in the boot image, with arguments; a | b | c pipes;\n"
            "a & runs in the background, a ; b runs one then the other.\n"
-           "Builtins: wait (for every background job), kill [-9] PID (a job),\n"
-           "exit [STATUS], help.  Try: ps, memstat, echo, wc, cat, yes,\n"
-           "cowtest, forktest, bench quick.\n");
+           "Builtins: wait (for every background job), kill [-9|-15] PID...,\n"
+           "exit [STATUS], poweroff, help.  Ctrl-C ends the foreground job,\n"
+           "Ctrl-D at a prompt ends the shell.  Try: ps, memstat, echo, wc,\n"
+           "cat, yes, cowtest, forktest, bench quick.\n");
+}
+
+/* kill [-9|-15] PID...: the shell is its jobs' parent, so it may end them
+ * (the kill program may end only its own descendants). */
+static void kill_builtin(char **w, int n)
+{
+    int sig = SIGTERM, i = 1;
+    if (n > 1 && w[1][0] == '-') {
+        sig = atoi(w[1] + 1);
+        i = 2;
+    }
+    if (i >= n || (sig != SIGKILL && sig != SIGTERM)) {
+        fprintf(stderr, "usage: kill [-9|-15] PID...\n");
+        last_status = 2;
+        return;
+    }
+    last_status = 0;
+    for (; i < n; i++)
+        if (kill((pid_t)atoi(w[i]), sig) != 0) {
+            fprintf(stderr, "kill %s: %s\n", w[i], strerror(errno));   /* the pager tags it sh: */
+            last_status = 1;
+        }
 }
 
 static int is(const char *word, const char *op) { return strcmp(word, op) == 0; }
-
-/* kill [-9|-15] PID...: ends our jobs (a kill program, our child, could
- * not: it may end only itself and its own descendants). */
-static int builtin_kill(char **w, int n)
-{
-    int sig = SIGTERM, i = 1;
-    if (n > 1 && (is(w[1], "-9") || is(w[1], "-KILL")))
-        sig = SIGKILL, i = 2;
-    else if (n > 1 && (is(w[1], "-15") || is(w[1], "-TERM")))
-        i = 2;
-    if (i >= n)
-        fprintf(stderr, "usage: kill [-9|-15] PID...\n");
-    for (; i < n; i++)
-        if (kill((pid_t)atoi(w[i]), sig) != 0)
-            fprintf(stderr, "kill %s: %s\n", w[i], strerror(errno));
-    return 0;
-}
 
 /* One command: a builtin or a pipeline (n words, no & or ; among them);
  * returns 1 after exit. */
@@ -153,12 +170,18 @@ static int run_command(char **w, int n, int background)
             last_status = atoi(w[1]);
         return 1;
     }
+    if (is(w[0], "poweroff")) {
+        last_status = 0;
+        return 1;
+    }
+    if (is(w[0], "kill")) {
+        kill_builtin(w, n);
+        return 0;
+    }
     if (is(w[0], "help")) {
         help();
         return 0;
     }
-    if (is(w[0], "kill"))            /* a builtin: the jobs are our children */
-        return builtin_kill(w, n);
     if (is(w[0], "wait")) {
         int ws;
         while (wait(&ws) > 0)
@@ -225,14 +248,21 @@ int main(int argc, char **argv)
         run_line(line);
         return last_status;
     }
-    int interactive = argc > 1;
+    interactive = argc > 1;
+    if (interactive)
+        kine_setintr(1);
     for (;;) {
         if (interactive) {
             printf("$ ");
             fflush(stdout);
         }
-        if (!fgets(line, sizeof(line), stdin))
+        if (!fgets(line, sizeof(line), stdin)) {
+            if (interactive && ferror(stdin) && errno == EINTR) {
+                clearerr(stdin);             /* Ctrl-C at the prompt: a new one */
+                continue;
+            }
             break;
+        }
         if (run_line(line))
             break;
     }

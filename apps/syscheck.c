@@ -76,6 +76,13 @@ int main(void)
     expect("unmap", kine_unmap(1, 0x10000, 1), -KINE_EPERM);
     expect("protect", kine_protect(1, 0x10000, 1, KINE_RIGHT_R), -KINE_EPERM);
     expect("poweroff", kine_sys_poweroff(0), -KINE_EPERM);
+    expect("dev_map", kine_dev_map(1, 0x30000000, 0x10000000, 1), -KINE_EPERM);
+    expect("irq_bind", kine_irq_bind(10, self), -KINE_EPERM);
+
+    /* interrupts: only the bound thread acknowledges, and only a source */
+    expect("irq_ack the console's (not ours)", kine_irq_ack(10), -KINE_EPERM);
+    expect("irq_ack source 0", kine_irq_ack(0), -KINE_EINVAL);
+    expect("irq_ack huge source", kine_irq_ack(1UL << 40), -KINE_EINVAL);
 
     /* bad numbers and arguments */
     expect("syscall 0", kine_syscall(0, 0, 0, 0, 0, 0), -KINE_ENOSYS);

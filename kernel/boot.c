@@ -1,12 +1,14 @@
-/* Boot: read the device tree, split RAM between the kernel's object memory
- * and the user pool, build the pager's address space from the boot image
- * and start it.  Everything after this is driven by traps. */
+/* Boot: read the device tree (RAM, the PLIC and the devices), split RAM
+ * between the kernel's object memory and the user pool, build the pager's
+ * address space from the boot image and start it.  Everything after this is driven by traps. */
 #include <stdlib.h>
 #include <string.h>
 #include "kernel.h"
 #include "riscv.h"
 #include "thread.h"
 #include "vm.h"
+#include "plic.h"
+#include "device.h"
 #include <kinelib/fdt.h>
 #include <kinelib/elf.h>
 #include <kine/bootinfo.h>
@@ -21,6 +23,21 @@ extern char _end[], _bootimg_start[], _bootimg_end[];
 extern void trap_vector(void);
 
 struct boot_facts boot;
+_Static_assert(sizeof(struct kine_bootinfo) <= PAGE_SIZE, "boot info is one page");
+
+/* The PLIC, through the device window vm_init made, and the devices user
+ * drivers may be given (device.c, irq.c). */
+static void take_devices(void)
+{
+    uint32_t sources = plic_init(&boot.plic, boot.plic_ndev, boot.plic_context);
+    irq_init(sources);
+    if (sources)
+        kprintf("kernel: PLIC at 0x%lx, %u sources, context %d; %u devices for drivers\n",
+                boot.plic.base, sources, boot.plic_context, boot.ndevices);
+    else
+        kprintf("kernel: no usable PLIC: device interrupts off; %u devices for drivers\n",
+                boot.ndevices);
+}
 
 static void read_device_tree(const void *dtb)
 {
@@ -42,6 +59,11 @@ static void read_device_tree(const void *dtb)
                                                                  : sizeof(boot.bootargs) - 1;
         memcpy(boot.bootargs, fi.bootargs, n);
     }
+    /* what points into the tree is copied now: its memory is reused */
+    boot.ndevices = device_init(&fi);
+    boot.plic = fi.plic;
+    boot.plic_ndev = fi.plic_ndev;
+    boot.plic_context = fi.plic_context;
 }
 
 /* RAM above the kernel image: object memory first, then the 2 MiB-aligned
@@ -125,6 +147,7 @@ static void map_bootinfo(struct space *s, struct thread *t)
     bi->kernel_frames = kalloc_total_pages();
     memcpy(bi->bootargs, boot.bootargs, sizeof(bi->bootargs) - 1);
     bi->bootargs_len = boot.bootargs_len;
+    device_bootinfo(bi);
     map_or_panic(s, KINE_PAGER_BOOTINFO_VA, (uint64_t)bi, PTE_R);
 }
 
@@ -194,6 +217,7 @@ void kmain(uint64_t hartid, const void *dtb)
     kputs(boot.bootargs);
     kputs("\"\n");
     kernel_options();
+    take_devices();
     load_pager();
     timer_init(boot.timebase_hz);
     sched_run();

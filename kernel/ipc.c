@@ -1,5 +1,6 @@
 /* Synchronous IPC: call, send, receive, reply, reply-and-receive, plus the
- * kernel-made fault and exit messages.  Messages move register to register
+ * kernel-made fault and exit messages, and interrupts (irq.c) for a
+ * receiver that has one pending.  Messages move register to register
  * (tag + 4 MRs); a tag length > 0 also copies that many words between the
  * two threads' IPC buffers, the only user memory the kernel ever writes.
  * When a send wakes a receiver and the sender blocks, the receiver runs at
@@ -8,6 +9,7 @@
 #include "kernel.h"
 #include "riscv.h"
 #include "thread.h"
+#include "device.h"
 #include <kine/syscall.h>
 #include <kine/error.h>
 
@@ -115,8 +117,21 @@ static void do_send(struct thread *t, struct thread *dest, bool call)
     sendq_push(dest, t);
 }
 
+void ipc_kernel_deliver(struct thread *to, uint64_t label, const uint64_t mr[KINE_MSG_REGS])
+{
+    to->tf.x[REG_A1] = kine_tag(label, 0) | KINE_TAG_KERNEL;
+    for (int i = 0; i < KINE_MSG_REGS; i++)
+        to->tf.x[REG_A2 + i] = mr[i];
+    to->tf.x[REG_A6] = 0;                /* from the kernel, no thread */
+    set_status(to, 0);
+    to->deadline = 0;
+}
+
+/* A pending interrupt comes first, then the senders in order. */
 static void do_recv(struct thread *t, uint64_t deadline)
 {
+    if (t->irqs_pending && irq_deliver_pending(t))
+        return;
     struct thread *s = sendq_pop(t);
     if (s) {
         bool call = s->sending_call;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <kine/error.h>
 #include <kine/bootinfo.h>
+#include <kinelib/fdt.h>
 
 #define ALIGN_UP(x, a)   (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
@@ -43,6 +44,10 @@ struct boot_facts {
     uint64_t pool_pa, pool_frames;
     uint64_t bootargs_len;       /* its full length in the device tree */
     char bootargs[KINE_BOOTARGS_MAX];
+    struct fdt_range plic;       /* the PLIC's registers, its sources, and */
+    uint32_t plic_ndev;          /* its context for hart 0's S mode */
+    int plic_context;
+    unsigned ndevices;           /* kept by device.c */
 };
 extern struct boot_facts boot;
 

@@ -34,6 +34,8 @@
 
 #define SIE_STIE         (1UL << 5)
 #define SIP_STIP         (1UL << 5)
+#define SIE_SEIE         (1UL << 9)
+#define SIP_SEIP         (1UL << 9)
 
 #define SCOUNTEREN_CY    (1UL << 0)
 #define SCOUNTEREN_TM    (1UL << 1)
@@ -41,6 +43,7 @@
 
 #define SCAUSE_INTERRUPT (1UL << 63)
 #define IRQ_S_TIMER      5
+#define IRQ_S_EXTERNAL   9
 
 #define EXC_INSN_MISALIGNED   0
 #define EXC_INSN_ACCESS       1
@@ -69,6 +72,7 @@
 #define PTE_D            (1UL << 7)
 #define PTE_KERNEL_OWNED (1UL << 8)  /* RSW bit: the pager may not touch it */
 #define PTE_PPN_SHIFT    10
+#define PA_LIMIT         (1UL << 56)  /* Sv39: physical addresses have 56 bits */
 #define PTE_FLAGS_MASK   0x3ffUL
 #define PTE_LEAF_MASK    (PTE_R | PTE_W | PTE_X)
 

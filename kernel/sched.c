@@ -1,11 +1,12 @@
 /* Round-robin scheduling on the SBI timer, and the idle loop.  The kernel
  * runs with interrupts off (sstatus.SIE = 0); user mode always takes them.
- * The idle loop waits with wfi, which wakes on a pending timer even with
- * SIE clear, and handles the tick by hand. */
+ * The idle loop waits with wfi, which wakes on a pending timer or device
+ * interrupt even with SIE clear, and handles it by hand. */
 #include "kernel.h"
 #include "riscv.h"
 #include "sbi.h"
 #include "thread.h"
+#include "device.h"
 #include <kine/error.h>
 
 void user_return(struct trapframe *tf) __attribute__((noreturn));
@@ -105,7 +106,10 @@ void sched_run(void)
         }
         /* idle: nothing runnable until an interrupt makes something so */
         __asm__ volatile("wfi");
-        if (csr_read(sip) & SIP_STIP)
+        uint64_t pending = csr_read(sip);
+        if (pending & SIP_STIP)
             timer_interrupt();
+        if (pending & SIP_SEIP)
+            irq_external();
     }
 }

@@ -8,6 +8,7 @@
 #include "thread.h"
 #include "syscall.h"
 #include "vm.h"
+#include "device.h"
 #include <kine/syscall.h>
 #include <kine/ipc.h>
 
@@ -235,14 +236,20 @@ static int64_t sys_as_tables(uint64_t h)
     return s ? (int64_t)s->tables : -KINE_ESRCH;
 }
 
+/* The calls only the pager may make: the debug console, and every object,
+ * mapping and device call.  IRQ_ACK is the bound thread's. */
+static bool pager_only(uint64_t n)
+{
+    return n == KSYS_DEBUG_WRITE || (n >= KSYS_AS_CREATE && n < KSYS_COUNT && n != KSYS_IRQ_ACK);
+}
+
 void syscall_dispatch(struct thread *t)
 {
     uint64_t *x = t->tf.x;
     uint64_t n = x[REG_A7];
     int64_t ret;
 
-    if (((n >= KSYS_AS_CREATE && n < KSYS_COUNT) || n == KSYS_DEBUG_WRITE) &&
-        !t->space->privileged) {
+    if (pager_only(n) && !t->space->privileged) {
         x[REG_A0] = (uint64_t)-KINE_EPERM;
         return;
     }
@@ -288,6 +295,11 @@ void syscall_dispatch(struct thread *t)
     case KSYS_AS_COPY:
         ret = sys_as_copy(x[REG_A0], x[REG_A1], x[REG_A2], x[REG_A3], x[REG_A4]);
         break;
+    case KSYS_DEV_MAP:
+        ret = device_map(space_lookup(x[REG_A0]), x[REG_A1], x[REG_A2], x[REG_A3]);
+        break;
+    case KSYS_IRQ_BIND:      ret = irq_bind(x[REG_A0], x[REG_A1]); break;
+    case KSYS_IRQ_ACK:       ret = irq_ack(t, x[REG_A0]); break;
     default:                 ret = -KINE_ENOSYS; break;
     }
     x[REG_A0] = (uint64_t)ret;

@@ -1,11 +1,13 @@
 /* Thread and address-space objects: creation, handles, destruction.
  * Destroying a thread first detaches it from every IPC wait so that no
- * partner is left waiting on it (they get -KINE_ESRCH). */
+ * partner is left waiting on it (they get -KINE_ESRCH), and unbinds its
+ * interrupts. */
 #include <string.h>
 #include "kernel.h"
 #include "riscv.h"
 #include "thread.h"
 #include "vm.h"
+#include "device.h"
 
 struct thread *all_threads;
 struct thread *cur;
@@ -218,6 +220,8 @@ void thread_destroy(struct thread *t)
 {
     ipc_detach(t);
     fpu_forget(t);
+    if (t->irqs_bound)
+        irq_forget(t);
     /* Threads whose pager this was lose their fault handler. */
     for_each_thread(o)
         if (o->pager == t)

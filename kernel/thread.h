@@ -69,6 +69,8 @@ struct thread {
     struct thread *qnext;   /* link in a send queue or the run queue */
     bool on_runq;
     uint64_t deadline;      /* RECV_BLOCKED: time CSR value, 0 = none */
+    uint32_t irqs_bound;    /* interrupt sources bound to it (irq.c) */
+    uint32_t irqs_pending;  /* ... of them claimed, not yet received */
     bool fp_used;           /* has its own FP state (fpu.c) */
     struct fpstate fp;      /* saved while another thread owns the FP unit */
 };
@@ -126,5 +128,7 @@ static inline void fpu_return(struct thread *t)
 void ipc_syscall(struct thread *t, uint64_t sysno);
 void ipc_kernel_send(struct thread *t, uint64_t label, const uint64_t mr[KINE_MSG_REGS], bool halts);
 void ipc_detach(struct thread *t);            /* unlink t from every wait */
+/* Put a kernel-made message (sender 0) into to's registers as received. */
+void ipc_kernel_deliver(struct thread *to, uint64_t label, const uint64_t mr[KINE_MSG_REGS]);
 
 #endif

@@ -1,10 +1,12 @@
-/* Trap dispatch.  From user mode: system calls, the timer, and faults, which
- * become messages to the faulting thread's pager.  From kernel mode: only a
+/* Trap dispatch.  From user mode: system calls, the timer, device
+ * interrupts (irq.c), and faults, which become messages to the faulting
+ * thread's pager.  From kernel mode: only a
  * broken kernel invariant can trap, so that panics with the registers. */
 #include "kernel.h"
 #include "riscv.h"
 #include "thread.h"
 #include "syscall.h"
+#include "device.h"
 #include <kine/ipc.h>
 
 static uint64_t fault_access(uint64_t cause)
@@ -31,8 +33,12 @@ void trap_user(struct trapframe *tf)
 
     fpu_trap_entry();
     if (cause & SCAUSE_INTERRUPT) {
-        if ((cause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER)
+        if ((cause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER) {
             timer_interrupt();
+        } else if ((cause & ~SCAUSE_INTERRUPT) == IRQ_S_EXTERNAL) {
+            irq_external();
+            sched_preempt();         /* the driver it woke runs soon */
+        }
         sched_run();
     }
     if (cause == EXC_ECALL_U) {

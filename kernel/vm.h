@@ -10,6 +10,7 @@
 struct space;
 
 #define KDEV_VA_BASE 0xffffffc000000000UL   /* devices: PA [0, 1 GiB) */
+#define KDEV_PA_LIMIT (1UL << 30)            /* ... the end of that window */
 
 static inline uint64_t kdev_va(uint64_t pa) { return KDEV_VA_BASE + pa; }
 

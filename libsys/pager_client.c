@@ -168,6 +168,12 @@ int64_t kine_poweroff(int status)
     return libsys_request(PGR_POWEROFF, 0, &m);
 }
 
+int64_t kine_setintr(int ignore)
+{
+    struct kine_msg m = { .mr = { ignore ? KINE_INTR_IGNORE : KINE_INTR_DEFAULT } };
+    return libsys_request(PGR_SETINTR, 0, &m);
+}
+
 int64_t kine_sleep_ticks(uint64_t ticks)
 {
     struct kine_msg m = { .mr = { ticks } };

@@ -44,8 +44,8 @@ static int get(FILE *f)
     if (s->pos == s->len) {
         libsys_flush_stdout();               /* a prompt shows before we wait */
         ssize_t n = read(s->fd, s->buf, IN_BLOCK_BYTES);
-        if (n <= 0)
-            return EOF;
+        if (n <= 0)                          /* ferror() tells a failed read (EINTR) */
+            return n == 0 ? _FDEV_EOF : _FDEV_ERR;
         s->len = (size_t)n;
         s->pos = 0;
     }

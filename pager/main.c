@@ -135,7 +135,7 @@ static bool req_procinfo(struct kine_msg *m)
         .pid = best->pid, .ppid = best->ppid,
         .state = best->state == P_LIVE ? KINE_PROC_LIVE : KINE_PROC_ZOMBIE,
         .resident = best->mm.pm.count, .shared = mm_shared_pages(&pager_ops, &best->mm),
-        .map_frames = best->mm.pm.nodes, .counters = best->mm.stats,
+        .map_frames = best->mm.pm.nodes, .counters = best->mm.stats, .tid = best->tid,
     };
     memcpy(pi.name, best->name, sizeof(pi.name));     /* both KINE_NAME_MAX + 1, NUL-ended */
     strncpy(pi.policy, best->policy->name, sizeof(pi.policy) - 1);
@@ -240,6 +240,8 @@ static bool handle(struct proc *p, struct kine_msg *m)
     case PGR_KILL:    return req_kill(p, m);
     case PGR_DUP:     return fd_dup(p, m);
     case PGR_TRACE:   return req_trace(m);
+    case PGR_CONSOLE_INPUT: return tty_input(p, m, words);
+    case PGR_SETINTR: return tty_setintr(p, m);
     default:          return reply_status(m, -KINE_ENOSYS);
     }
 }
@@ -296,6 +298,18 @@ static uint64_t number_option(const char *tok, const char *val, uint64_t min)
     return v;
 }
 
+/* pager.console=interactive: console reads wait for typed lines (tools/run
+ * in a terminal); =batch, the default: they return end of file when
+ * nothing was typed. */
+static void console_option(const char *tok, const char *val)
+{
+    if (strcmp(val, "interactive") != 0 && strcmp(val, "batch") != 0) {
+        pager_log("bad option '%s' (interactive or batch)", tok);
+        kine_sys_poweroff(KINE_EXIT_BAD_CMDLINE);
+    }
+    tty_set_interactive(strcmp(val, "interactive") == 0);
+}
+
 /* Options for us (pager.*) are taken out; kernel.* ones are the kernel's;
  * init= names the first program; everything else is its arguments. */
 static int parse_command_line(char *args, char *argv[])
@@ -313,6 +327,10 @@ static int parse_command_line(char *args, char *argv[])
             pg.table_limit = number_option(tok, tok + 13, 1);
         else if (strncmp(tok, "pager.trace=", 12) == 0)
             pg.trace_records = number_option(tok, tok + 12, 1);
+        else if (strcmp(tok, "pager.devcheck") == 0)
+            pg.devcheck = true;
+        else if (strncmp(tok, "pager.console=", 14) == 0)
+            console_option(tok, tok + 14);
         else if (strncmp(tok, "pager.", 6) == 0)
             pager_log("unknown option '%s' ignored", tok);
         else if (strncmp(tok, "kernel.", 7) == 0)
@@ -354,6 +372,9 @@ static void start_init(const struct kine_bootinfo *bi)
         pg.fault_handler = handle_fault_traced;
         pager_log("fault trace on: %lu records", (unsigned long)pg.trace_records);
     }
+    if (pg.devcheck)
+        devcheck_run();
+    drivers_start();
     int64_t pid = proc_spawn(NULL, argc, argv, pg.policy, NULL);
     if (pid != INIT_PID) {
         pager_log("cannot start %s: error %ld", argv[0], (long)pid);

@@ -19,12 +19,14 @@
  * stays until its parent waits, and whoever leaves them unreaped pays,
  * not everybody else.  init, which adopts orphans, has no cap. */
 #define CHILDREN_MAX 32
+#define DRIVER_PID 0         /* every driver task's: no process number */
+#define DRIVER_STACK_SIZE (64UL * 1024)   /* a driver's stack, all resident */
 #define TID_BUCKETS 64       /* hash chains on the thread id: not a limit */
 
 enum proc_state { P_FREE, P_LIVE, P_ZOMBIE };
 enum fd_kind { FD_NONE, FD_CONSOLE, FD_PIPE_READ, FD_PIPE_WRITE };
 /* A request whose reply waits for something (sent later with KSYS_REPLY). */
-enum blocked_on { B_NONE, B_WAIT, B_SLEEP, B_PIPE_READ, B_PIPE_WRITE };
+enum blocked_on { B_NONE, B_WAIT, B_SLEEP, B_PIPE_READ, B_PIPE_WRITE, B_CONSOLE_READ };
 
 struct pipe;
 struct fd { enum fd_kind kind; struct pipe *pipe; };
@@ -48,10 +50,11 @@ struct proc {
     int64_t wait_pid;        /* B_WAIT */
     uint64_t sleep_until;    /* B_SLEEP: time CSR deadline */
     struct pipe *block_pipe; /* B_PIPE_*: the pipe itself, never an index */
-    int block_fd;            /* ... through this descriptor */
-    uint64_t block_bytes;    /* B_PIPE_READ: at most this many */
+    int block_fd;            /* B_PIPE_*, B_CONSOLE_READ: through this descriptor */
+    uint64_t block_bytes;    /* B_PIPE_READ, B_CONSOLE_READ: at most this many */
     struct fd fds[MAX_FDS];
-    bool mid_line;           /* console: last write did not end a line */
+    bool driver;             /* a driver task (driver.c) */
+    bool ignore_intr;        /* Ctrl-C on the console does not end it */
 };
 
 struct pipe {
@@ -77,6 +80,7 @@ struct pager {
     uint64_t table_limit;    /* page-table pages per process (pager.tables=) */
     uint64_t fail_every;     /* pager.failalloc=N: fault injection, 0 = off */
     uint64_t trace_records;  /* pager.trace=N: fault trace ring, 0 = off */
+    bool devcheck;           /* pager.devcheck: check the device calls at boot */
     bool (*fault_handler)(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
     uint64_t alloc_calls, injected;
 };
@@ -100,9 +104,26 @@ static inline uint32_t frame_of(const void *p)
 int64_t pager_frame_alloc(void);
 extern const struct pm_alloc pm_frame_alloc;
 
-/* console.c: the pager's own lines ("pager: ...") and clients' output */
+/* console.c: the pager's own lines ("pager: ..."), clients' output, echo */
 void pager_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_client_write(struct proc *p, const char *buf, size_t len);
+/* Typed input's echo, while `reader` (0: nobody) waits for it. */
+void console_echo(kine_tid_t reader, const char *buf, size_t len);
+/* reader got typed input: its prompt, if typing ended it, is not redrawn. */
+void console_read_done(kine_tid_t reader);
+
+/* tty.c: console input (each returns true if m holds a reply) */
+void tty_set_interactive(bool on);
+void tty_set_driver(kine_tid_t driver);
+void tty_driver_gone(kine_tid_t driver);
+bool tty_input(struct proc *p, struct kine_msg *m, uint64_t words);  /* PGR_CONSOLE_INPUT */
+bool tty_read(struct proc *p, struct kine_msg *m, int fd, uint64_t max);
+bool tty_setintr(struct proc *p, struct kine_msg *m);                /* PGR_SETINTR */
+
+/* driver.c: driver tasks */
+void drivers_start(void);
+bool driver_name(const char *name);      /* a driver's program: nobody else may run it */
+void driver_exited(struct proc *p);
 
 /* proc.c */
 void proc_limits_init(void);
@@ -110,6 +131,9 @@ struct proc *proc_by_tid(kine_tid_t tid);
 struct proc *proc_by_pid(int pid);
 int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct policy *pol,
                    kine_tid_t *tid);
+/* A driver task: setup(p, ctx) gives it its device before it runs. */
+int64_t proc_spawn_driver(int argc, char *argv[], int64_t (*setup)(struct proc *, void *),
+                          void *ctx, kine_tid_t *tid);
 int64_t proc_fork(struct proc *parent, uint64_t ctx_va, uint64_t entry);
 /* 0 once the new image runs (the caller's old thread is gone: no reply),
  * or an error with p untouched. */
@@ -137,6 +161,9 @@ bool reply_status(struct kine_msg *m, int64_t r);
 bool reply_data(struct kine_msg *m, int64_t r, const void *data, size_t n);
 /* Answer a request that was deferred (a blocked read, wait or sleep). */
 void reply_later(kine_tid_t to, struct kine_msg *m);
+
+/* devcheck.c: pager.devcheck */
+void devcheck_run(void);
 
 /* bench.c: PGR_BENCH_MAP */
 void bench_map(struct kine_msg *m);

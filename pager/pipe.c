@@ -5,7 +5,7 @@
  * IPC buffers: a reader's libsys copies the reply into its own buffer in
  * user mode, so reading into a copy-on-write page is an ordinary fault.
  *
- * Descriptors 0-2 are the console; pipes take 3 and up.  A blocked read is
+ * Descriptors 0-2 are the console (reads: tty.c); pipes take 3 and up.  A blocked read is
  * answered when data arrives or the last writer closes (0 = end of file).
  * A blocked write is answered with 0 ("try again") when room appears, or
  * -KINE_EPIPE when the last reader closes; libsys loops.
@@ -88,7 +88,7 @@ static void wake(struct pipe *pp)
 static void close_fd(struct proc *p, int fd)
 {
     struct fd *d = &p->fds[fd];
-    if (p->block_pipe && p->block_fd == fd) {
+    if ((p->block_pipe || p->blocked == B_CONSOLE_READ) && p->block_fd == fd) {
         /* a wait through this descriptor ends with it */
         struct kine_msg m;
         p->blocked = B_NONE;
@@ -151,7 +151,7 @@ bool pipe_read(struct proc *p, struct kine_msg *m)
 {
     uint64_t fd = m->mr[0], max = m->mr[1];
     if (fd < MAX_FDS && p->fds[fd].kind == FD_CONSOLE)
-        return reply_status(m, 0);           /* no console input: end of file */
+        return tty_read(p, m, (int)fd, max);
     struct fd *d = lookup(p, fd, FD_PIPE_READ);
     if (!d)
         return reply_status(m, -KINE_EBADF);

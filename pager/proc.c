@@ -1,7 +1,9 @@
 /* Processes: spawning a program from the boot image, fork, exit and kill
  * (every frame comes back), wait, and the heap break.  A process is one
  * address space with one thread; the kernel knows neither pids nor parents.
- * What memory a process gets, and when, is the policy's business. */
+ * What memory a process gets, and when, is the policy's business, except
+ * for driver tasks (driver.c): pid 0, no parent, a small stack, and every
+ * page filled before they run, whatever the policy, so they never fault. */
 #include <string.h>
 #include "pager.h"
 #include "image.h"
@@ -81,13 +83,13 @@ static void proc_free(struct proc *p)
 
 /* Give p a new address space (under its table quota) and a stopped
  * thread, with the kernel memory they may take reserved.  Every process
- * but init is subject to kernel fault injection. */
-static int64_t make_kernel_objects(struct proc *p, int pid)
+ * but init and the drivers is subject to kernel fault injection. */
+static int64_t make_kernel_objects(struct proc *p, bool inject)
 {
     uint64_t kmem = pg.table_limit + KINE_KMEM_SPACE_PAGES + KINE_KMEM_THREAD_PAGES;
     if (pg.kmem_reserved + kmem > pg.kmem_budget)
         return -KINE_EAGAIN;
-    int64_t as = kine_as_create(pg.table_limit, pid == INIT_PID ? 0 : KINE_AS_INJECT);
+    int64_t as = kine_as_create(pg.table_limit, inject ? KINE_AS_INJECT : 0);
     int64_t tid = as < 0 ? as : kine_thread_create((kine_as_t)as, KINE_IPCBUF_VA);
     if (tid < 0) {
         if (as >= 0)
@@ -133,20 +135,21 @@ static bool room_for_child(int ppid)
 }
 
 /* A fresh process with its address space and stopped thread, or an error. */
-static int64_t proc_new(struct proc **out, const char *name, int ppid)
+static int64_t proc_new(struct proc **out, const char *name, int ppid, bool driver)
 {
     if (!room_for_child(ppid))
         return -KINE_EAGAIN;
     struct proc *p = calloc(1, sizeof(*p));
     if (!p)
         return -KINE_ENOMEM;
-    int64_t err = make_kernel_objects(p, pg.next_pid);
+    int64_t err = make_kernel_objects(p, !driver && pg.next_pid != INIT_PID);
     if (err) {
         free(p);
         return err;
     }
     tid_insert(p);
-    p->pid = pg.next_pid++;
+    p->driver = driver;
+    p->pid = driver ? DRIVER_PID : pg.next_pid++;
     p->ppid = ppid;
     strncpy(p->name, name, KINE_NAME_MAX);
     p->state = P_LIVE;
@@ -178,6 +181,8 @@ static int settle_hook(int err)
 /* Give back everything the process holds: kernel objects, frames, pipes. */
 static void teardown(struct proc *p)
 {
+    if (p->driver && p->tid)
+        driver_exited(p);
     if (p->tid)
         tid_remove(p);
     if (p->blocked == B_SLEEP)
@@ -252,16 +257,25 @@ static int64_t build_stack(struct proc *p, int argc, char *argv[])
     return err ? err : (int64_t)(base + pos);
 }
 
+/* Region r is new (old_end == r->start) or grew from old_end: the policy
+ * fills what it wants filled now; for a driver, everything is. */
+static int grow(struct proc *p, const struct region *r, uint64_t old_end)
+{
+    if (p->driver)
+        return settle_hook(mm_populate(p->env, &p->mm, r, old_end));
+    return settle_hook(p->policy->grow(p->env, &p->mm, r, old_end));
+}
+
 /* Lay out a new program: its segments, a stack holding its arguments and
- * an empty heap; then the policy fills what it wants filled now. */
+ * an empty heap; then each region grows into place. */
 static int64_t load_program(struct proc *p, const uint8_t *elf, const struct elf_program *prog,
                             int argc, char *argv[])
 {
-    struct policy_env *e = p->env;
     struct region *stack, *heap;
+    uint64_t stack_bottom = KINE_STACK_TOP - (p->driver ? DRIVER_STACK_SIZE : KINE_STACK_SIZE);
     int err = add_segments(p, elf, prog);
     if (!err)
-        err = region_add(&p->mm.regions, KINE_STACK_BOTTOM, KINE_STACK_TOP,
+        err = region_add(&p->mm.regions, stack_bottom, KINE_STACK_TOP,
                          KINE_RIGHT_R | KINE_RIGHT_W, REGION_STACK, &stack);
     if (!err)
         err = region_add(&p->mm.regions, p->heap_start, p->heap_start,
@@ -270,7 +284,7 @@ static int64_t load_program(struct proc *p, const uint8_t *elf, const struct elf
     int64_t sp = err ? err : build_stack(p, argc, argv);
     for (unsigned i = 0; sp >= 0 && i < p->mm.regions.n; i++) {
         const struct region *r = &p->mm.regions.r[i];
-        int e2 = settle_hook(p->policy->grow(e, &p->mm, r, r->start));
+        int e2 = grow(p, r, r->start);
         if (e2)
             sp = e2;
     }
@@ -287,8 +301,8 @@ static int64_t find_program(const struct proc *by, int argc, char *argv[], const
     const char *why = "";
     if (argc > KINE_ARGV_MAX)
         return -KINE_E2BIG;
-    if (by && strcmp(argv[0], "init") == 0)
-        return -KINE_EPERM;                  /* only the pager starts init */
+    if (by && (strcmp(argv[0], "init") == 0 || driver_name(argv[0])))
+        return -KINE_EPERM;                  /* only the pager starts init and drivers */
     if (strcmp(argv[0], "pager") == 0 ||
         image_find((const void *)pg.bi->image_va, pg.bi->image_size, argv[0], &image, &size))
         return -KINE_ENOENT;
@@ -300,8 +314,11 @@ static int64_t find_program(const struct proc *by, int argc, char *argv[], const
     return 0;
 }
 
-int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct policy *pol,
-                   kine_tid_t *tid_out)
+/* Start argv[0] for parent (NULL: the pager); setup, if given, prepares it
+ * before its thread runs. */
+static int64_t spawn(struct proc *parent, int argc, char *argv[], const struct policy *pol,
+                     bool driver, int64_t (*setup)(struct proc *, void *), void *ctx,
+                     kine_tid_t *tid_out)
 {
     const uint8_t *elf;
     struct elf_program prog;
@@ -309,18 +326,33 @@ int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct pol
     int64_t err = find_program(parent, argc, argv, &elf, &prog);
     if (err)
         return err;
-    err = proc_new(&p, argv[0], parent ? parent->pid : 0);
+    err = proc_new(&p, argv[0], parent ? parent->pid : 0, driver);
     if (err)
         return err;
     set_policy(p, pol ? pol : parent ? parent->policy : pg.policy);
+    p->ignore_intr = parent && parent->ignore_intr;
     fds_init(p);
     int64_t sp = load_program(p, elf, &prog, argc, argv);
-    err = sp < 0 ? sp : kine_thread_start(p->tid, prog.entry, (uint64_t)sp, (uint64_t)sp, 0);
+    err = sp < 0 ? sp : setup ? setup(p, ctx) : 0;
+    if (!err)
+        err = kine_thread_start(p->tid, prog.entry, (uint64_t)sp, (uint64_t)sp, 0);
     if (err)
         return discard(p, err);
     if (tid_out)
         *tid_out = p->tid;
     return p->pid;
+}
+
+int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct policy *pol,
+                   kine_tid_t *tid_out)
+{
+    return spawn(parent, argc, argv, pol, false, NULL, NULL, tid_out);
+}
+
+int64_t proc_spawn_driver(int argc, char *argv[], int64_t (*setup)(struct proc *, void *),
+                          void *ctx, kine_tid_t *tid_out)
+{
+    return spawn(NULL, argc, argv, pg.policy, true, setup, ctx, tid_out);
 }
 
 /* Replace p's image.  The new one is built beside the old, in an address
@@ -331,11 +363,11 @@ int64_t proc_exec(struct proc *p, int argc, char *argv[])
 {
     const uint8_t *elf;
     struct elf_program prog;
-    struct proc next = { .pid = p->pid };
+    struct proc next = { .pid = p->pid, .driver = p->driver };
     set_policy(&next, p->policy);
     int64_t err = find_program(p, argc, argv, &elf, &prog);
     if (!err)
-        err = make_kernel_objects(&next, p->pid);
+        err = make_kernel_objects(&next, !p->driver && p->pid != INIT_PID);
     if (err)
         return err;
     next.mm.stats = p->mm.stats;     /* its counters go on, the work of a failed try included */
@@ -355,7 +387,6 @@ int64_t proc_exec(struct proc *p, int argc, char *argv[])
     p->kmem_pages = next.kmem_pages;
     p->heap_start = next.heap_start;
     p->brk = next.brk;
-    p->mid_line = false;
     strncpy(p->name, argv[0], KINE_NAME_MAX);
     tid_insert(p);
     if (kine_thread_start(p->tid, prog.entry, (uint64_t)sp, (uint64_t)sp, 0) < 0)
@@ -394,10 +425,11 @@ int64_t proc_fork(struct proc *parent, uint64_t ctx_va, uint64_t entry)
         !re || !(re->rights & KINE_RIGHT_X))
         return -KINE_EFAULT;
     struct proc *c;
-    int64_t err = proc_new(&c, parent->name, parent->pid);
+    int64_t err = proc_new(&c, parent->name, parent->pid, false);
     if (err)
         return err;
     set_policy(c, parent->policy);
+    c->ignore_intr = parent->ignore_intr;
     c->heap_start = parent->heap_start;
     c->brk = parent->brk;
     err = settle_hook(c->policy->fork(c->env, &parent->mm, &c->mm));
@@ -465,7 +497,7 @@ void proc_exit(struct proc *p, uint64_t wstatus)
     if (p->pid == INIT_PID)
         power_off_after_init(wstatus);
     struct proc *init = proc_by_pid(INIT_PID);
-    for (struct proc *c = pg.procs, *next; c; c = next) {
+    for (struct proc *c = pg.procs, *next; c && !p->driver; c = next) {
         next = c->next;                  /* c may be reaped below */
         if (c->ppid != p->pid)
             continue;
@@ -534,7 +566,7 @@ int64_t proc_sbrk(struct proc *p, int64_t incr)
     if (err)
         return err;
     if (new_end > old_end) {
-        err = settle_hook(p->policy->grow(e, &p->mm, h, old_end));
+        err = grow(p, h, old_end);
         if (err) {
             /* what was sent before the failure goes too */
             mm_uninstall(e, &p->mm, old_end, new_end);

@@ -9,11 +9,53 @@ is present.  On failure the whole console output is shown.
 Every --expect pattern must be anchored at a line start (`^`): a line is
 tagged by whoever printed it (`kernel:`, `pager:`, or a program's name,
 added by the pager), and only the kernel and the pager can start a line
-with their own tag, so an anchored pattern cannot be forged by a program."""
-import argparse, re, subprocess, sys
+with their own tag, so an anchored pattern cannot be forged by a program.
+
+--send REGEX TEXT types TEXT on the guest's serial console once REGEX
+(anchored too) has appeared in the output after the previous --send's
+match; the steps run in order.  TEXT takes Python escapes: \\n is Enter,
+\\x04 Ctrl-D, \\x03 Ctrl-C, \\x15 Ctrl-U, \\x7f backspace.  Without
+--send, QEMU's standard input is /dev/null."""
+import argparse, codecs, re, subprocess, sys, threading, time
+
+POLL_SECONDS = 0.05
+
+
+def run_qemu(cmd, steps, timeout):
+    """Run QEMU, typing each step's text once its pattern shows; returns
+    (output, exit status or None on timeout, steps not reached)."""
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE if steps else subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    chunks = []
+    reader = threading.Thread(target=lambda: [chunks.append(b) for b in iter(
+        lambda: p.stdout.read1(4096), b'')], daemon=True)
+    reader.start()
+    deadline, pos, pending = time.monotonic() + timeout, 0, list(steps)
+    while p.poll() is None and time.monotonic() < deadline:
+        if pending:
+            out = b''.join(chunks).decode(errors='replace').replace('\r\n', '\n')
+            m = re.compile(pending[0][0], re.M).search(out, pos)
+            if m:
+                pos = m.end()
+                try:
+                    p.stdin.write(pending.pop(0)[1].encode('latin-1'))
+                    p.stdin.flush()
+                except BrokenPipeError:
+                    pass
+                continue
+        time.sleep(POLL_SECONDS)
+    status = p.poll()
+    if status is None:
+        p.kill()
+        p.wait()
+    reader.join(timeout=5)
+    out = b''.join(chunks).decode(errors='replace').replace('\r\n', '\n')
+    return out, status, pending
+
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--qemu', default='qemu-system-riscv64')
     ap.add_argument('--kernel', required=True)
     ap.add_argument('--memory', default='128M')
@@ -25,25 +67,25 @@ def main():
                          '(instead of --status)')
     ap.add_argument('--expect', action='append', default=[])
     ap.add_argument('--reject', action='append', default=[])
+    ap.add_argument('--send', nargs=2, action='append', default=[], metavar=('REGEX', 'TEXT'),
+                    help='type TEXT once REGEX has appeared (in order)')
     ap.add_argument('--icount', action='store_true', help='exact instruction counting')
     a = ap.parse_args()
-    loose = [rx for rx in a.expect if not rx.startswith('^')]
+    loose = [rx for rx in a.expect + [s[0] for s in a.send] if not rx.startswith('^')]
     if loose:
-        ap.error(f'--expect patterns must start with ^ (forgeable otherwise): {loose}')
+        ap.error(f'--expect and --send patterns must start with ^ (forgeable otherwise): {loose}')
+    steps = [(rx, codecs.decode(text, 'unicode_escape')) for rx, text in a.send]
 
     cmd = [a.qemu, '-machine', 'virt', '-bios', 'default', '-m', a.memory, '-smp', '1',
            '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
            '-kernel', a.kernel, '-append', a.append]
     if a.icount:
         cmd += ['-icount', 'shift=0']
-    try:
-        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=a.timeout)
-        out, status = p.stdout.decode(errors='replace').replace('\r\n', '\n'), p.returncode
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b'').decode(errors='replace')
+    out, status, unsent = run_qemu(cmd, steps, a.timeout)
+    if status is None:
         print(out)
-        print(f'FAIL: no power-off within {a.timeout:.0f} s (append "{a.append}")')
+        waiting = f'; still waiting for /{unsent[0][0]}/ to type' if unsent else ''
+        print(f'FAIL: no power-off within {a.timeout:.0f} s (append "{a.append}"){waiting}')
         return 1
     # OpenSBI's banner is noise here; keep from the kernel's first line on.
     start = out.find('kernel:')
@@ -54,6 +96,8 @@ def main():
             problems.append(f'exit status {status}, one of {a.status_not}')
     elif status != a.status:
         problems.append(f'exit status {status}, expected {a.status}')
+    for rx, _ in unsent:
+        problems.append(f'never typed: /{rx}/ did not appear')
     for rx in a.expect:
         if not re.search(rx, out, re.M):
             problems.append(f'missing: /{rx}/')

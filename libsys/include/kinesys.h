@@ -120,6 +120,18 @@ static inline int64_t kine_map_reply_recv(kine_tid_t dest, kine_as_t as, uint64_
 }
 static inline int64_t kine_sys_poweroff(int status)
 { return kine_syscall(KSYS_POWEROFF, (uint64_t)status, 0, 0, 0, 0); }
+/* Map npages of a device's registers at physical pa to va of as. */
+static inline int64_t kine_dev_map(kine_as_t as, uint64_t va, uint64_t pa, uint64_t npages)
+{ return kine_syscall(KSYS_DEV_MAP, as, va, pa, npages, 0); }
+/* Send interrupts of PLIC source src to thread t as KINE_LABEL_IRQ
+ * messages (t = 0: to nobody). */
+static inline int64_t kine_irq_bind(uint64_t src, kine_tid_t t)
+{ return kine_syscall(KSYS_IRQ_BIND, src, t, 0, 0, 0); }
+
+/* The thread an interrupt source is bound to: the interrupt it received is
+ * served; the source may interrupt again. */
+static inline int64_t kine_irq_ack(uint64_t src)
+{ return kine_syscall(KSYS_IRQ_ACK, src, 0, 0, 0, 0); }
 
 #endif /* __riscv */
 
@@ -178,6 +190,10 @@ struct kine_scenario { const char *name; int (*run)(void); };
 int kine_run_scenarios(const struct kine_scenario *list, int n);
 int64_t kine_poweroff(int status);
 int64_t kine_sleep_ticks(uint64_t ticks);
+/* Whether Ctrl-C on the console ends the caller (ignore = 0, the default)
+ * or not; fork, spawn and exec keep it.  Returns the setting before
+ * (KINE_INTR_DEFAULT or KINE_INTR_IGNORE). */
+int64_t kine_setintr(int ignore);
 
 /* argv packing for PGR_SPAWN (libsys/argv.c, shared with the pager). */
 /* Pack argv into buf as NUL-separated strings; returns bytes used or -KINE_E*. */

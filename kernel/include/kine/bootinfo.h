@@ -7,6 +7,17 @@
 
 #define KINE_BOOTINFO_MAGIC  0x6b696e65626f6f74ULL  /* "kineboot" */
 #define KINE_BOOTARGS_MAX    3072
+#define KINE_DEVICES_MAX     16
+#define KINE_DEVICE_NAME     24
+
+/* A device node of the device tree that a user-level driver may be given:
+ * its registers (KSYS_DEV_MAP) and its interrupt (KSYS_IRQ_BIND). */
+struct kine_device {
+    uint64_t base, size;       /* physical address and length of its registers */
+    uint64_t irq;              /* its PLIC source, 0 if it has none */
+    char compatible[KINE_DEVICE_NAME];   /* first compatible string, NUL-ended
+                                            (cut short if longer) */
+};
 
 struct kine_bootinfo {
     uint64_t magic;
@@ -22,6 +33,8 @@ struct kine_bootinfo {
     uint64_t kernel_frames;    /* kernel object memory, for the record */
     uint64_t bootargs_len;     /* full length in the device tree */
     char bootargs[KINE_BOOTARGS_MAX];  /* from /chosen/bootargs, NUL-ended */
+    uint64_t ndevices;         /* devices[0 .. ndevices), in device-tree order */
+    struct kine_device devices[KINE_DEVICES_MAX];
 };
 
 #endif

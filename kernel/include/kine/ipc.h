@@ -35,9 +35,12 @@ static inline uint64_t kine_tag_label(uint64_t tag) { return tag >> KINE_TAG_LAB
 static inline uint64_t kine_tag_len(uint64_t tag) { return tag & KINE_TAG_LEN_MASK; }
 static inline int kine_tag_is_kernel(uint64_t tag) { return (tag & KINE_TAG_KERNEL) != 0; }
 
-/* Labels of kernel-made messages, sent to a thread's pager. */
+/* Labels of kernel-made messages, sent to a thread's pager ... */
 #define KINE_LABEL_FAULT     1   /* MR0 addr, MR1 access, MR2 pc, MR3 scause */
 #define KINE_LABEL_EXIT      2   /* MR0 status */
+/* ... and to the thread an interrupt source is bound to (KSYS_IRQ_BIND),
+ * whenever it receives while one is pending; the sender id is 0. */
+#define KINE_LABEL_IRQ       3   /* MR0 PLIC source; answer with KSYS_IRQ_ACK */
 
 /* MR1 of a fault message. */
 #define KINE_FAULT_READ      1

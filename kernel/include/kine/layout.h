@@ -33,6 +33,9 @@
 #define KINE_STACK_BOTTOM    (KINE_STACK_TOP - KINE_STACK_SIZE)
 #define KINE_HEAP_LIMIT      (KINE_STACK_BOTTOM - KINE_STACK_GAP)
 #define KINE_PAGER_HEAP_VA   0x40000000UL     /* the pager's own malloc heap */
+/* Where the pager maps a driver task's device registers (KSYS_DEV_MAP): in
+ * the high window, which no program's heap or stack can reach. */
+#define KINE_DRIVER_MMIO_VA  0x3000000000UL
 #define KINE_PAGER_HEAP_LIMIT 0x7f000000UL
 
 /* Is [va, va + npages pages) a page-aligned range of one user window?

@@ -58,7 +58,32 @@ enum kine_pager_label {
                              the IPC buffer, oldest first; MR1 records lost so
                              far (the ring was full); -ENOSYS unless booted
                              with pager.trace= */
+    PGR_CONSOLE_INPUT = 0x118, /* the console driver only: MR0 echo bytes, MR1
+                             record bytes, MR2 enum kine_console_kind; IPC buf:
+                             the echo, then the record -> MR0 record bytes
+                             queued (0: the queue was full, the record is
+                             dropped) */
+    PGR_SETINTR  = 0x119, /* MR0 KINE_INTR_DEFAULT or KINE_INTR_IGNORE: whether
+                             Ctrl-C on the console ends the caller -> MR0 the
+                             setting before */
 };
+
+/* What a console driver reports (PGR_CONSOLE_INPUT), after its echo. */
+enum kine_console_kind {
+    KINE_CONSOLE_ECHO = 0,          /* echo only, no record */
+    KINE_CONSOLE_LINE,              /* a record: a line, its newline included, or
+                                       what was typed before Ctrl-D */
+    KINE_CONSOLE_EOF,               /* Ctrl-D on an empty line: end of file */
+    KINE_CONSOLE_INTR,              /* Ctrl-C: the line is dropped; the pager ends
+                                       the foreground processes */
+};
+#define KINE_CONSOLE_LINE_MAX 256   /* bytes of a typed line, its newline included */
+
+/* PGR_SETINTR: Ctrl-C ends every process but init, the drivers and those
+ * that ignore it (an interactive shell, its background jobs).  Inherited by
+ * fork and spawn, kept by exec. */
+#define KINE_INTR_DEFAULT   0
+#define KINE_INTR_IGNORE    1
 
 #define KINE_WAIT_NOHANG    1       /* PGR_WAIT: answer 0 now if none exited */
 
@@ -151,10 +176,13 @@ struct kine_procinfo {
     uint64_t swapped;               /* pages paged out (0: there is no paging yet) */
     uint64_t map_frames;            /* frames its page map itself takes */
     struct kine_proc_counters counters;
+    uint64_t tid;                   /* its thread */
 };
 
-/* Signals PGR_KILL accepts, numbered as picolibc's <signal.h> numbers them. */
+/* Signals PGR_KILL accepts, numbered as picolibc's <signal.h> numbers them;
+ * SIGINT is what Ctrl-C on the console ends a process with. */
 #define KINE_SIGNONE        0       /* no signal: does it exist, may I? */
+#define KINE_SIGINT         2
 #define KINE_SIGKILL        9
 #define KINE_SIGTERM        15
 

@@ -56,6 +56,16 @@ enum kine_sysno {
                                 KINE_FRAME_NONE), in address order -> how many */
     KSYS_KMEM_INFO     = 27, /* PAGER (): free kernel object pages */
     KSYS_AS_TABLES     = 28, /* PAGER (as): page-table pages the space holds */
+    KSYS_DEV_MAP       = 29, /* PAGER (as, va, pa, npages): map npages (1..
+                                KINE_MAP_BATCH) of a device's registers at pa,
+                                read-write and kernel-owned, at va of as; the
+                                range must lie in the pages of one device node
+                                of the device tree (struct kine_device) */
+    KSYS_IRQ_BIND      = 30, /* PAGER (source, tid): each interrupt of that PLIC
+                                source becomes a KINE_LABEL_IRQ message to tid;
+                                tid 0 unbinds */
+    KSYS_IRQ_ACK       = 31, /* (source): the bound thread has served the
+                                interrupt it was sent; the line is unmasked */
     KSYS_AS_COPY       = 40, /* PAGER (src, dst, va, npages, flags): every
                                 present PTE of src in the range, into dst with
                                 the same frame and rights; KINE_COPY_COW drops

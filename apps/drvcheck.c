@@ -1,0 +1,101 @@
+/* drvcheck: nothing but the pager may talk to a driver.  Random requests
+ * to the console driver (every label, length and register, the tag's flag
+ * bits forged) are each refused with EPERM, messages sent without waiting
+ * are dropped, and no program can pass for the driver (PGR_CONSOLE_INPUT),
+ * acknowledge its interrupt, kill it, or start its program.  The test then
+ * types a line to show the driver still works. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <signal.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <kinesys.h>
+
+#define ROUNDS      2000
+#define LABELS      0x200                /* every pager label and beyond */
+#define UART_IRQ    10                   /* QEMU virt's UART (docs/design.md) */
+
+static int passed, failed;
+static uint64_t seed = 12345;
+
+static uint64_t rnd(void)
+{
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return seed >> 17;
+}
+
+static void expect(const char *what, int64_t got, int64_t want)
+{
+    if (got == want) {
+        passed++;
+        return;
+    }
+    failed++;
+    printf("FAIL: %s: got %ld, want %ld\n", what, (long)got, (long)want);
+}
+
+/* The driver's thread, from the pager's process list (pid 0, "uart"). */
+static kine_tid_t driver_tid(void)
+{
+    struct kine_procinfo pi;
+    for (int64_t pid = 0; kine_procinfo(pid, &pi) >= 0 && pi.pid == 0; pid = pi.pid + 1)
+        if (strcmp(pi.name, "uart") == 0)
+            return pi.tid;
+    return 0;
+}
+
+static void random_message(struct kine_msg *m)
+{
+    uint64_t *buf = kine_ipcbuf();
+    for (int i = 0; i < KINE_IPC_BUF_WORDS; i += 1 + (int)(rnd() % 64))
+        buf[i] = rnd() << 20 ^ rnd();
+    m->tag = kine_tag(rnd() % LABELS, rnd() % (KINE_IPC_BUF_WORDS + 1)) |
+             (rnd() % 2 ? KINE_TAG_KERNEL | KINE_TAG_CALL : 0);
+    for (int i = 0; i < KINE_MSG_REGS; i++)
+        m->mr[i] = rnd() % 4 ? rnd() : (uint64_t)-1;
+}
+
+int main(void)
+{
+    kine_tid_t drv = driver_tid();
+    expect("the driver is listed", drv != 0, 1);
+    if (!drv) {
+        printf("no driver\n");
+        return 1;
+    }
+    int refused = 0, dropped = 0;
+    for (int i = 0; i < ROUNDS; i++) {
+        struct kine_msg m;
+        random_message(&m);
+        if (rnd() % 4) {
+            int64_t r = kine_call(drv, &m);
+            bool ok = r == 0 && (int64_t)m.mr[0] == -KINE_EPERM;
+            refused += ok;
+            if (!ok)
+                expect("a request is refused", r == 0 ? (int64_t)m.mr[0] : r, -KINE_EPERM);
+        } else {
+            int64_t r = kine_send(drv, &m);
+            dropped += r == 0;
+            if (r)
+                expect("a message is taken", r, 0);
+        }
+    }
+    struct kine_msg m = { kine_tag(PGR_CONSOLE_INPUT, 1), { 0, 3, KINE_CONSOLE_LINE, 0 } };
+    memcpy(kine_ipcbuf(), "ls\n", 3);
+    kine_call(kine_pager_tid(), &m);
+    expect("passing for the driver", (int64_t)m.mr[0], -KINE_EPERM);
+    expect("acknowledging its interrupt", kine_irq_ack(UART_IRQ), -KINE_EPERM);
+    expect("killing it", kill(0, SIGKILL), -1);
+    expect("... ESRCH", errno, ESRCH);
+    const char *argv[] = { "uart", "0x10000000" };
+    expect("starting its program", kine_spawn(2, argv, NULL), -KINE_EPERM);
+    expect("becoming it", kine_exec(2, argv), -KINE_EPERM);
+    expect("the driver is still there", driver_tid(), (int64_t)drv);
+    printf("%d requests refused with EPERM, %d messages dropped, %d checks passed, %d failed\n",
+           refused, dropped, passed, failed);
+    if (failed)
+        return 1;
+    printf("ALL DRIVER CHECKS PASSED\n");
+    return 0;
+}

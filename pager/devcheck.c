@@ -1,0 +1,115 @@
+/* pager.devcheck on the command line: before init starts, the pager checks
+ * the kernel's rules for device calls, which only it may make: KSYS_DEV_MAP
+ * maps a device node's pages and nothing else (never RAM or the machine's
+ * own parts), KSYS_IRQ_BIND and KSYS_IRQ_ACK refuse every bad argument,
+ * and a destroyed thread's interrupts are unbound.  It works on a scratch
+ * space and a virtio slot nobody drives, and logs one verdict line. */
+#include <string.h>
+#include "pager.h"
+
+/* QEMU virt's own parts (docs/design.md): never mappable. */
+#define VIRT_PLIC_PA     0x0c000000UL
+#define VIRT_CLINT_PA    0x02000000UL
+#define VIRT_FINISHER_PA 0x00100000UL
+#define SCRATCH_TABLES   8
+#define SCRATCH_VA       KINE_DRIVER_MMIO_VA
+#define SCRATCH_IPCBUF   (KINE_DRIVER_MMIO_VA + 16 * KINE_PAGE_SIZE)
+#define BAD_TID          0xdead0000UL
+
+static int passed, failed;
+
+static void expect(const char *what, int64_t got, int64_t want)
+{
+    if (got == want) {
+        passed++;
+        return;
+    }
+    failed++;
+    pager_log("devcheck FAIL: %s: got %ld, want %ld", what, (long)got, (long)want);
+}
+
+static const struct kine_device *find_device(const char *compatible, bool with_irq)
+{
+    for (uint64_t i = 0; i < pg.bi->ndevices; i++) {
+        const struct kine_device *d = &pg.bi->devices[i];
+        if (strcmp(d->compatible, compatible) == 0 && (!with_irq || d->irq))
+            return d;
+    }
+    return NULL;
+}
+
+static void map_checks(kine_as_t as, const struct kine_device *d)
+{
+    uint64_t pa = KINE_PAGE_DOWN(d->base);
+    expect("map: stale space", kine_dev_map(as + (1UL << 16), SCRATCH_VA, pa, 1), -KINE_ESRCH);
+    expect("map: no pages", kine_dev_map(as, SCRATCH_VA, pa, 0), -KINE_EINVAL);
+    expect("map: too many pages", kine_dev_map(as, SCRATCH_VA, pa, KINE_MAP_BATCH + 1),
+           -KINE_EINVAL);
+    expect("map: misaligned", kine_dev_map(as, SCRATCH_VA, pa + 8, 1), -KINE_EINVAL);
+    expect("map: va 0", kine_dev_map(as, 0, pa, 1), -KINE_EFAULT);
+    expect("map: kernel va", kine_dev_map(as, KINE_KERNEL_BASE, pa, 1), -KINE_EFAULT);
+    expect("map: RAM", kine_dev_map(as, SCRATCH_VA, pg.bi->pool_pa, 1), -KINE_ENODEV);
+    expect("map: PLIC", kine_dev_map(as, SCRATCH_VA, VIRT_PLIC_PA, 1), -KINE_ENODEV);
+    expect("map: CLINT", kine_dev_map(as, SCRATCH_VA, VIRT_CLINT_PA, 1), -KINE_ENODEV);
+    expect("map: test finisher", kine_dev_map(as, SCRATCH_VA, VIRT_FINISHER_PA, 1), -KINE_ENODEV);
+    expect("map: past the device",
+           kine_dev_map(as, SCRATCH_VA, pa, KINE_PAGE_UP(d->base + d->size - pa) / KINE_PAGE_SIZE + 1),
+           -KINE_ENODEV);
+    expect("map: the device", kine_dev_map(as, SCRATCH_VA, pa, 1), 0);
+    expect("map: again", kine_dev_map(as, SCRATCH_VA, pa, 1), -KINE_EBUSY);
+    expect("map: unmap skips it", kine_unmap(as, SCRATCH_VA, 1), 0);
+    expect("map: query skips it", kine_as_query(as, SCRATCH_VA, 1), 0);
+    struct kine_map_entry *e = (struct kine_map_entry *)kine_ipcbuf();
+    e->va_rights = SCRATCH_VA | KINE_RIGHT_R;
+    e->frame = 0;
+    expect("map: a frame over it", kine_map(as, 1), -KINE_EBUSY);
+}
+
+/* The lowest interrupt source no device has. */
+static uint64_t no_device_irq(void)
+{
+    for (uint64_t src = 1;; src++) {
+        bool used = false;
+        for (uint64_t i = 0; i < pg.bi->ndevices; i++)
+            used |= pg.bi->devices[i].irq == src;
+        if (!used)
+            return src;
+    }
+}
+
+static void irq_checks(kine_as_t as, const struct kine_device *d)
+{
+    int64_t t1 = kine_thread_create(as, SCRATCH_IPCBUF);
+    int64_t t2 = kine_thread_create(as, SCRATCH_IPCBUF + KINE_PAGE_SIZE);
+    expect("threads made", t1 > 0 && t2 > 0, 1);
+    expect("bind: source 0", kine_irq_bind(0, (kine_tid_t)t1), -KINE_EINVAL);
+    expect("bind: huge source", kine_irq_bind(1UL << 40, (kine_tid_t)t1), -KINE_EINVAL);
+    expect("bind: no device's", kine_irq_bind(no_device_irq(), (kine_tid_t)t1), -KINE_ENODEV);
+    expect("bind: bad thread", kine_irq_bind(d->irq, BAD_TID), -KINE_ESRCH);
+    expect("bind", kine_irq_bind(d->irq, (kine_tid_t)t1), 0);
+    expect("bind: same thread again", kine_irq_bind(d->irq, (kine_tid_t)t1), 0);
+    expect("bind: taken", kine_irq_bind(d->irq, (kine_tid_t)t2), -KINE_EBUSY);
+    expect("ack: not the bound thread", kine_irq_ack(d->irq), -KINE_EPERM);
+    expect("ack: source 0", kine_irq_ack(0), -KINE_EINVAL);
+    expect("ack: huge source", kine_irq_ack(1UL << 40), -KINE_EINVAL);
+    expect("unbind", kine_irq_bind(d->irq, 0), 0);
+    expect("bind after unbind", kine_irq_bind(d->irq, (kine_tid_t)t2), 0);
+    expect("destroy the bound thread", kine_thread_destroy((kine_tid_t)t2), 0);
+    expect("bind after its thread went", kine_irq_bind(d->irq, (kine_tid_t)t1), 0);
+    expect("unbind at the end", kine_irq_bind(d->irq, 0), 0);
+}
+
+void devcheck_run(void)
+{
+    const struct kine_device *d = find_device("virtio,mmio", true);
+    int64_t as = kine_as_create(SCRATCH_TABLES, 0);
+    if (!d || as < 0) {
+        pager_log("devcheck: no virtio,mmio slot with an interrupt, or no space (%ld)", (long)as);
+        failed++;
+    } else {
+        map_checks((kine_as_t)as, d);
+        irq_checks((kine_as_t)as, d);
+        kine_as_destroy((kine_as_t)as);
+    }
+    pager_log("devcheck: %d checks passed, %d failed", passed, failed);
+}
