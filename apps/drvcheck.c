@@ -16,7 +16,6 @@
 #define LABELS      0x200                /* every pager label and beyond */
 #define UART_IRQ    10                   /* QEMU virt's UART (docs/design.md) */
 
-static int passed, failed;
 static uint64_t seed = 12345;
 
 static uint64_t rnd(void)
@@ -25,14 +24,11 @@ static uint64_t rnd(void)
     return seed >> 17;
 }
 
+static struct kine_tally tally;
+
 static void expect(const char *what, int64_t got, int64_t want)
 {
-    if (got == want) {
-        passed++;
-        return;
-    }
-    failed++;
-    printf("FAIL: %s: got %ld, want %ld\n", what, (long)got, (long)want);
+    kine_expect(&tally, what, got, want);
 }
 
 /* The driver's thread, from the pager's process list (pid 0, "uart"). */
@@ -93,8 +89,8 @@ int main(void)
     expect("becoming it", kine_exec(2, argv), -KINE_EPERM);
     expect("the driver is still there", driver_tid(), (int64_t)drv);
     printf("%d requests refused with EPERM, %d messages dropped, %d checks passed, %d failed\n",
-           refused, dropped, passed, failed);
-    if (failed)
+           refused, dropped, tally.passed, tally.failed);
+    if (tally.failed)
         return 1;
     printf("ALL DRIVER CHECKS PASSED\n");
     return 0;

@@ -1,8 +1,19 @@
-/* Helpers for test programs: frames held by processes, and running
- * scenarios with a ledger check and a page-table check after each. */
+/* Helpers for test programs: counted checks, frames held by processes,
+ * and running scenarios with a ledger check and a page-table check after
+ * each. */
 #include <stdio.h>
 #include <unistd.h>
 #include "kinesys.h"
+
+void kine_expect(struct kine_tally *t, const char *what, int64_t got, int64_t want)
+{
+    if (got == want) {
+        t->passed++;
+        return;
+    }
+    t->failed++;
+    printf("FAIL: %s: got %ld, want %ld\n", what, (long)got, (long)want);
+}
 
 uint64_t kine_process_frames(int *consistent)
 {

@@ -12,8 +12,8 @@
 #define VIRT_CLINT_PA    0x02000000UL
 #define VIRT_FINISHER_PA 0x00100000UL
 #define SCRATCH_TABLES   8
-#define SCRATCH_VA       KINE_DRIVER_MMIO_VA
-#define SCRATCH_IPCBUF   (KINE_DRIVER_MMIO_VA + 16 * KINE_PAGE_SIZE)
+#define SCRATCH_VA       KINE_DRIVER_MMIO_VA       /* the device page goes here */
+#define SCRATCH_IPCBUF   (SCRATCH_VA + KINE_PAGE_SIZE)   /* two threads' buffers above it */
 #define BAD_TID          0xdead0000UL
 
 static int passed, failed;

@@ -181,6 +181,11 @@ uint64_t kine_others_frames(int *consistent);
 static inline uint64_t kine_ledger_process_frames(const struct kine_ledger *l)
 { return l->frames_used - l->pager_frames; }
 
+/* A test program's checks: each counted; a failed one printed as
+ * "FAIL: what: got G, want W" (libsys/scenario.c). */
+struct kine_tally { int passed, failed; };
+void kine_expect(struct kine_tally *t, const char *what, int64_t got, int64_t want);
+
 /* Test scenarios (libsys/scenario.c): run each in turn; one fails if it
  * returns 0, or if afterwards the frames held by the other processes differ
  * from before, the ledger is inconsistent or the page tables disagree with
