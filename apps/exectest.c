@@ -200,6 +200,70 @@ static int killed_pipe_ends(void)
     return ok;
 }
 
+/* A child in each way of being stuck: blocked writing a full pipe, blocked
+ * in IPC (a receive with no deadline), and spinning.  Each is killed and
+ * its waiter sees the signal; the full pipe's reader then finds the data
+ * and end of file. */
+#define PIPE_BYTES 4096            /* the pager's pipe buffer */
+#define SETTLE_TICKS 5             /* for the children to get stuck */
+
+static pid_t stuck_writer(int p[2])
+{
+    pid_t c = fork();
+    if (c == 0) {
+        static char block[PIPE_BYTES + 1];
+        close(p[0]);
+        write(p[1], block, sizeof(block));      /* one byte more than fits */
+        _exit(0);
+    }
+    return c;
+}
+
+static pid_t stuck_in_ipc(void)
+{
+    pid_t c = fork();
+    if (c == 0) {
+        struct kine_msg m = { 0 };
+        kine_recv(&m, 0, NULL);                 /* nobody will send */
+        _exit(0);
+    }
+    return c;
+}
+
+static pid_t spinning(void)
+{
+    pid_t c = fork();
+    if (c == 0)
+        for (volatile int forever = 1; forever;)
+            ;
+    return c;
+}
+
+static int kill_stuck(void)
+{
+    int p[2], ok = 1;
+    if (pipe(p) != 0)
+        return 0;
+    pid_t kids[] = { stuck_writer(p), stuck_in_ipc(), spinning() };
+    close(p[1]);
+    kine_sleep_ticks(SETTLE_TICKS);
+    for (int i = 0; i < 3; i++) {
+        int ws = 0;
+        if (kids[i] < 0) {
+            ok = 0;
+            continue;
+        }
+        ok &= kill(kids[i], SIGKILL) == 0;
+        ok &= wait_for(kids[i], &ws) && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL;
+    }
+    static char got[PIPE_BYTES + 1];
+    ssize_t n, total = 0;
+    while ((n = read(p[0], got, sizeof(got))) > 0)
+        total += n;
+    close(p[0]);
+    return ok && n == 0 && total == PIPE_BYTES;   /* what fitted, then end of file */
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "image") == 0)
@@ -208,6 +272,7 @@ int main(int argc, char **argv)
         { "exec", same_pid_and_fds }, { "execfail", failed_exec_untouched },
         { "kill", kill_child }, { "killrules", kill_rules },
         { "killself", kill_self_and_grandchild }, { "killpipes", killed_pipe_ends },
+        { "killstuck", kill_stuck },
     };
     int failed = kine_run_scenarios(tests, (int)(sizeof(tests) / sizeof(tests[0])));
     printf(failed ? "%d EXEC/KILL TESTS FAILED\n" : "ALL EXEC/KILL TESTS PASSED\n", failed);
