@@ -3,7 +3,7 @@
  * shrinks; it acts only through the core's services (struct pager_ops) and
  * the building blocks of mm.c, so every policy also runs on the host
  * against fakes.  One policy = one pager/policies/NAME.c defining
- * `const struct policy policy_NAME`, plus its name in pager/meson.build.
+ * `const struct policy policy_NAME`, plus its name in pager/policies/meson.build.
  *
  * Hooks queue page mappings with mm_install and return: 0, or a negative
  * -KINE_E* with whatever they queued left for the core to undo.  The core
