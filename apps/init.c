@@ -30,11 +30,11 @@ static uint64_t process_frames(int *consistent, uint64_t *free_frames)
 {
     struct kine_ledger l;
     int64_t r = kine_ledger(&l);
+    *consistent = r == 0;
     *free_frames = l.frames_free;
     /* every process's but init's own, which may grow (a policy that loads
      * its text on first touch) */
-    uint64_t others = kine_others_frames(consistent);
-    return r < 0 ? 0 : others;
+    return r < 0 ? 0 : kine_ledger_others_frames(&l);
 }
 
 /* Orphans get this long after the program is gone, then init ends them:
@@ -47,8 +47,9 @@ static int kill_children(void)
 {
     struct kine_procinfo pi;
     int n = 0;
+    pid_t self = getpid();
     for (int64_t p = INIT_CHILDREN_FROM; kine_procinfo(p, &pi) >= 0; p = pi.pid + 1)
-        if (pi.ppid == getpid() && pi.state == KINE_PROC_LIVE && kill((pid_t)pi.pid, SIGKILL) == 0)
+        if (pi.ppid == self && pi.state == KINE_PROC_LIVE && kill((pid_t)pi.pid, SIGKILL) == 0)
             n++;
     return n;
 }
@@ -69,7 +70,7 @@ static int reap_all(int64_t pid)
         if (got > 0)
             continue;
         if (!killed && kine_rdtime() >= give_up && (killed = kill_children()) > 0)
-            printf("%d orphans of %s still ran after %d s: killed\n", killed, "the program",
+            printf("%d orphans of the program still ran after %d s: killed\n", killed,
                    ORPHAN_GRACE_MS / 1000);
         kine_sleep_ticks(POLL_TICKS);
     }

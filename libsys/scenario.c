@@ -27,13 +27,22 @@ uint64_t kine_process_frames(int *consistent)
 /* Frames held by every process but the caller: what a scenario's children
  * must give back.  The caller's own may grow meanwhile (a policy that loads
  * text or fills the stack on first touch), and that is no leak. */
-uint64_t kine_others_frames(int *consistent)
+uint64_t kine_ledger_others_frames(const struct kine_ledger *l)
 {
     struct kine_procinfo self;
-    uint64_t all = kine_process_frames(consistent);
+    uint64_t all = kine_ledger_process_frames(l);
     if (kine_procinfo(getpid(), &self) < 0)
         return all;
     return all - self.resident - self.map_frames;
+}
+
+uint64_t kine_others_frames(int *consistent)
+{
+    struct kine_ledger l;
+    int64_t r = kine_ledger(&l);
+    if (consistent)
+        *consistent = r == 0;
+    return r < 0 ? 0 : kine_ledger_others_frames(&l);
 }
 
 int kine_run_scenarios(const struct kine_scenario *list, int n)

@@ -8,8 +8,7 @@
 
 bool reply_status(struct kine_msg *m, int64_t r)
 {
-    memset(m, 0, sizeof(*m));
-    m->mr[0] = (uint64_t)r;
+    *m = (struct kine_msg){ .mr = { (uint64_t)r } };   /* stores, not a memset call */
     return true;
 }
 

@@ -178,6 +178,8 @@ uint64_t kine_process_frames(int *consistent);
  * test's children must give back.  The caller's own may grow meanwhile (a
  * policy that loads text or fills the stack on first touch). */
 uint64_t kine_others_frames(int *consistent);
+/* The same from a ledger already fetched. */
+uint64_t kine_ledger_others_frames(const struct kine_ledger *l);
 static inline uint64_t kine_ledger_process_frames(const struct kine_ledger *l)
 { return l->frames_used - l->pager_frames; }
 
