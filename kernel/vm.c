@@ -138,33 +138,6 @@ int vm_map_mega(struct space *s, uint64_t va, uint64_t pa, uint64_t pte_flags)
     return 0;
 }
 
-uint64_t vm_for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
-                          int (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx)
-{
-    uint64_t end = va + npages * PAGE_SIZE, visited = 0;
-    while (va < end) {
-        uint64_t pte2 = root[VPN(va, 2)];
-        if (!(pte2 & PTE_V) || (pte2 & PTE_LEAF_MASK)) {
-            va = ALIGN_DOWN(va, GIGAPAGE_SIZE) + GIGAPAGE_SIZE;
-            continue;
-        }
-        uint64_t *l1 = (uint64_t *)PTE_TO_PA(pte2);
-        uint64_t pte1 = l1[VPN(va, 1)];
-        if (!(pte1 & PTE_V) || (pte1 & PTE_LEAF_MASK)) {
-            va = ALIGN_DOWN(va, MEGAPAGE_SIZE) + MEGAPAGE_SIZE;
-            continue;
-        }
-        uint64_t *pte = &((uint64_t *)PTE_TO_PA(pte1))[VPN(va, 0)];
-        if ((*pte & PTE_V) && !(*pte & PTE_KERNEL_OWNED)) {
-            visited++;
-            if (fn(va, pte, ctx))
-                break;
-        }
-        va += PAGE_SIZE;
-    }
-    return visited;
-}
-
 /* The 4 KiB-level table of root covering va, or NULL; next is where the
  * walk may go on from (the next megapage or gigapage worth a look). */
 static uint64_t *leaf_table_at(uint64_t *root, uint64_t va, uint64_t *next)
@@ -179,6 +152,27 @@ static uint64_t *leaf_table_at(uint64_t *root, uint64_t va, uint64_t *next)
     if (!(pte1 & PTE_V) || (pte1 & PTE_LEAF_MASK))
         return NULL;
     return (uint64_t *)PTE_TO_PA(pte1);
+}
+
+uint64_t vm_for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
+                          int (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx)
+{
+    uint64_t end = va + npages * PAGE_SIZE, next, visited = 0;
+    for (; va < end; va = next) {
+        uint64_t *table = leaf_table_at(root, va, &next);
+        if (!table)
+            continue;
+        uint64_t stop = next < end ? next : end;
+        for (uint64_t i = VPN(va, 0); va < stop; va += PAGE_SIZE, i++) {
+            uint64_t *pte = &table[i];
+            if (!(*pte & PTE_V) || (*pte & PTE_KERNEL_OWNED))
+                continue;
+            visited++;
+            if (fn(va, pte, ctx))
+                return visited;
+        }
+    }
+    return visited;
 }
 
 int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_t npages, bool cow)
