@@ -1,6 +1,6 @@
 /* Synchronous IPC: call, send, receive, reply, reply-and-receive, plus the
- * kernel-made fault and exit messages, and interrupts (irq.c) for a
- * receiver that has one pending.  Messages move register to register
+ * kernel-made fault and exit messages, and interrupts (irq.c) and
+ * notifications for a receiver that has one pending.  Messages move register to register
  * (tag + 4 MRs); a tag length > 0 also copies that many words between the
  * two threads' IPC buffers, the only user memory the kernel ever writes.
  * When a send wakes a receiver and the sender blocks, the receiver runs at
@@ -127,11 +127,42 @@ void ipc_kernel_deliver(struct thread *to, uint64_t label, const uint64_t mr[KIN
     to->deadline = 0;
 }
 
-/* A pending interrupt comes first, then the senders in order. */
+/* A notification: the bits gathered so far, as one kernel-made message. */
+static void deliver_notify(struct thread *t)
+{
+    uint64_t mr[KINE_MSG_REGS] = { t->notify_bits, 0, 0, 0 };
+    t->notify_bits = 0;
+    ipc_kernel_deliver(t, KINE_LABEL_NOTIFY, mr);
+}
+
+/* A notification never blocks the notifier: it waits in the word until
+ * the thread receives.  Bits only accumulate, so nothing is lost when two
+ * notifications come before one receive. */
+int64_t ipc_notify(uint64_t tid, uint64_t bits)
+{
+    struct thread *t = thread_lookup(tid);
+    if (!t || t->state == T_HALTED)
+        return -KINE_ESRCH;
+    if (!bits)
+        return -KINE_EINVAL;
+    t->notify_bits |= bits;
+    if (t->state == T_RECV_BLOCKED) {
+        deliver_notify(t);
+        sched_ready(t);
+    }
+    return 0;
+}
+
+/* A pending interrupt comes first, then a notification, then the senders
+ * in order. */
 static void do_recv(struct thread *t, uint64_t deadline)
 {
     if (t->irqs_pending && irq_deliver_pending(t))
         return;
+    if (t->notify_bits) {
+        deliver_notify(t);
+        return;
+    }
     struct thread *s = sendq_pop(t);
     if (s) {
         bool call = s->sending_call;

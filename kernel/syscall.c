@@ -99,6 +99,12 @@ static bool rights_ok(uint64_t r)
     return (r & ~KINE_RIGHTS_ALL) == 0 && (r & KINE_RIGHT_R);
 }
 
+/* What a MAP entry's low bits may hold: rights and KINE_MAP_NOAD. */
+static bool map_flags_ok(uint64_t r)
+{
+    return rights_ok(r & ~KINE_MAP_NOAD);
+}
+
 /* Map n entries from the caller's IPC buffer.  Every entry is checked and
  * every page table made before the first PTE changes, so the call maps all
  * n pages or changes nothing (-KINE_ENOMEM leaves only empty tables).  A
@@ -117,7 +123,7 @@ static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
         uint64_t va = e[i].va_rights & ~(PAGE_SIZE - 1), r = e[i].va_rights & (PAGE_SIZE - 1);
         if (!vm_user_range_ok(va, 1))
             return -KINE_EFAULT;
-        if (!rights_ok(r))
+        if (!map_flags_ok(r))
             return -KINE_EINVAL;
         if (e[i].frame >= boot.pool_frames)
             return -KINE_ERANGE;
@@ -134,9 +140,13 @@ static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
     }
     for (uint64_t i = 0; i < n; i++) {
         uint64_t r = e[i].va_rights & (PAGE_SIZE - 1);
-        uint64_t flags = vm_rights_to_pte(r) | PTE_U | PTE_V | PTE_A |
-                         ((r & KINE_RIGHT_W) ? PTE_D : 0);
-        *pte[i] = PA_TO_PTE(boot.pool_pa + e[i].frame * PAGE_SIZE) | flags;
+        uint64_t ppn = PA_TO_PTE(boot.pool_pa + e[i].frame * PAGE_SIZE);
+        uint64_t flags = vm_rights_to_pte(r) | PTE_U | PTE_V;
+        if (!(r & KINE_MAP_NOAD))
+            flags |= PTE_A | ((r & KINE_RIGHT_W) ? PTE_D : 0);
+        if ((*pte[i] & PTE_V) && PTE_TO_PA(*pte[i]) == PTE_TO_PA(ppn))
+            flags |= *pte[i] & (PTE_A | PTE_D);   /* the same frame: keep its news */
+        *pte[i] = ppn | flags;
     }
     if (n > TLB_FLUSH_PAGES) {
         sfence_vma_asid(s->asid);
@@ -230,6 +240,24 @@ static int64_t sys_as_copy(uint64_t hsrc, uint64_t hdst, uint64_t va, uint64_t n
     return n;
 }
 
+static int64_t sys_as_accessed(struct thread *t, uint64_t h, uint64_t va, uint64_t npages,
+                               uint64_t flags)
+{
+    struct space *s = space_lookup(h);
+    uint64_t *a = (uint64_t *)t->ipcbuf_pa, *d = a + KINE_ACCESS_WORDS(npages);
+    if (!s)
+        return -KINE_ESRCH;
+    if (npages == 0 || npages > KINE_ACCESS_PAGES_MAX ||
+        (flags & ~(KINE_ACCESS_CLEAR | KINE_ACCESS_UNMAP)))
+        return -KINE_EINVAL;
+    if (!vm_user_range_ok(va, npages))
+        return -KINE_EFAULT;
+    uint64_t n = vm_access_range(s->root, va, npages, flags, a, d);
+    if (n && flags)
+        flush_range(s, va, npages);
+    return (int64_t)n;
+}
+
 static int64_t sys_as_tables(uint64_t h)
 {
     struct space *s = space_lookup(h);
@@ -300,6 +328,10 @@ void syscall_dispatch(struct thread *t)
         break;
     case KSYS_IRQ_BIND:      ret = irq_bind(x[REG_A0], x[REG_A1]); break;
     case KSYS_IRQ_ACK:       ret = irq_ack(t, x[REG_A0]); break;
+    case KSYS_AS_ACCESSED:
+        ret = sys_as_accessed(t, x[REG_A0], x[REG_A1], x[REG_A2], x[REG_A3]);
+        break;
+    case KSYS_NOTIFY:        ret = ipc_notify(x[REG_A0], x[REG_A1]); break;
     default:                 ret = -KINE_ENOSYS; break;
     }
     x[REG_A0] = (uint64_t)ret;

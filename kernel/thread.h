@@ -71,6 +71,7 @@ struct thread {
     uint64_t deadline;      /* RECV_BLOCKED: time CSR value, 0 = none */
     uint32_t irqs_bound;    /* interrupt sources bound to it (irq.c) */
     uint32_t irqs_pending;  /* ... of them claimed, not yet received */
+    uint64_t notify_bits;   /* notified (KSYS_NOTIFY), not yet received */
     bool fp_used;           /* has its own FP state (fpu.c) */
     struct fpstate fp;      /* saved while another thread owns the FP unit */
 };
@@ -130,5 +131,6 @@ void ipc_kernel_send(struct thread *t, uint64_t label, const uint64_t mr[KINE_MS
 void ipc_detach(struct thread *t);            /* unlink t from every wait */
 /* Put a kernel-made message (sender 0) into to's registers as received. */
 void ipc_kernel_deliver(struct thread *to, uint64_t label, const uint64_t mr[KINE_MSG_REGS]);
+int64_t ipc_notify(uint64_t tid, uint64_t bits);   /* KSYS_NOTIFY */
 
 #endif

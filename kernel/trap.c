@@ -7,6 +7,7 @@
 #include "thread.h"
 #include "syscall.h"
 #include "device.h"
+#include "vm.h"
 #include <kine/ipc.h>
 
 static uint64_t fault_access(uint64_t cause)
@@ -48,6 +49,9 @@ void trap_user(struct trapframe *tf)
     }
     if (cause == EXC_ILLEGAL_INSN && fpu_first_use(t, csr_read(stval)))
         sched_run();                           /* its own FP state: re-run it */
+    if ((cause == EXC_LOAD_PAGE_FAULT || cause == EXC_STORE_PAGE_FAULT ||
+         cause == EXC_INSN_PAGE_FAULT) && vm_fix_ad(t->space, csr_read(stval), cause))
+        sched_run();                           /* only A or D was missing: re-run */
     uint64_t mr[KINE_MSG_REGS] = { csr_read(stval), fault_access(cause), tf->sepc, cause };
     if (!t->pager) {
         kprintf("kernel: pager faulted: cause %lu addr 0x%lx pc 0x%lx\n", cause, mr[0], tf->sepc);

@@ -9,6 +9,7 @@
 #include "thread.h"
 #include <kine/layout.h>
 #include <kine/ipc.h>
+#include <kine/syscall.h>
 
 static uint64_t *kernel_root;
 #define ROOT_INDEX(va) VPN(va, 2)
@@ -197,7 +198,7 @@ int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_
             if (!(pte & PTE_V) || (pte & PTE_KERNEL_OWNED) || (to[i] & PTE_KERNEL_OWNED))
                 continue;
             if (cow)
-                from[i] = pte = pte & ~(PTE_W | PTE_D);
+                from[i] = pte = pte & ~PTE_W;    /* D stays: the page was written */
             to[i] = pte;
             count++;
         }
@@ -212,11 +213,14 @@ static int clear_leaf(uint64_t va, uint64_t *pte, void *ctx)
     return 0;
 }
 
+/* New rights; A and D stay as they are, so the pager never loses the news
+ * that a page was written (the hardware, or vm_fix_ad, sets D again on
+ * the next write if it was clear). */
 static int narrow_leaf(uint64_t va, uint64_t *pte, void *ctx)
 {
     uint64_t set = *(const uint64_t *)ctx;
     (void)va;
-    *pte = (*pte & ~(PTE_R | PTE_W | PTE_X | PTE_D)) | set | ((set & PTE_W) ? PTE_D : 0);
+    *pte = (*pte & ~(PTE_R | PTE_W | PTE_X)) | set;
     return 0;
 }
 
@@ -234,4 +238,49 @@ uint64_t vm_rights_to_pte(uint64_t r)
 {
     return ((r & KINE_RIGHT_R) ? PTE_R : 0) | ((r & KINE_RIGHT_W) ? PTE_W : 0) |
            ((r & KINE_RIGHT_X) ? PTE_X : 0);
+}
+
+/* KSYS_AS_ACCESSED: bit i of a and d for page base + i. */
+struct access_walk {
+    uint64_t base, flags;
+    uint64_t *a, *d;
+};
+
+static int access_leaf(uint64_t va, uint64_t *pte, void *ctx)
+{
+    struct access_walk *w = ctx;
+    uint64_t i = (va - w->base) >> PAGE_SHIFT, bit = 1UL << (i % KINE_ACCESS_WORD_BITS);
+    if (*pte & PTE_A)
+        w->a[i / KINE_ACCESS_WORD_BITS] |= bit;
+    if (*pte & PTE_D)
+        w->d[i / KINE_ACCESS_WORD_BITS] |= bit;
+    if (w->flags & KINE_ACCESS_UNMAP)
+        *pte = 0;
+    else if (w->flags & KINE_ACCESS_CLEAR)
+        *pte &= ~PTE_A;
+    return 0;
+}
+
+uint64_t vm_access_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t flags,
+                         uint64_t *a, uint64_t *d)
+{
+    struct access_walk w = { va, flags, a, d };
+    memset(a, 0, KINE_ACCESS_WORDS(npages) * sizeof(uint64_t));
+    memset(d, 0, KINE_ACCESS_WORDS(npages) * sizeof(uint64_t));
+    return vm_for_each_leaf(root, va, npages, access_leaf, &w);
+}
+
+bool vm_fix_ad(struct space *s, uint64_t va, uint64_t cause)
+{
+    uint64_t *pte = vm_lookup(s->root, ALIGN_DOWN(va, PAGE_SIZE));
+    if (!pte || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+        return false;
+    uint64_t need = cause == EXC_STORE_PAGE_FAULT ? PTE_W :
+                    cause == EXC_INSN_PAGE_FAULT ? PTE_X : PTE_R;
+    uint64_t set = PTE_A | (cause == EXC_STORE_PAGE_FAULT ? PTE_D : 0);
+    if (!(*pte & need) || (*pte & set) == set)
+        return false;                /* a real fault: the pager's */
+    *pte |= set;
+    sfence_vma_page(ALIGN_DOWN(va, PAGE_SIZE), s->asid);
+    return true;
 }

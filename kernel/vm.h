@@ -45,11 +45,19 @@ uint64_t vm_for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
 uint64_t vm_unmap_range(uint64_t *root, uint64_t va, uint64_t npages);
 uint64_t vm_protect_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t pte_rights);
 /* Copy every present, not kernel-owned leaf of src in [va, va + npages
- * pages) into dst, the same frame and rights; with cow, W and D are dropped
- * in both.  dst's tables are made first (against its quota), so it copies
+ * pages) into dst, the same frame and rights; with cow, W is dropped in
+ * both (D stays: the frame's contents are still newer than any copy).  dst's tables are made first (against its quota), so it copies
  * all or nothing: the count, or -KINE_ENOMEM / -KINE_EBUSY (a kernel-owned
  * page of dst in the way). */
 int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_t npages, bool cow);
+/* Read A and D of every present page in the range into the bitmaps a and d
+ * (bit i: page va + i), then clear A (KINE_ACCESS_CLEAR) or the PTE
+ * (KINE_ACCESS_UNMAP); the caller flushes.  Returns the present pages. */
+uint64_t vm_access_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t flags,
+                         uint64_t *a, uint64_t *d);
+/* A fault of s at va with this cause that only wants A (or D) set, where
+ * the PTE allows the access (hardware without Svadu): set it and say true. */
+bool vm_fix_ad(struct space *s, uint64_t va, uint64_t cause);
 /* Map a 2 MiB page of s (the pager's pool window). */
 int vm_map_mega(struct space *s, uint64_t va, uint64_t pa, uint64_t pte_flags);
 

@@ -2,8 +2,11 @@
  * the kernel's rules for device calls, which only it may make: KSYS_DEV_MAP
  * maps a device node's pages and nothing else (never RAM or the machine's
  * own parts), KSYS_IRQ_BIND and KSYS_IRQ_ACK refuse every bad argument,
- * and a destroyed thread's interrupts are unbound.  It works on a scratch
- * space and a virtio slot nobody drives, and logs one verdict line. */
+ * and a destroyed thread's interrupts are unbound; KSYS_NOTIFY's bits
+ * accumulate into one message; KSYS_AS_ACCESSED reads, clears and unmaps
+ * as it says, on a page of the pager's own that it touches.  It works on
+ * a scratch space, a virtio slot nobody drives and a scratch frame, and
+ * logs one verdict line. */
 #include <string.h>
 #include "pager.h"
 
@@ -99,6 +102,69 @@ static void irq_checks(kine_as_t as, const struct kine_device *d)
     expect("unbind at the end", kine_irq_bind(d->irq, 0), 0);
 }
 
+static void notify_checks(kine_as_t as)
+{
+    int64_t t = kine_thread_create(as, SCRATCH_IPCBUF + 2 * KINE_PAGE_SIZE);
+    expect("notify: bad thread", kine_notify(BAD_TID, 1), -KINE_ESRCH);
+    expect("notify: no bits", kine_notify(pg.bi->self_tid, 0), -KINE_EINVAL);
+    expect("notify: a thread not started", kine_notify((kine_tid_t)t, 1), 0);
+    expect("notify: self", kine_notify(pg.bi->self_tid, 0x5), 0);
+    expect("notify: self again", kine_notify(pg.bi->self_tid, 0x2), 0);
+    struct kine_msg m = { 0 };
+    kine_tid_t from = 1;
+    expect("notify: received", kine_recv(&m, 0, &from), 0);
+    expect("notify: kernel-made", kine_tag_is_kernel(m.tag) &&
+           kine_tag_label(m.tag) == KINE_LABEL_NOTIFY && from == 0, 1);
+    expect("notify: bits gathered", (int64_t)m.mr[0], 0x7);
+    kine_thread_destroy((kine_tid_t)t);
+}
+
+/* One page: its A and D bits as KSYS_AS_ACCESSED reports them (-1 if it
+ * is not there), 1 << 0 for A and 1 << 1 for D. */
+static int64_t ad_bits(uint64_t va, uint64_t flags)
+{
+    int64_t n = kine_as_accessed(pg.bi->self_as, va, 1, flags);
+    uint64_t *buf = kine_ipcbuf();
+    if (n != 1)
+        return n == 0 ? -1 : n;
+    return (int64_t)((buf[0] & 1) | ((buf[KINE_ACCESS_WORDS(1)] & 1) << 1));
+}
+
+static void access_checks(void)
+{
+    kine_as_t self = pg.bi->self_as;
+    int64_t f = frame_alloc(&pg.frames);
+    volatile uint64_t *page = (volatile uint64_t *)SCRATCH_VA;
+    expect("accessed: a frame", f >= 0, 1);
+    if (f < 0)
+        return;
+    struct kine_map_entry *e = (struct kine_map_entry *)kine_ipcbuf();
+    e->va_rights = SCRATCH_VA | KINE_RIGHT_R | KINE_RIGHT_W | KINE_MAP_NOAD;
+    e->frame = (uint64_t)f;
+    expect("accessed: map clean", kine_map(self, 1), 0);
+    expect("accessed: stale space", kine_as_accessed(self + (1UL << 16), SCRATCH_VA, 1, 0),
+           -KINE_ESRCH);
+    expect("accessed: no pages", kine_as_accessed(self, SCRATCH_VA, 0, 0), -KINE_EINVAL);
+    expect("accessed: too many", kine_as_accessed(self, SCRATCH_VA, KINE_ACCESS_PAGES_MAX + 1, 0),
+           -KINE_EINVAL);
+    expect("accessed: bad flags", kine_as_accessed(self, SCRATCH_VA, 1, 4), -KINE_EINVAL);
+    expect("accessed: kernel va", kine_as_accessed(self, KINE_KERNEL_BASE, 1, 0), -KINE_EFAULT);
+    expect("accessed: fresh, untouched", ad_bits(SCRATCH_VA, 0), 0);
+    (void)page[0];
+    expect("accessed: read", ad_bits(SCRATCH_VA, KINE_ACCESS_CLEAR), 1);
+    expect("accessed: A cleared", ad_bits(SCRATCH_VA, 0), 0);
+    page[1] = 42;
+    expect("accessed: written", ad_bits(SCRATCH_VA, KINE_ACCESS_CLEAR), 3);
+    expect("accessed: D stays", ad_bits(SCRATCH_VA, 0), 2);
+    e->va_rights = SCRATCH_VA | KINE_RIGHT_R | KINE_RIGHT_W | KINE_MAP_NOAD;
+    e->frame = (uint64_t)f;
+    expect("accessed: the same frame again keeps D", kine_map(self, 1) == 0 &&
+           ad_bits(SCRATCH_VA, 0) == 2, 1);
+    expect("accessed: unmap", ad_bits(SCRATCH_VA, KINE_ACCESS_UNMAP), 2);
+    expect("accessed: gone", ad_bits(SCRATCH_VA, 0), -1);
+    frame_unref(&pg.frames, (uint32_t)f);
+}
+
 void devcheck_run(void)
 {
     const struct kine_device *d = find_device("virtio,mmio", true);
@@ -109,7 +175,9 @@ void devcheck_run(void)
     } else {
         map_checks((kine_as_t)as, d);
         irq_checks((kine_as_t)as, d);
+        notify_checks((kine_as_t)as);
         kine_as_destroy((kine_as_t)as);
+        access_checks();
     }
     pager_log("devcheck: %d checks passed, %d failed", passed, failed);
 }

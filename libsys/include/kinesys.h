@@ -132,6 +132,10 @@ static inline int64_t kine_irq_bind(uint64_t src, kine_tid_t t)
  * served; the source may interrupt again. */
 static inline int64_t kine_irq_ack(uint64_t src)
 { return kine_syscall(KSYS_IRQ_ACK, src, 0, 0, 0, 0); }
+static inline int64_t kine_as_accessed(kine_as_t as, uint64_t va, uint64_t npages, uint64_t flags)
+{ return kine_syscall(KSYS_AS_ACCESSED, as, va, npages, flags, 0); }
+static inline int64_t kine_notify(kine_tid_t tid, uint64_t bits)
+{ return kine_syscall(KSYS_NOTIFY, tid, bits, 0, 0, 0); }
 
 #endif /* __riscv */
 

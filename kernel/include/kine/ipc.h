@@ -41,6 +41,9 @@ static inline int kine_tag_is_kernel(uint64_t tag) { return (tag & KINE_TAG_KERN
 /* ... and to the thread an interrupt source is bound to (KSYS_IRQ_BIND),
  * whenever it receives while one is pending; the sender id is 0. */
 #define KINE_LABEL_IRQ       3   /* MR0 PLIC source; answer with KSYS_IRQ_ACK */
+/* ... and to a thread the pager notified (KSYS_NOTIFY), whenever it
+ * receives while a notification is pending; the sender id is 0. */
+#define KINE_LABEL_NOTIFY    4   /* MR0 the bits notified since it last received */
 
 /* MR1 of a fault message. */
 #define KINE_FAULT_READ      1
@@ -56,6 +59,9 @@ static inline int kine_tag_is_kernel(uint64_t tag) { return (tag & KINE_TAG_KERN
 /* Reported by KSYS_AS_QUERY only: the PTE's accessed and dirty bits. */
 #define KINE_PTE_ACCESSED    8UL
 #define KINE_PTE_DIRTY       16UL
+/* MAP only: the PTE starts with A and D clear, so the first access sets A
+ * and the first write sets D (KSYS_AS_ACCESSED reads them). */
+#define KINE_MAP_NOAD        32UL
 #define KINE_FRAME_NONE      (~0UL)   /* a PTE outside the pool (never the pager's) */
 
 /* One page of a MAP batch: va (page aligned) | rights in the low bits, and a

@@ -16,6 +16,15 @@
 /* KSYS_AS_COPY */
 #define KINE_COPY_COW        1UL     /* write-protect the range in both spaces */
 
+/* KSYS_AS_ACCESSED */
+#define KINE_ACCESS_CLEAR     1UL    /* clear A in every PTE it reports */
+#define KINE_ACCESS_UNMAP     2UL    /* remove every PTE it reports */
+#define KINE_ACCESS_PAGES_MAX 4096   /* pages one call covers: two bitmaps of
+                                        this many bits fill 1 KiB */
+#define KINE_ACCESS_WORD_BITS 64
+/* 64-bit words of one bitmap for npages pages; D's starts at this word. */
+#define KINE_ACCESS_WORDS(npages) (((npages) + KINE_ACCESS_WORD_BITS - 1) / KINE_ACCESS_WORD_BITS)
+
 /* What each kernel object costs in kernel memory pages: a thread is its
  * own page and its IPC buffer; a space is its own page and its root table
  * (page tables below it count against its table_limit), and every 256
@@ -69,7 +78,17 @@ enum kine_sysno {
     KSYS_AS_COPY       = 40, /* PAGER (src, dst, va, npages, flags): every
                                 present PTE of src in the range, into dst with
                                 the same frame and rights; KINE_COPY_COW drops
-                                W (and D) in both.  All or nothing -> count */
+                                W in both.  All or nothing -> count */
+    KSYS_AS_ACCESSED   = 41, /* PAGER (as, va, npages, flags): for npages (1..
+                                KINE_ACCESS_PAGES_MAX) from va, two bitmaps
+                                into the IPC buffer, bit i of page va + i*4K:
+                                A from word 0, D from KINE_ACCESS_WORDS(npages);
+                                flags: KINE_ACCESS_CLEAR, KINE_ACCESS_UNMAP;
+                                TLB entries changed are flushed -> present PTEs */
+    KSYS_NOTIFY        = 42, /* PAGER (tid, bits != 0): OR bits into tid's
+                                notification word; tid gets them as a
+                                KINE_LABEL_NOTIFY message when it next receives
+                                (at once if it is receiving).  Never blocks */
 
     KSYS_COUNT
 };
