@@ -66,6 +66,11 @@ enum kine_pager_label {
     PGR_SETINTR  = 0x119, /* MR0 KINE_INTR_DEFAULT or KINE_INTR_IGNORE: whether
                              Ctrl-C on the console ends the caller -> MR0 the
                              setting before */
+    PGR_BLK_SYNC = 0x11a, /* the block driver only (kine/blk.h): MR0 finished
+                             requests (struct kine_blk_done in the IPC buf),
+                             MR1 requests it can take now, MR2 the disk's
+                             size in sectors -> MR0 new requests (struct
+                             kine_blk_req in the IPC buf, at most MR1) */
 };
 
 /* What a console driver reports (PGR_CONSOLE_INPUT), after its echo. */
