@@ -220,6 +220,9 @@ static void test_sim_errors(void)
 
 /* The model: the tracked frames in arrival order. */
 enum { MODEL_FRAMES = 50, MODEL_OPS = 20000 };
+/* An operation is drawn from OP_SLOTS slots: below OP_ADD an add, then
+ * removes, then a call against the contract, the rest a tick. */
+enum { OP_ADD = 3, OP_REMOVE = 6, OP_WRONG = 7, OP_SLOTS = 8 };
 struct model {
     uint32_t order[MODEL_FRAMES];
     unsigned n;
@@ -268,15 +271,15 @@ static void test_structure(const struct reclaim *pol, bool random_bits)
     CHECK(pol->victim(&e) == -1);
     for (int op = 0; op < MODEL_OPS; op++) {
         uint32_t f = check_rand(&seed) % MODEL_FRAMES;
-        unsigned what = check_rand(&seed) % 8;
-        if (what < 3 && !m.tracked[f]) {
+        unsigned what = check_rand(&seed) % OP_SLOTS;
+        if (what < OP_ADD && !m.tracked[f]) {
             pol->added(&e, f);
             m.order[m.n++] = f;
             m.tracked[f] = true;
-        } else if (what < 6 && m.tracked[f]) {
+        } else if (what < OP_REMOVE && m.tracked[f]) {
             pol->removed(&e, f);
             model_remove(&m, f);
-        } else if (what == 6) {                     /* against the contract */
+        } else if (what < OP_WRONG) {               /* against the contract */
             if (m.tracked[f])
                 pol->added(&e, f);
             else
