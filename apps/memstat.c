@@ -1,5 +1,6 @@
-/* memstat: the pager's counters, each policy's own named counters, every
- * process with its policy and its own counters, and the frame ledger. */
+/* memstat: the pager's counters, paging to disk, each policy's own named
+ * counters, every process with its policy and its own counters, and the
+ * frame and swap ledger. */
 #include <stdio.h>
 #include <string.h>
 #include <kinesys.h>
@@ -69,6 +70,20 @@ int main(void)
     printf("ledger: %lu mappings, refcount sum %lu, %lu processes: %s\n",
            (unsigned long)l.mappings, (unsigned long)l.refcount_sum,
            (unsigned long)l.processes, bad == 0 ? "consistent" : "INCONSISTENT");
+    if (s.swap_slots) {
+        printf("paging (reclaim %s): %lu pages out, %lu in; %lu clean drops, %lu taken back "
+               "before the disk; disk: %lu reads, %lu writes, %lu errors\n", s.reclaim,
+               (unsigned long)s.pages_out, (unsigned long)s.pages_paged_in,
+               (unsigned long)s.clean_drops, (unsigned long)s.pages_reclaimed_from_cache,
+               (unsigned long)s.disk_reads, (unsigned long)s.disk_writes,
+               (unsigned long)s.disk_errors);
+        printf("swap: %lu of %lu slots used, %lu paged-out entries, %lu slots cached in frames, "
+               "%lu frames in transfer\n", (unsigned long)l.swap_slots_used,
+               (unsigned long)l.swap_slots, (unsigned long)l.swapped,
+               (unsigned long)l.swap_cached, (unsigned long)l.frames_in_transfer);
+    } else {
+        printf("paging: off (no swap disk; reclaim %s)\n", s.reclaim);
+    }
     print_policies();
     print_processes();
     return bad == 0 ? 0 : 1;

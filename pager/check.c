@@ -2,7 +2,8 @@
  * PTEs (read back with KSYS_AS_QUERY) and the pager's page map must agree
  * entry by entry: the same pages, the same frames, rights within the
  * region's, and every writable PTE on a frame held once and not marked
- * copy-on-write — the COW invariant itself.  The ledger (ledger.c) proves
+ * copy-on-write — the COW invariant itself; and a paged-out page has no
+ * PTE at all.  The ledger (ledger.c) proves
  * the books agree with themselves; this proves they agree with what the
  * hardware would actually use. */
 #include "pager.h"
@@ -26,6 +27,8 @@ static void check_entry(struct pte_audit *a, const struct proc *p, const struct 
     const struct region *r = region_find(&p->mm.regions, va);
     if (!pm_get(&p->mm.pm, va, &f, &flags))
         disagree(a, p, va, "mapped, but not in the page map");
+    else if (flags & PM_FLAG_SWAP)
+        disagree(a, p, va, "mapped, but paged out in the page map");
     else if (e->frame != f)
         disagree(a, p, va, "mapped to another frame than the page map says");
     else if (!r || (rights & ~r->rights))
@@ -54,7 +57,7 @@ static uint64_t check_process(struct pte_audit *a, const struct proc *p)
             break;
         va = (e[n - 1].va_rights & ~(KINE_PAGE_SIZE - 1)) + KINE_PAGE_SIZE;
     }
-    if (seen != p->mm.pm.count)
+    if (seen != p->mm.pm.count - mm_swapped_pages(&p->mm))
         disagree(a, p, 0, "the page map has pages the page tables lack");
     return seen;
 }

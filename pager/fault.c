@@ -1,8 +1,10 @@
 /* Page faults.  The kernel sends the pager (address, access, pc).  The core
  * checks the address against the process's regions and rights; anything
  * legal goes to the process's policy, which queues the mappings that let
- * the thread re-run the instruction.  Anything else, or running out of
- * memory, kills the process. */
+ * the thread re-run the instruction.  A paged-out page is the core's
+ * (paging.c), never the policy's; a fault that must wait for the disk or
+ * for frames is answered later (pg.fault_deferred).  Anything else, or
+ * running out of memory with nothing left to page out, kills the process. */
 #include "pager.h"
 
 static const char *violation(const struct region *r, uint64_t access)
@@ -63,10 +65,27 @@ bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
         return false;
     }
     uint64_t va = addr & ~(KINE_PAGE_SIZE - 1);
-    int err = p->policy->fault(p->env, &p->mm, r, va, access);
+    uint32_t v, flags;
+    int err;
+    paging_fault_seen();
+    if (pm_get(&p->mm.pm, va, &v, &flags) && (flags & PM_FLAG_SWAP)) {
+        err = paging_page_in(p, va, v);
+    } else {
+        err = paging_need(PAGING_FAULT_FRAMES);
+        if (err == PAGING_WAIT)
+            p->blocked = B_MEMORY;       /* asked again once frames come back */
+        else
+            err = p->policy->fault(p->env, &p->mm, r, va, access);
+    }
+    if (err == PAGING_WAIT) {
+        p->parked = false;
+        pg.fault_deferred = true;
+        return true;
+    }
     if (err) {
         mm_abort(&pager_ops);
-        proc_kill(p, err == -KINE_ENOMEM ? "out of memory at" : "cannot map", addr);
+        proc_kill(p, err != -KINE_ENOMEM ? "cannot map" :
+                     paging_swap_full() ? "out of memory (swap full) at" : "out of memory at", addr);
         return false;
     }
     return true;

@@ -20,6 +20,22 @@ void frames_init(struct frame_table *ft, uint32_t nframes, void *storage)
     ft->nfree = nframes;
 }
 
+int frames_cap(struct frame_table *ft, uint32_t n)
+{
+    if (n > ft->nframes)
+        return -KINE_EINVAL;
+    for (uint32_t f = n; f < ft->nframes; f++)
+        if (ft->ref[f])
+            return -KINE_EBUSY;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < ft->nfree; i++)     /* the stack's order stays */
+        if (ft->free_stack[i] < n)
+            ft->free_stack[kept++] = ft->free_stack[i];
+    ft->nfree = kept;
+    ft->nframes = n;
+    return 0;
+}
+
 int64_t frame_alloc(struct frame_table *ft)
 {
     if (ft->nfree == 0)

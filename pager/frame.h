@@ -22,6 +22,9 @@ uint64_t frames_storage_size(uint32_t nframes);
  * first frames of the pool, before it has a heap).  All frames start free;
  * frame_alloc hands out 0, 1, 2, ... first. */
 void frames_init(struct frame_table *ft, uint32_t nframes, void *storage);
+/* Cut the table to its first n frames (pager.frames=): 0, or -KINE_EBUSY
+ * if a frame past n is in use (nothing changes then). */
+int frames_cap(struct frame_table *ft, uint32_t n);
 /* A free frame with refcount 1, or -KINE_ENOMEM. */
 int64_t frame_alloc(struct frame_table *ft);
 /* Take one more reference: 0, -KINE_EINVAL (free/out of range), -KINE_ERANGE

@@ -1,12 +1,14 @@
 /* The frame ledger and its consistency check: every page recorded in any
- * process's page map, every node of those page maps, and the pager's own
- * heap frames must account for each frame's reference count exactly, and
- * free frames must have none.  The tally it counts in is set aside at boot,
+ * process's page map, every node of those page maps, the pager's own heap
+ * frames and the disk transfers under way must account for each frame's
+ * reference count exactly, and free frames must have none; every
+ * paged-out entry and every frame caching a slot must account for the
+ * swap slots' reference counts.  The tally it counts in is set aside at boot,
  * so the check never fails (or lies) for want of memory. */
 #include <string.h>
 #include "pager.h"
 
-struct tally { uint16_t *count; uint64_t mappings, nodes; int bad; };
+struct tally { uint16_t *count; uint64_t mappings, nodes, swapped; int bad; };
 
 static uint16_t *tally_storage;
 
@@ -23,7 +25,11 @@ static void count_frame(struct tally *t, uint32_t frame)
 static int count_page(uint64_t va, uint32_t frame, uint32_t flags, void *ctx)
 {
     struct tally *t = ctx;
-    (void)va; (void)flags;
+    (void)va;
+    if (flags & PM_FLAG_SWAP) {
+        t->swapped++;
+        return 0;
+    }
     count_frame(t, frame);
     t->mappings++;
     return 0;
@@ -41,7 +47,8 @@ extern uint32_t heap_frame(uint64_t i);   /* heap.c */
 int ledger_fill(struct kine_ledger *l)
 {
     const struct frame_table *ft = &pg.frames;
-    struct tally t = { tally_storage, 0, 0, 0 };
+    struct tally t = { tally_storage, 0, 0, 0, 0 };
+    uint64_t transfers;
     memset(l, 0, sizeof(*l));
     memset(t.count, 0, ft->nframes * sizeof(t.count[0]));
     l->frames_total = ft->nframes;
@@ -58,15 +65,20 @@ int ledger_fill(struct kine_ledger *l)
         pm_foreach_node(&p->mm.pm, count_node, &t);
     }
     l->mappings = t.mappings;
+    l->swapped = t.swapped;
     for (uint64_t i = 0; i < pg.heap_frames; i++)
         count_frame(&t, heap_frame(i));
+    paging_ledger(l, &transfers);       /* transfers hold a reference each */
+    l->frames_in_transfer = transfers;
     for (uint32_t f = 0; f < ft->nframes; f++)
-        if (t.count[f] != ft->ref[f])
+        if (t.count[f] + paging_transfer_refs(f) != ft->ref[f])
             t.bad = 1;
     for (uint32_t i = 0; i < ft->nfree; i++)
         if (ft->ref[ft->free_stack[i]] != 0)
             t.bad = 1;
-    if (l->mappings + t.nodes + pg.heap_frames != l->refcount_sum)
+    if (l->mappings + t.nodes + pg.heap_frames + transfers != l->refcount_sum)
+        t.bad = 1;
+    if (l->swapped + l->swap_cached != l->swap_refcount_sum)
         t.bad = 1;
     return t.bad;
 }

@@ -13,6 +13,7 @@
 
 #define SPAWN_ARGS_MAX   (KINE_PAGE_SIZE / 2)
 #define SLEEP_TICKS_MAX  (3600UL * KINE_TICK_HZ)
+#define PARK_TRIES_MAX   64   /* a request waits for frames this often, then fails */
 
 struct pager pg;
 void heap_init(uint32_t nframes);
@@ -134,7 +135,9 @@ static bool req_procinfo(struct kine_msg *m)
     struct kine_procinfo pi = {
         .pid = best->pid, .ppid = best->ppid,
         .state = best->state == P_LIVE ? KINE_PROC_LIVE : KINE_PROC_ZOMBIE,
-        .resident = best->mm.pm.count, .shared = mm_shared_pages(&pager_ops, &best->mm),
+        .resident = best->mm.pm.count - mm_swapped_pages(&best->mm),
+        .swapped = mm_swapped_pages(&best->mm),
+        .shared = mm_shared_pages(&pager_ops, &best->mm),
         .map_frames = best->mm.pm.nodes, .counters = best->mm.stats, .tid = best->tid,
     };
     memcpy(pi.name, best->name, sizeof(pi.name));     /* both KINE_NAME_MAX + 1, NUL-ended */
@@ -164,16 +167,51 @@ static bool req_check(struct kine_msg *m)
     return true;
 }
 
+/* A request that found no frame while page-outs are under way waits for
+ * them (B_MEMORY) and is handled again once frames come back: only
+ * requests whose failure leaves nothing behind and whose message is all in
+ * registers (sbrk, fork).  true if m holds the reply now. */
+static bool reply_or_park(struct proc *p, struct kine_msg *m, int64_t r, uint64_t frames)
+{
+    if (r == -KINE_ENOMEM && p->park_tries < PARK_TRIES_MAX &&
+        paging_need(frames) == PAGING_WAIT) {
+        p->blocked = B_MEMORY;
+        p->parked = true;
+        p->park_tries++;
+        return false;
+    }
+    p->park_tries = 0;
+    return reply_status(m, r);
+}
+
+static bool req_sbrk(struct proc *p, struct kine_msg *m)
+{
+    struct kine_msg asked = *m;
+    int64_t incr = (int64_t)m->mr[0];
+    uint64_t grow = incr > 0 ? KINE_PAGE_UP((uint64_t)incr) / KINE_PAGE_SIZE : 0;
+    p->parked_msg = asked;
+    return reply_or_park(p, m, proc_sbrk(p, incr), grow + PAGING_FAULT_FRAMES);
+}
+
+static bool req_fork(struct proc *p, struct kine_msg *m)
+{
+    p->parked_msg = *m;
+    /* at most a copy of every page and page-map node it has */
+    return reply_or_park(p, m, proc_fork(p, m->mr[0], m->mr[1]),
+                         p->mm.pm.count + p->mm.pm.nodes + PAGING_FAULT_FRAMES);
+}
+
 /* A kernel-made message about one of our processes. */
 static bool kernel_message(struct proc *p, struct kine_msg *m)
 {
     switch (kine_tag_label(m->tag)) {
     case KINE_LABEL_FAULT: {
         pg.stats.fault_received = kine_rdinstret();
+        pg.fault_deferred = false;
         bool alive = pg.fault_handler(p, m->mr[0], m->mr[1], m->mr[2]);
         reply_status(m, 0);
         pg.stats.fault_answered = kine_rdinstret();
-        return alive;                        /* resume unless killed */
+        return alive && !pg.fault_deferred;  /* resume unless killed or waiting */
     }
     case KINE_LABEL_EXIT:
         proc_exit(p, KINE_WSTATUS_EXITED(m->mr[0]));
@@ -206,7 +244,7 @@ static bool handle(struct proc *p, struct kine_msg *m)
         reply_status(m, p->pid);
         m->mr[1] = (uint64_t)p->ppid;
         return true;
-    case PGR_SBRK:   return reply_status(m, proc_sbrk(p, (int64_t)m->mr[0]));
+    case PGR_SBRK:   return req_sbrk(p, m);
     case PGR_SLEEP:  return req_sleep(p, m);
     case PGR_POWEROFF:
         if (p->pid != INIT_PID)
@@ -228,7 +266,7 @@ static bool handle(struct proc *p, struct kine_msg *m)
         bench_map(m);
         return true;
 #endif
-    case PGR_FORK:    return reply_status(m, proc_fork(p, m->mr[0], m->mr[1]));
+    case PGR_FORK:    return req_fork(p, m);
     case PGR_PIPE:    return pipe_create(p, m);
     case PGR_READ:    return pipe_read(p, m);
     case PGR_FDWRITE: return pipe_write(p, m, words);
@@ -268,6 +306,53 @@ static uint64_t wake_sleepers(void)
     return next;
 }
 
+/* Frames came back: everyone waiting for them tries again, once each (a
+ * fault by re-running its instruction, a request by being handled anew). */
+static void wake_memory_waiters(void)
+{
+    static uint64_t epoch;
+    epoch++;
+    for (bool again = true; again;) {
+        again = false;
+        for_each_proc(p) {
+            if (p->state != P_LIVE || p->blocked != B_MEMORY || p->wake_epoch == epoch)
+                continue;
+            struct kine_msg m;
+            p->blocked = B_NONE;
+            p->wake_epoch = epoch;
+            if (!p->parked) {
+                reply_status(&m, 0);
+                reply_later(p->tid, &m);
+                continue;
+            }
+            p->parked = false;
+            m = p->parked_msg;
+            pg.serving = p;
+            if (handle(p, &m))
+                reply_later(p->tid, &m);
+            pg.serving = NULL;
+            again = true;            /* handling may have changed the list */
+            break;
+        }
+    }
+}
+
+/* Between two messages: page out below the low mark, and answer whoever
+ * waited for frames.  The IPC buffer holds the request just received, and
+ * both may use it (maps, A/D bits), so it is put back after. */
+static void paging_work(void)
+{
+    static uint64_t saved[KINE_IPC_BUF_WORDS];
+    bool freed = paging_take_freed();
+    if (!freed && !paging_below_low())
+        return;
+    memcpy(saved, kine_ipcbuf(), sizeof(saved));
+    paging_balance();
+    if (freed || paging_take_freed())
+        wake_memory_waiters();
+    memcpy(kine_ipcbuf(), saved, sizeof(saved));
+}
+
 /* pager.policy=NAME on the command line overrides the built-in default;
  * an unknown name stops the boot with a clear message. */
 static void choose_policy(const char *name)
@@ -284,6 +369,23 @@ static void choose_policy(const char *name)
     }
     pg.policy = pol;
     strncpy(pg.stats.policy, pol->name, sizeof(pg.stats.policy) - 1);
+}
+
+/* pager.reclaim=NAME: the replacement policy; unknown stops the boot. */
+static void choose_reclaim(const char *name)
+{
+    const struct reclaim *rc = reclaim_find(name);
+    if (!rc) {
+        char known[128] = "";
+        for (int i = 0; reclaims[i]; i++) {
+            strncat(known, " ", sizeof(known) - strlen(known) - 1);
+            strncat(known, reclaims[i]->name, sizeof(known) - strlen(known) - 1);
+        }
+        pager_log("unknown reclaim policy '%s' (known:%s)", name, known);
+        kine_sys_poweroff(KINE_EXIT_BAD_POLICY);
+    }
+    pg.reclaim = rc;
+    strncpy(pg.stats.reclaim, rc->name, sizeof(pg.stats.reclaim) - 1);
 }
 
 /* A numeric option's value, or stop the boot: a typo must not pass silently. */
@@ -327,6 +429,10 @@ static int parse_command_line(char *args, char *argv[])
             pg.table_limit = number_option(tok, tok + 13, 1);
         else if (strncmp(tok, "pager.trace=", 12) == 0)
             pg.trace_records = number_option(tok, tok + 12, 1);
+        else if (strncmp(tok, "pager.frames=", 13) == 0)
+            pg.frames_cap = number_option(tok, tok + 13, FRAMES_CAP_MIN);
+        else if (strncmp(tok, "pager.reclaim=", 14) == 0)
+            choose_reclaim(tok + 14);
         else if (strcmp(tok, "pager.devcheck") == 0)
             pg.devcheck = true;
         else if (strncmp(tok, "pager.console=", 14) == 0)
@@ -356,10 +462,20 @@ static void start_init(const struct kine_bootinfo *bi)
     }
     memcpy(args, bi->bootargs, sizeof(args) - 1);   /* bootinfo's copy is NUL-ended */
     int argc = parse_command_line(args, argv);
+    if (pg.frames_cap && frames_cap(&pg.frames, (uint32_t)(pg.frames_cap < pg.frames.nframes ?
+                                                           pg.frames_cap : pg.frames.nframes))) {
+        pager_log("pager.frames=%lu leaves no room for the pager's own tables",
+                  (unsigned long)pg.frames_cap);
+        kine_sys_poweroff(KINE_EXIT_BAD_CMDLINE);
+    }
+    if (paging_init(pg.reclaim)) {
+        pager_log("no memory for the paging books");
+        kine_sys_poweroff(KINE_EXIT_NO_INIT);
+    }
     proc_limits_init();
-    pager_log("%lu frames in the pool (%lu MiB), %lu for the pager's tables; policy %s",
-              (unsigned long)pg.bi->pool_frames, (unsigned long)(pg.bi->pool_frames >> 8),
-              (unsigned long)pg.heap_frames, pg.policy->name);
+    pager_log("%lu frames in the pool (%lu MiB), %lu for the pager's tables; policy %s, reclaim %s",
+              (unsigned long)pg.frames.nframes, (unsigned long)(pg.frames.nframes >> 8),
+              (unsigned long)pg.heap_frames, pg.policy->name, pg.reclaim->name);
     if (pg.fail_every)
         pager_log("fault injection: every %luth frame allocation for a process but init fails",
                   (unsigned long)pg.fail_every);
@@ -394,6 +510,7 @@ void __kine_start(const struct kine_bootinfo *bi)
         kine_sys_poweroff(KINE_EXIT_NO_INIT);
     pg.next_pid = INIT_PID;
     choose_policy(KINE_DEFAULT_POLICY);
+    choose_reclaim(KINE_DEFAULT_RECLAIM);
     start_init(bi);
 
     kine_tid_t reply_to = 0, sender = 0;
@@ -429,6 +546,9 @@ void __kine_start(const struct kine_bootinfo *bi)
             r = kine_reply_recv(reply_to, &m, deadline, &sender);
         }
         reply_to = 0;
+        /* Paging works only here, with nothing queued: an eviction must never
+         * take a frame a queued mapping is about to give. */
+        paging_work();
         if (r < 0)
             continue;                /* timeout, or the reply target is gone */
         pg.serving = proc_by_tid(sender);

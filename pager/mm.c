@@ -33,13 +33,23 @@ struct queued {
 static struct queued queue[KINE_MAP_BATCH];
 static uint64_t nqueued;
 
+/* Drop the reference an entry (v, flags) held: a frame's, or a paged-out
+ * page's swap slot's. */
+static void drop_entry(const struct pager_ops *o, uint32_t v, uint32_t flags)
+{
+    if (flags & PM_FLAG_SWAP)
+        o->slot_unref(v);
+    else
+        o->unref(v);
+}
+
 /* The kernel took entries [0, n): the entries they replaced lose their
  * reference now, and the queue moves on. */
 static void settle(const struct pager_ops *o, uint64_t n)
 {
     for (uint64_t i = 0; i < n; i++)
         if (queue[i].had == OTHER_FRAME)
-            o->unref(queue[i].old_frame);
+            drop_entry(o, queue[i].old_frame, queue[i].old_flags);
     memmove(queue, queue + n, (nqueued - n) * sizeof(queue[0]));
     nqueued -= n;
 }
@@ -129,6 +139,8 @@ static int install(struct policy_env *e, struct mm *mm, uint64_t va, uint32_t f,
         return had;
     }
     q->had = !had ? NOTHING : same ? SAME_FRAME : OTHER_FRAME;
+    if (o->placed && !same)
+        o->placed(f, va, mm);
     q->mm = mm;
     q->va = va;
     q->rights = rights;
@@ -150,9 +162,11 @@ void mm_uninstall(struct policy_env *e, struct mm *mm, uint64_t start, uint64_t 
         return;
     e->o->unmap(mm->as, start, (end - start) / KINE_PAGE_SIZE);
     for (uint64_t va = start; va < end; va += KINE_PAGE_SIZE) {
-        uint32_t f;
-        if (pm_clear(&mm->pm, va, &f))
-            e->o->unref(f);
+        uint32_t f, flags;
+        if (pm_get(&mm->pm, va, &f, &flags)) {
+            pm_clear(&mm->pm, va, NULL);
+            drop_entry(e->o, f, flags);
+        }
     }
 }
 
@@ -215,6 +229,8 @@ int mm_fault(struct policy_env *e, struct mm *mm, const struct region *r, uint64
     (void)access;
     if (!pm_get(&mm->pm, va, &f, &flags))
         return mm_fill(e, mm, r, va);
+    if (flags & PM_FLAG_SWAP)
+        return -KINE_EINVAL;             /* the core pages it in before any policy sees it */
     if ((flags & PM_FLAG_COW) && e->o->refcount(f) > 1)
         return copy_frame(e, mm, r, va, f);
     return remap_frame(e, mm, r, va, f, flags);
@@ -250,9 +266,8 @@ void mm_shrink(struct policy_env *e, struct mm *mm, const struct region *r, uint
 
 static int drop_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
 {
-    const struct pager_ops *o = ctx;
-    (void)va; (void)flags;
-    o->unref(f);
+    (void)va;
+    drop_entry(ctx, f, flags);
     return 0;
 }
 
@@ -267,8 +282,8 @@ struct shared_tally { const struct pager_ops *o; uint64_t pages; };
 static int count_shared(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
 {
     struct shared_tally *t = ctx;
-    (void)va; (void)flags;
-    t->pages += t->o->refcount(f) > 1;
+    (void)va;
+    t->pages += !(flags & PM_FLAG_SWAP) && t->o->refcount(f) > 1;
     return 0;
 }
 
@@ -277,6 +292,20 @@ uint64_t mm_shared_pages(const struct pager_ops *o, const struct mm *mm)
     struct shared_tally t = { o, 0 };
     pm_foreach(&mm->pm, count_shared, &t);
     return t.pages;
+}
+
+static int count_swapped(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
+{
+    (void)va; (void)f;
+    *(uint64_t *)ctx += (flags & PM_FLAG_SWAP) != 0;
+    return 0;
+}
+
+uint64_t mm_swapped_pages(const struct mm *mm)
+{
+    uint64_t n = 0;
+    pm_foreach(&mm->pm, count_swapped, &n);
+    return n;
 }
 
 /* mm_fork_copy's walk over the parent's pages. */
@@ -300,11 +329,27 @@ static unsigned rights_at(struct fork_walk *w, uint64_t va)
     return r ? r->rights : KINE_RIGHT_R;
 }
 
+/* A paged-out page is not copied at fork: parent and child share its
+ * slot, copy-on-write, until one of them pages it in and writes. */
+static int share_paged_out(struct fork_walk *w, uint64_t va, uint32_t s, uint32_t flags)
+{
+    int err = w->e->o->slot_ref(s);
+    if (err)
+        return err;
+    err = pm_set(&w->child->pm, va, s, flags | PM_FLAG_COW);
+    if (err) {
+        w->e->o->slot_unref(s);
+        return err;
+    }
+    return pm_set(&w->parent->pm, va, s, flags | PM_FLAG_COW);   /* the slot exists */
+}
+
 static int copy_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
 {
     struct fork_walk *w = ctx;
+    if (flags & PM_FLAG_SWAP)
+        return share_paged_out(w, va, f, flags);
     int64_t n = w->e->o->alloc();
-    (void)flags;
     if (n < 0)
         return (int)n;
     memcpy(w->e->o->frame((uint32_t)n), w->e->o->frame(f), KINE_PAGE_SIZE);
@@ -312,9 +357,10 @@ static int copy_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
     return mm_install(w->e, w->child, va, (uint32_t)n, rights_at(w, va), 0);
 }
 
-static int take_ref(uint32_t f, void *o)
+static int take_ref(uint32_t f, uint32_t flags, void *ctx)
 {
-    return ((const struct pager_ops *)o)->ref(f);
+    const struct pager_ops *o = ctx;
+    return (flags & PM_FLAG_SWAP) ? o->slot_ref(f) : o->ref(f);
 }
 
 /* Region by region: the kernel copies the PTEs (write-protecting both sides

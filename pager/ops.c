@@ -26,11 +26,15 @@ int64_t pager_frame_alloc(void)
 static uint64_t op_nfree(void) { return pg.frames.nfree; }
 static int op_ref(uint32_t f) { return frame_ref(&pg.frames, f); }
 
-static int op_unref(uint32_t f)
+/* The one place a frame's reference is dropped: paging forgets a frame
+ * that is free again. */
+int pager_frame_unref(uint32_t f)
 {
     int r = frame_unref(&pg.frames, f);
     if (r < 0)
         pager_log("BUG: release of free frame %u", f);
+    else if (r == 1)
+        paging_freed(f);
     return r;
 }
 
@@ -60,9 +64,10 @@ static int64_t op_copy_range(kine_as_t src, kine_as_t dst, uint64_t va, uint64_t
 }
 
 const struct pager_ops pager_ops = {
-    .alloc = pager_frame_alloc, .nfree = op_nfree, .ref = op_ref, .unref = op_unref,
+    .alloc = pager_frame_alloc, .nfree = op_nfree, .ref = op_ref, .unref = pager_frame_unref,
     .refcount = op_refcount, .frame = op_frame, .map = op_map, .protect = op_protect,
     .unmap = op_unmap, .copy_range = op_copy_range,
+    .slot_ref = paging_slot_ref, .slot_unref = paging_slot_unref, .placed = paging_placed,
 };
 
 /* Page-map nodes are whole frames, reached through the pool window and
@@ -81,7 +86,7 @@ static void *node_get(void *ctx)
 static void node_put(void *ctx, void *node)
 {
     (void)ctx;
-    op_unref(frame_of(node));
+    pager_frame_unref(frame_of(node));
 }
 
 const struct pm_alloc pm_frame_alloc = { node_get, node_put, NULL };

@@ -86,7 +86,7 @@ int pm_exchange(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags,
 }
 
 int pm_share(struct pagemap *dst, struct pagemap *src, uint64_t start, uint64_t end,
-             uint32_t mark, int (*take)(uint32_t frame, void *ctx), void *ctx)
+             uint32_t mark, int (*take)(uint32_t frame, uint32_t flags, void *ctx), void *ctx)
 {
     const uint64_t leaf_span = (uint64_t)PM_FANOUT << KINE_PAGE_SHIFT;
     for (uint64_t va = start; va < end && va < SV39_USER_TOP;) {
@@ -104,7 +104,7 @@ int pm_share(struct pagemap *dst, struct pagemap *src, uint64_t start, uint64_t 
                 continue;
             if (!to && !(to = leaf_made(dst, va)))
                 return -KINE_ENOMEM;
-            int err = take((v & ~PM_FLAGS_MASK) - 1, ctx);
+            int err = take((v & ~PM_FLAGS_MASK) - 1, v & PM_FLAGS_MASK, ctx);
             if (err)
                 return err;
             from->slot[k] = to->slot[k] = v | mark;

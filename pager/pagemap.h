@@ -11,6 +11,8 @@
 #define PM_FANOUT 512
 #define PM_NODE_SIZE  4096
 #define PM_FLAG_COW   (1u << 31)   /* shared copy-on-write: mapped read-only */
+#define PM_FLAG_SWAP  (1u << 30)   /* paged out: the entry holds a swap slot,
+                                      not a frame (pager/paging.c) */
 #define PM_FLAGS_MASK (0xfu << 28)
 #define PM_FRAME_MAX  ((1u << 28) - 2)
 
@@ -49,11 +51,11 @@ int pm_foreach(const struct pagemap *pm, int (*fn)(uint64_t va, uint32_t frame, 
                void *ctx);
 /* Give dst (which holds nothing in the range) every entry src holds in
  * [start, end), a leaf at a time, with `mark` added to the flags in both;
- * take(frame, ctx) is called once per entry shared and may refuse (nonzero:
+ * take(frame, flags, ctx) is called once per entry shared and may refuse (nonzero:
  * the entry is not shared, and pm_share stops).  0, the refusal, or
  * -KINE_ENOMEM (a node); what was shared before a failure stays shared. */
 int pm_share(struct pagemap *dst, struct pagemap *src, uint64_t start, uint64_t end,
-             uint32_t mark, int (*take)(uint32_t frame, void *ctx), void *ctx);
+             uint32_t mark, int (*take)(uint32_t frame, uint32_t flags, void *ctx), void *ctx);
 /* Visit every node block of the tree. */
 void pm_foreach_node(const struct pagemap *pm, void (*fn)(const void *node, void *ctx), void *ctx);
 /* Free the tree (not the frames). */

@@ -11,6 +11,7 @@
 #include "region.h"
 #include "pagemap.h"
 #include "policy.h"
+#include "paging.h"
 
 #define MAX_FDS   16
 #define PIPE_SIZE 4096
@@ -22,11 +23,14 @@
 #define DRIVER_PID 0         /* every driver task's: no process number */
 #define DRIVER_STACK_SIZE (64UL * 1024)   /* a driver's stack, all resident */
 #define TID_BUCKETS 64       /* hash chains on the thread id: not a limit */
+#define FRAMES_CAP_MIN 64    /* pager.frames=N: the least that can boot */
 
 enum proc_state { P_FREE, P_LIVE, P_ZOMBIE };
 enum fd_kind { FD_NONE, FD_CONSOLE, FD_PIPE_READ, FD_PIPE_WRITE };
 /* A request whose reply waits for something (sent later with KSYS_REPLY). */
-enum blocked_on { B_NONE, B_WAIT, B_SLEEP, B_PIPE_READ, B_PIPE_WRITE, B_CONSOLE_READ };
+enum blocked_on { B_NONE, B_WAIT, B_SLEEP, B_PIPE_READ, B_PIPE_WRITE, B_CONSOLE_READ,
+                  B_PAGE_IN,    /* a fault: its page is being read from disk */
+                  B_MEMORY };   /* a fault or request: no frame until page-outs end */
 
 struct pipe;
 struct fd { enum fd_kind kind; struct pipe *pipe; };
@@ -52,6 +56,11 @@ struct proc {
     struct pipe *block_pipe; /* B_PIPE_*: the pipe itself, never an index */
     int block_fd;            /* B_PIPE_*, B_CONSOLE_READ: through this descriptor */
     uint64_t block_bytes;    /* B_PIPE_READ, B_CONSOLE_READ: at most this many */
+    uint32_t page_in_slot;   /* B_PAGE_IN: the slot being read */
+    bool parked;             /* B_MEMORY: a request (parked_msg), not a fault */
+    struct kine_msg parked_msg;
+    unsigned park_tries;     /* times in a row its request waited for frames */
+    uint64_t wake_epoch;     /* the last wake that tried it (main.c) */
     struct fd fds[MAX_FDS];
     bool driver;             /* a driver task (driver.c) */
     bool ignore_intr;        /* Ctrl-C on the console does not end it */
@@ -66,9 +75,12 @@ struct pipe {
 struct pager {
     const struct kine_bootinfo *bi;
     const struct policy *policy;    /* the default for init (pager.policy=) */
+    const struct reclaim *reclaim;  /* the replacement policy (pager.reclaim=) */
+    uint64_t frames_cap;     /* pager.frames=N: the pool is cut to N frames */
     struct frame_table frames;
     uint64_t heap_frames;    /* frames the pager's own heap uses */
     uint64_t fault_addr;     /* the fault being answered */
+    bool fault_deferred;     /* ... will be answered later (paging) */
     struct kine_memstats stats;
     struct proc *procs;      /* every process not yet reaped */
     struct proc *by_tid[TID_BUCKETS];
@@ -100,8 +112,9 @@ static inline uint32_t frame_of(const void *p)
     return (uint32_t)(((uint64_t)p - pg.bi->pool_va) / KINE_PAGE_SIZE);
 }
 
-/* ops.c: the one place process frames are allocated; page-map nodes */
+/* ops.c: the one place process frames are allocated and released; page-map nodes */
 int64_t pager_frame_alloc(void);
+int pager_frame_unref(uint32_t f);
 extern const struct pm_alloc pm_frame_alloc;
 
 /* console.c: the pager's own lines ("pager: ..."), clients' output, echo */

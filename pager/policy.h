@@ -13,6 +13,7 @@
 #ifndef PAGER_POLICY_H
 #define PAGER_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <kine/ipc.h>
@@ -29,6 +30,7 @@ struct mm {
     struct region_map regions;
     struct pagemap pm;
     struct kine_proc_counters stats;
+    bool pinned;            /* never paged out (a driver's memory) */
 };
 
 /* The pager core's services.  Frames are pool frame numbers. */
@@ -45,6 +47,13 @@ struct pager_ops {
     int64_t (*unmap)(kine_as_t as, uint64_t va, uint64_t npages);
     /* Every present PTE of src in the range into dst; cow: without W in both. */
     int64_t (*copy_range)(kine_as_t src, kine_as_t dst, uint64_t va, uint64_t npages, int cow);
+    /* Swap slots, for entries of paged-out pages (PM_FLAG_SWAP): a page-map
+     * entry holds one reference to its slot as it does to a frame. */
+    int (*slot_ref)(uint32_t s);                    /* 0 or -KINE_E* */
+    void (*slot_unref)(uint32_t s);
+    /* f now backs va of mm (a page-map entry was made for it): the core
+     * notes it for paging out.  NULL: nothing to note. */
+    void (*placed)(uint32_t f, uint64_t va, const struct mm *mm);
 };
 
 /* What a policy's hooks are given. */
@@ -90,7 +99,8 @@ void policy_release(const struct policy *pol, struct policy_env *e, struct mm *m
 int64_t policy_report(unsigned i, char *buf, size_t cap);
 
 /* ---- The one rule: a page-map entry = one frame reference = one mapping
- * (mm.c).  mm_install takes over one reference to f (it drops it itself if
+ * (mm.c); a paged-out entry (PM_FLAG_SWAP) = one swap-slot reference and
+ * no mapping.  mm_install takes over one reference to f (it drops it itself if
  * it fails), records va -> f in the page map and queues the mapping; an
  * entry it replaces keeps its reference until the mapping is sent, and is
  * put back if sending fails.  mm_uninstall unmaps [start, end), clears the
@@ -129,6 +139,8 @@ void mm_release(struct policy_env *e, struct mm *mm);
 /* Its resident pages whose frame is held more than once (by another
  * process, or twice by this one). */
 uint64_t mm_shared_pages(const struct pager_ops *o, const struct mm *mm);
+/* Its page-map entries of paged-out pages (no frame, a swap slot). */
+uint64_t mm_swapped_pages(const struct mm *mm);
 
 /* ---- The core's side of the queue (mm.c; policies never call these). */
 /* Send everything queued; on failure what the kernel refused is undone. */

@@ -27,6 +27,10 @@ static uint32_t what_was_done(const struct kine_memstats *b, bool alive)
     const struct kine_memstats *a = &pg.stats;
     if (!alive)
         return KINE_DONE_KILL;
+    if (pg.fault_deferred)
+        return KINE_DONE_WAIT;
+    if (a->pages_reclaimed_from_cache != b->pages_reclaimed_from_cache)
+        return KINE_DONE_PAGE_IN;
     if (a->faults_cow_copy != b->faults_cow_copy)
         return KINE_DONE_COW_COPY;
     if (a->faults_cow_reuse != b->faults_cow_reuse)

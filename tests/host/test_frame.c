@@ -1,5 +1,5 @@
 /* Frame table: allocation order, exhaustion, reference counting, double
- * free and saturation. */
+ * free and saturation; cutting the table short (pager.frames=). */
 #include <stdint.h>
 #include <stdlib.h>
 #include "check.h"
@@ -50,6 +50,23 @@ int main(void)
         if (f != 9)
             CHECK(frame_unref(&ft, f) == 1);
     CHECK(ft.nfree == N);
+
+    /* a cap keeps the frames below it, in their order, and refuses to cut
+     * away a frame in use */
+    frames_init(&ft, N, mem);
+    CHECK(frames_cap(&ft, N + 1) == -KINE_EINVAL);
+    for (int i = 0; i < 41; i++)
+        CHECK(frame_alloc(&ft) == i);
+    CHECK(frames_cap(&ft, 8) == -KINE_EBUSY && ft.nframes == N && ft.nfree == N - 41);
+    for (uint32_t f = 2; f <= 40; f++)
+        frame_unref(&ft, f);
+    CHECK(frames_cap(&ft, 8) == 0 && ft.nframes == 8 && ft.nfree == 6);
+    int low = 0;
+    for (int i = 2; i < 8; i++) {
+        int64_t f = frame_alloc(&ft);
+        low += f >= 2 && f < 8;
+    }
+    CHECK(low == 6 && frame_alloc(&ft) == -KINE_ENOMEM && frame_ref(&ft, 9) == -KINE_EINVAL);
     free(mem);
     return check_done("frame");
 }

@@ -114,10 +114,29 @@ static int64_t f_copy_range(kine_as_t src, kine_as_t dst, uint64_t va, uint64_t 
     return copied;
 }
 
+/* Swap slots: only their counts matter here (paged-out entries are made
+ * by the core, pager/paging.c, which tests at boot exercise). */
+#define NSLOTS 8
+static unsigned slot_refs[NSLOTS];
+static int f_slot_ref(uint32_t s)
+{
+    if (s >= NSLOTS || !slot_refs[s])
+        return -KINE_EINVAL;
+    slot_refs[s]++;
+    return 0;
+}
+static void f_slot_unref(uint32_t s)
+{
+    CHECK(s < NSLOTS && slot_refs[s] > 0);
+    if (s < NSLOTS && slot_refs[s])
+        slot_refs[s]--;
+}
+
 static const struct pager_ops ops = {
     .alloc = f_alloc, .nfree = f_nfree, .ref = f_ref, .unref = f_unref,
     .refcount = f_refcount, .frame = f_frame, .map = f_map, .protect = f_protect,
     .unmap = f_unmap, .copy_range = f_copy_range,
+    .slot_ref = f_slot_ref, .slot_unref = f_slot_unref,
 };
 
 /* What the core does around every hook. */
@@ -406,10 +425,51 @@ static void test_lazy(void)
     CHECK(n > 0 && policies[n] == NULL);               /* one report per policy */
 }
 
+/* A page-map entry of a paged-out page holds its slot, not a frame: fork
+ * (sharing or copying) shares the slot copy-on-write, a shrink or a release
+ * gives it back, and no policy fault ever treats it as a frame. */
+static void test_paged_out(void)
+{
+    const char *names[] = { "cow", "eager" };
+    for (unsigned k = 0; k < 2; k++) {
+        struct mm p, c = { .as = 2 };
+        reset();
+        make_parent(&p, names[k]);
+        const struct policy *pol = policy_find(names[k]);
+        struct policy_env *e = env(names[k]);
+        /* the core paged DATA out to slot 3 */
+        uint32_t f = frame_at(&p, DATA, NULL);
+        f_unmap(1, DATA, 1);
+        CHECK(pm_set(&p.pm, DATA, 3, PM_FLAG_SWAP) == 0);
+        CHECK(f_unref(f) == 1);
+        slot_refs[3] = 2;                /* p's entry and the frame caching it */
+        CHECK(mm_swapped_pages(&p) == 1 && mm_shared_pages(&ops, &p) == 0);
+        const struct region *rd = region_find(&p.regions, DATA);
+        CHECK(mm_fault(e, &p, rd, DATA, KINE_FAULT_READ) == -KINE_EINVAL);
+        mm_abort(&ops);
+        CHECK(settle(pol->fork(e, &p, &c)) == 0);
+        uint32_t fl, cfl;
+        CHECK(frame_at(&c, DATA, &cfl) == 3 && (cfl & PM_FLAG_SWAP) && (cfl & PM_FLAG_COW));
+        CHECK(frame_at(&p, DATA, &fl) == 3 && (fl & PM_FLAG_SWAP) && (fl & PM_FLAG_COW));
+        CHECK(slot_refs[3] == 3 && !find(2, DATA) && mm_swapped_pages(&c) == 1);
+        policy_release(pol, e, &c);
+        CHECK(slot_refs[3] == 2);
+        /* the region shrinks past it: the slot goes with it */
+        struct region *data = (struct region *)region_find(&p.regions, DATA);
+        data->end = DATA;
+        policy_shrink(pol, e, &p, data, DATA + 2 * KINE_PAGE_SIZE);
+        CHECK(slot_refs[3] == 1 && mm_swapped_pages(&p) == 0);
+        policy_release(pol, e, &p);
+        CHECK(ft.nfree == NF && slot_refs[3] == 1);
+        slot_refs[3] = 0;
+    }
+}
+
 int main(void)
 {
     test_cow();
     test_fork_failures();
     test_lazy();
+    test_paged_out();
     return check_done("policy");
 }

@@ -10,6 +10,7 @@
 #define KINE_E2BIG        7   /* too many arguments */
 #define KINE_ESRCH        3   /* stale or unknown thread / address space / pid */
 #define KINE_EINTR        4   /* a console read ended by Ctrl-C */
+#define KINE_EIO          5   /* the disk failed a transfer */
 #define KINE_ENOEXEC      8   /* program image is not a valid kine ELF */
 #define KINE_EBADF        9   /* bad file descriptor */
 #define KINE_ECHILD      10   /* wait: no such child */
@@ -19,6 +20,7 @@
 #define KINE_ENODEV      19   /* not a device node's range or interrupt; no PLIC */
 #define KINE_EINVAL      22   /* malformed argument */
 #define KINE_EMFILE      24   /* too many open descriptors */
+#define KINE_ENOSPC      28   /* no free swap slot */
 #define KINE_EPIPE       32   /* write to a pipe with no reader */
 #define KINE_ERANGE      34   /* numeric argument out of range */
 #define KINE_EDEADLK     45   /* IPC to oneself */

@@ -100,6 +100,8 @@ enum kine_fault_done {
     KINE_DONE_COW_COPY,             /* a private copy of a shared page */
     KINE_DONE_COW_REUSE,            /* a COW page held once made writable */
     KINE_DONE_KILL,                 /* the process was killed */
+    KINE_DONE_PAGE_IN,              /* a paged-out page given back (from disk or the cache) */
+    KINE_DONE_WAIT,                 /* answered later: a disk read or frames under way */
 };
 
 /* One fault, as the pager's fault trace records it (pager.trace=N). */
@@ -137,6 +139,16 @@ struct kine_memstats {
     uint64_t frames_peak;
     uint64_t fault_received;        /* instret when the last fault reached the pager */
     uint64_t fault_answered;        /* instret when its reply was about to go */
+    char     reclaim[KINE_POLICY_NAME_MAX];  /* the replacement policy */
+    uint64_t pages_paged_in;        /* faults that read a page from disk */
+    uint64_t pages_paged_out;       /* page-map entries sent to swap */
+    uint64_t pages_out;             /* pages written out to swap */
+    uint64_t clean_drops;           /* paged out with no write: the slot had it */
+    uint64_t pages_reclaimed_from_cache;  /* faults on paged-out pages still in a frame */
+    uint64_t disk_reads;            /* 4 KiB reads from swap */
+    uint64_t disk_writes;           /* 4 KiB writes to swap */
+    uint64_t disk_errors;           /* transfers the disk failed */
+    uint64_t swap_slots;            /* the disk's size in slots (0: no paging) */
 };
 
 #define KINE_TICK_HZ        100     /* unit of PGR_SLEEP */
@@ -158,11 +170,14 @@ struct kine_proc_counters {
     uint64_t pages_loaded;          /* its pages filled from its program file */
     uint64_t pages_copied_at_fork;  /* pages it got as copies when forked */
     uint64_t pages_shared_at_fork;  /* pages it shared with its parent when forked */
+    uint64_t pages_paged_in;        /* faults that read its page from disk */
+    uint64_t pages_paged_out;       /* its page-map entries sent to swap */
 };
 /* Its fields, for code that goes over them all (X(field) for each). */
 #define KINE_PROC_COUNTER_FIELDS(X) X(faults_read) X(faults_write) X(faults_exec) \
     X(faults_other) X(faults_cow_copy) X(faults_cow_reuse) X(pages_zero_filled) \
-    X(pages_loaded) X(pages_copied_at_fork) X(pages_shared_at_fork)
+    X(pages_loaded) X(pages_copied_at_fork) X(pages_shared_at_fork) X(pages_paged_in) \
+    X(pages_paged_out)
 #define KINE_PROC_COUNTER_ONE_(field) + 1
 _Static_assert(sizeof(struct kine_proc_counters) ==
                (0 KINE_PROC_COUNTER_FIELDS(KINE_PROC_COUNTER_ONE_)) * sizeof(uint64_t),
@@ -176,9 +191,9 @@ struct kine_procinfo {
     uint64_t state;                 /* enum kine_proc_state */
     char     name[KINE_NAME_MAX + 1];
     char     policy[KINE_POLICY_NAME_MAX];
-    uint64_t resident;              /* pages in its page map */
+    uint64_t resident;              /* pages of its page map in frames */
     uint64_t shared;                /* of those, on frames held more than once */
-    uint64_t swapped;               /* pages paged out (0: there is no paging yet) */
+    uint64_t swapped;               /* pages of its page map paged out to swap */
     uint64_t map_frames;            /* frames its page map itself takes */
     struct kine_proc_counters counters;
     uint64_t tid;                   /* its thread */
@@ -206,6 +221,12 @@ struct kine_ledger {
     uint64_t pager_frames;     /* the pager's own heap */
     uint64_t mappings;         /* pages mapped into processes */
     uint64_t processes;        /* live (not reaped) processes */
+    uint64_t frames_in_transfer;   /* held by a disk transfer under way */
+    uint64_t swap_slots;       /* the disk's size in slots (0: no paging) */
+    uint64_t swap_slots_used;
+    uint64_t swap_refcount_sum;
+    uint64_t swapped;          /* page-map entries of paged-out pages */
+    uint64_t swap_cached;      /* slots whose contents a frame still holds */
 };
 
 /* On the top of a new program's stack; a0 of its first instruction. */
