@@ -10,6 +10,7 @@
 #define KINE_E2BIG        7   /* too many arguments */
 #define KINE_ESRCH        3   /* stale or unknown thread / address space / pid */
 #define KINE_EINTR        4   /* a console read ended by Ctrl-C */
+#define KINE_EIO          5   /* the disk failed a transfer */
 #define KINE_ENOEXEC      8   /* program image is not a valid kine ELF */
 #define KINE_EBADF        9   /* bad file descriptor */
 #define KINE_ECHILD      10   /* wait: no such child */
