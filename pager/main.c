@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pager.h"
+#include "blk.h"
 #include <kine/status.h>
 
 #define SPAWN_ARGS_MAX   (KINE_PAGE_SIZE / 2)
@@ -242,6 +243,7 @@ static bool handle(struct proc *p, struct kine_msg *m)
     case PGR_TRACE:   return req_trace(m);
     case PGR_CONSOLE_INPUT: return tty_input(p, m, words);
     case PGR_SETINTR: return tty_setintr(p, m);
+    case PGR_BLK_SYNC: return blk_sync(p, m, words);
     default:          return reply_status(m, -KINE_ENOSYS);
     }
 }

@@ -137,6 +137,11 @@ struct kine_memstats {
     uint64_t frames_peak;
     uint64_t fault_received;        /* instret when the last fault reached the pager */
     uint64_t fault_answered;        /* instret when its reply was about to go */
+    uint64_t disk_reads;            /* 4 KiB pages read from the disk */
+    uint64_t disk_writes;           /* 4 KiB pages written to it */
+    uint64_t disk_read_requests;    /* transfers that read them (up to KINE_BLK_REQ_PAGES each) */
+    uint64_t disk_write_requests;
+    uint64_t disk_errors;           /* transfers that failed (the disk said so, or its driver ended) */
 };
 
 #define KINE_TICK_HZ        100     /* unit of PGR_SLEEP */
