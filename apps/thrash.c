@@ -65,7 +65,7 @@ static uint64_t parse_size(const char *s)
 
 static int fail(const char *what, uint64_t page, uint64_t bad)
 {
-    printf("thrash: FAILED: %s: page %lu has %lu wrong words\n", what, (unsigned long)page,
+    printf("FAILED: %s: page %lu has %lu wrong words\n", what, (unsigned long)page,
            (unsigned long)bad);
     return 1;
 }
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
     for (uint64_t got = 0; got < size; got += GROW_STEP) {
         uint64_t step = size - got < GROW_STEP ? size - got : GROW_STEP;
         if (sbrk((intptr_t)step) == (void *)-1) {
-            printf("thrash: FAILED: sbrk refused at %lu of %lu bytes\n", (unsigned long)got,
+            printf("FAILED: sbrk refused at %lu of %lu bytes\n", (unsigned long)got,
                    (unsigned long)size);
             return 1;
         }
@@ -121,7 +121,7 @@ int main(int argc, char **argv)
     for (uint64_t c = 0; c < children; c++) {
         int pid = fork();
         if (pid < 0) {
-            printf("thrash: FAILED: fork\n");
+            printf("FAILED: fork\n");
             return 1;
         }
         if (pid == 0)
@@ -131,7 +131,7 @@ int main(int argc, char **argv)
             fill(p, gen + 1);
         int status;
         if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
-            printf("thrash: FAILED: child %lu ended with status %#x\n", (unsigned long)c, status);
+            printf("FAILED: child %lu ended with status %#x\n", (unsigned long)c, status);
             return 1;
         }
         for (uint64_t p = c % 2; p < npages; p += 2)
@@ -143,11 +143,11 @@ int main(int argc, char **argv)
                 return fail("a child's write reached the parent", p, bad);
         }
     }
-    printf("thrash: ok: %lu pages, %lu passes, %lu children, every word right\n",
+    printf("ok: %lu pages, %lu passes, %lu children, every word right\n",
            (unsigned long)npages, (unsigned long)passes, (unsigned long)children);
     struct kine_memstats ms;
     if (kine_memstats(&ms) == 0)
-        printf("thrash: paging (%s): %lu pages out, %lu in, %lu clean drops, %lu taken back "
+        printf("paging (%s): %lu pages out, %lu in, %lu clean drops, %lu taken back "
                "before the disk\n", ms.reclaim, (unsigned long)ms.pages_out,
                (unsigned long)ms.pages_paged_in, (unsigned long)ms.clean_drops,
                (unsigned long)ms.pages_reclaimed_from_cache);

@@ -39,23 +39,43 @@ static void check_entry(struct pte_audit *a, const struct proc *p, const struct 
         disagree(a, p, va, "writable, but its frame is shared");
 }
 
-/* One process's user window, a batch of PTEs at a time; returns the PTEs seen. */
-static uint64_t check_process(struct pte_audit *a, const struct proc *p)
+/* The windows a process's pages may be in: the low one of every program
+ * and the high one, where only a driver has pages (its DMA frames). */
+static const struct { uint64_t start, end; } windows[] = {
+    { KINE_USER_BASE, KINE_USER_LIMIT }, { KINE_HIGH_BASE, KINE_HIGH_LIMIT },
+};
+
+/* One window of a process, a batch of PTEs at a time; returns the PTEs
+ * seen, or -1 if the kernel would not report them. */
+static int64_t check_window(struct pte_audit *a, const struct proc *p, uint64_t va, uint64_t end)
 {
     const struct kine_map_entry *e = (const struct kine_map_entry *)kine_ipcbuf();
-    uint64_t va = KINE_USER_BASE, seen = 0;
-    while (va < KINE_USER_LIMIT) {
-        int64_t n = kine_as_query(p->mm.as, va, (KINE_USER_LIMIT - va) / KINE_PAGE_SIZE);
+    int64_t seen = 0;
+    while (va < end) {
+        int64_t n = kine_as_query(p->mm.as, va, (end - va) / KINE_PAGE_SIZE);
         if (n < 0) {
             disagree(a, p, va, "the kernel would not report its page tables");
-            return seen;
+            return -1;
         }
         for (int64_t i = 0; i < n; i++)
             check_entry(a, p, &e[i]);
-        seen += (uint64_t)n;
+        seen += n;
         if ((uint64_t)n < KINE_MAP_BATCH)
             break;
         va = (e[n - 1].va_rights & ~(KINE_PAGE_SIZE - 1)) + KINE_PAGE_SIZE;
+    }
+    return seen;
+}
+
+/* One process's windows; returns the PTEs seen. */
+static uint64_t check_process(struct pte_audit *a, const struct proc *p)
+{
+    uint64_t seen = 0;
+    for (size_t w = 0; w < sizeof(windows) / sizeof(windows[0]); w++) {
+        int64_t n = check_window(a, p, windows[w].start, windows[w].end);
+        if (n < 0)
+            return seen;
+        seen += (uint64_t)n;
     }
     if (seen != p->mm.pm.count - mm_swapped_pages(&p->mm))
         disagree(a, p, 0, "the page map has pages the page tables lack");

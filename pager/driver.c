@@ -1,81 +1,188 @@
 /* Driver tasks: programs of the boot image that drive a device for the
- * system, started by the pager before init.  Each gets the registers of
- * the first device the device tree lists with its compatible string
- * (KSYS_DEV_MAP, at KINE_DRIVER_MMIO_VA; their address is its argv[1]) and
- * that device's interrupt (KSYS_IRQ_BIND).  A driver is a process with pid
- * 0 and no parent that nobody can kill, spawn or exec, and all of its
- * memory is there before it starts (proc.c), so it never faults. */
+ * system, started by the pager before init, one per entry of the table
+ * below.  A driver gets the devices the device tree lists with its
+ * compatible string (the first, or every one: virtio-mmio slots look alike
+ * until probed, so the block driver gets them all and finds its disk
+ * itself), each device's registers mapped at consecutive pages from
+ * KINE_DRIVER_MMIO_VA (KSYS_DEV_MAP) and its interrupt bound to the
+ * driver's thread (KSYS_IRQ_BIND).  A driver that does DMA also gets pool
+ * frames at KINE_DRIVER_DMA_VA, zeroed, held in its page map like any
+ * page of its own (so the ledger counts them and they come back when it
+ * ends).  argv: the program, each DMA frame's physical address, then the
+ * address of each device's registers.
+ *
+ * A driver is a process with pid 0 and no parent that nobody can kill,
+ * spawn or exec, and all of its memory is there before it starts
+ * (proc.c), so it never faults. */
 #include <stdio.h>
 #include <string.h>
 #include "pager.h"
+#include "blk.h"
+
+#define DRIVER_DMA_MAX 4             /* DMA frames a driver may have */
+#define ADDR_CHARS     24            /* "0x" and 16 hex digits, NUL-ended */
 
 struct driver_spec {
     const char *program;
     const char *compatible;
-    void (*started)(kine_tid_t tid);
+    bool every_device;               /* all devices with that compatible, not just the first */
+    unsigned dma_pages;              /* frames for DMA, 0 .. DRIVER_DMA_MAX */
+    void (*started)(kine_tid_t tid); /* tid 0: it did not start (no device, or an error) */
     void (*gone)(kine_tid_t tid);
 };
 
 static const struct driver_spec specs[] = {
-    { "uart", "ns16550a", tty_set_driver, tty_driver_gone },
+    { "uart", "ns16550a", false, 0, tty_set_driver, tty_driver_gone },
+    { "virtio_blk", "virtio,mmio", true, 1, blk_driver_started, blk_driver_gone },
+};
+
+#define NSPECS (sizeof(specs) / sizeof(specs[0]))
+
+/* What one driver is given, gathered before it is spawned. */
+struct driver_setup {
+    const struct kine_device *dev[KINE_DEVICES_MAX];
+    unsigned ndev;
+    uint32_t dma[DRIVER_DMA_MAX];
+    unsigned ndma;                   /* allocated for it */
+    unsigned dma_given;              /* of those, in its page map (no longer ours) */
 };
 
 bool driver_name(const char *name)
 {
-    for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+    for (size_t i = 0; i < NSPECS; i++)
         if (strcmp(specs[i].program, name) == 0)
             return true;
     return false;
 }
 
-static const struct kine_device *find_device(const char *compatible)
+static void find_devices(const struct driver_spec *s, struct driver_setup *st)
 {
-    for (uint64_t i = 0; i < pg.bi->ndevices && i < KINE_DEVICES_MAX; i++)
-        if (strcmp(pg.bi->devices[i].compatible, compatible) == 0)
-            return &pg.bi->devices[i];
-    return NULL;
+    for (uint64_t i = 0; i < pg.bi->ndevices && i < KINE_DEVICES_MAX; i++) {
+        if (strcmp(pg.bi->devices[i].compatible, s->compatible) != 0)
+            continue;
+        st->dev[st->ndev++] = &pg.bi->devices[i];
+        if (!s->every_device)
+            return;
+    }
 }
 
-/* Before the driver's thread starts: its device's pages and interrupt. */
-static int64_t give_device(struct proc *p, void *ctx)
+static uint64_t device_pages(const struct kine_device *d)
 {
-    const struct kine_device *d = ctx;
-    uint64_t pa = KINE_PAGE_DOWN(d->base);
-    uint64_t pages = (KINE_PAGE_UP(d->base + d->size) - pa) / KINE_PAGE_SIZE;
-    int64_t r = kine_dev_map(p->mm.as, KINE_DRIVER_MMIO_VA, pa, pages);
-    if (r == 0 && d->irq)
-        r = kine_irq_bind(d->irq, p->tid);
+    return (KINE_PAGE_UP(d->base + d->size) - KINE_PAGE_DOWN(d->base)) / KINE_PAGE_SIZE;
+}
+
+/* Where device i's registers appear in the driver. */
+static uint64_t device_va(const struct driver_setup *st, unsigned i)
+{
+    uint64_t va = KINE_DRIVER_MMIO_VA;
+    for (unsigned j = 0; j < i; j++)
+        va += device_pages(st->dev[j]) * KINE_PAGE_SIZE;
+    return va + (st->dev[i]->base - KINE_PAGE_DOWN(st->dev[i]->base));
+}
+
+/* The DMA frames go into the driver's page map behind a region of their
+ * own; from the first mm_install on, each is the process's (a failure
+ * gives it back), so only those never offered remain the caller's. */
+static int64_t give_dma(struct proc *p, struct driver_setup *st)
+{
+    struct region *r;
+    int err = region_add(&p->mm.regions, KINE_DRIVER_DMA_VA,
+                         KINE_DRIVER_DMA_VA + st->ndma * KINE_PAGE_SIZE,
+                         KINE_RIGHT_R | KINE_RIGHT_W, REGION_DMA, &r);
+    for (unsigned i = 0; !err && i < st->ndma; i++) {
+        st->dma_given++;
+        err = mm_install(p->env, &p->mm, KINE_DRIVER_DMA_VA + i * KINE_PAGE_SIZE, st->dma[i],
+                         r->rights, 0);
+    }
+    if (err) {
+        mm_abort(&pager_ops);
+        return err;
+    }
+    return mm_commit(&pager_ops);
+}
+
+/* Before the driver's thread starts: its DMA pages, its devices' pages
+ * and interrupts. */
+static int64_t give_devices(struct proc *p, void *ctx)
+{
+    struct driver_setup *st = ctx;
+    int64_t r = st->ndma ? give_dma(p, st) : 0;
+    for (unsigned i = 0; r == 0 && i < st->ndev; i++) {
+        const struct kine_device *d = st->dev[i];
+        r = kine_dev_map(p->mm.as, KINE_PAGE_DOWN(device_va(st, i)), KINE_PAGE_DOWN(d->base),
+                         device_pages(d));
+        if (r == 0 && d->irq)
+            r = kine_irq_bind(d->irq, p->tid);
+    }
+    return r;
+}
+
+static int64_t alloc_dma(const struct driver_spec *s, struct driver_setup *st)
+{
+    while (st->ndma < s->dma_pages) {
+        int64_t f = pager_frame_alloc();
+        if (f < 0)
+            return f;
+        memset(frame_ptr((uint32_t)f), 0, KINE_PAGE_SIZE);   /* nobody's old data */
+        st->dma[st->ndma++] = (uint32_t)f;
+    }
+    return 0;
+}
+
+static int64_t start_one(const struct driver_spec *s, struct driver_setup *st, kine_tid_t *tid)
+{
+    static char addr[DRIVER_DMA_MAX + KINE_DEVICES_MAX][ADDR_CHARS];
+    char *argv[1 + DRIVER_DMA_MAX + KINE_DEVICES_MAX + 1];
+    unsigned n = 0;
+    int64_t r = alloc_dma(s, st);
+    for (unsigned i = 0; i < st->ndma; i++)
+        snprintf(addr[n++], ADDR_CHARS, "%#lx",
+                 (unsigned long)(pg.bi->pool_pa + (uint64_t)st->dma[i] * KINE_PAGE_SIZE));
+    for (unsigned i = 0; i < st->ndev; i++)
+        snprintf(addr[n++], ADDR_CHARS, "%#lx", (unsigned long)device_va(st, i));
+    argv[0] = (char *)s->program;
+    for (unsigned i = 0; i < n; i++)
+        argv[1 + i] = addr[i];
+    argv[1 + n] = NULL;
+    if (r == 0)
+        r = proc_spawn_driver((int)(1 + n), argv, give_devices, st, tid);
+    for (unsigned i = st->dma_given; i < st->ndma; i++)
+        frame_unref(&pg.frames, st->dma[i]);                 /* never became its */
     return r;
 }
 
 void drivers_start(void)
 {
-    for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+    for (size_t i = 0; i < NSPECS; i++) {
         const struct driver_spec *s = &specs[i];
-        const struct kine_device *d = find_device(s->compatible);
-        char regs[24];
+        struct driver_setup st = { .ndev = 0 };
         kine_tid_t tid = 0;
-        if (!d) {
+        find_devices(s, &st);
+        if (!st.ndev) {
             pager_log("no %s device: %s not started", s->compatible, s->program);
+            s->started(0);
             continue;
         }
-        snprintf(regs, sizeof(regs), "%#lx",
-                 (unsigned long)(KINE_DRIVER_MMIO_VA + (d->base - KINE_PAGE_DOWN(d->base))));
-        char *argv[] = { (char *)s->program, regs, NULL };
-        int64_t r = proc_spawn_driver(2, argv, give_device, (void *)d, &tid);
+        int64_t r = start_one(s, &st, &tid);
         if (r < 0) {
             pager_log("cannot start %s: error %ld", s->program, (long)r);
+            s->started(0);
             continue;
         }
-        pager_log("started %s for %s at %#lx, interrupt %lu", s->program, s->compatible,
-                  (unsigned long)d->base, (unsigned long)d->irq);
+        if (st.ndev == 1)
+            pager_log("started %s for %s at %#lx, interrupt %lu", s->program, s->compatible,
+                      (unsigned long)st.dev[0]->base, (unsigned long)st.dev[0]->irq);
+        else
+            pager_log("started %s for %u %s devices at %#lx..%#lx", s->program, st.ndev,
+                      s->compatible, (unsigned long)st.dev[0]->base,
+                      (unsigned long)st.dev[st.ndev - 1]->base);
         s->started(tid);
     }
 }
 
 void driver_exited(struct proc *p)
 {
-    for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+    for (size_t i = 0; i < NSPECS; i++)
         if (strcmp(specs[i].program, p->name) == 0)
             specs[i].gone(p->tid);
 }

@@ -72,9 +72,10 @@ bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
         err = paging_page_in(p, va, v);
     } else {
         err = paging_need(PAGING_FAULT_FRAMES);
-        if (err == PAGING_WAIT)
+        if (err == PAGING_WAIT) {
             p->blocked = B_MEMORY;       /* asked again once frames come back */
-        else
+            p->park_frames = PAGING_FAULT_FRAMES;
+        } else
             err = p->policy->fault(p->env, &p->mm, r, va, access);
     }
     if (err == PAGING_WAIT) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pager.h"
+#include "blk.h"
 #include <kine/status.h>
 
 #define SPAWN_ARGS_MAX   (KINE_PAGE_SIZE / 2)
@@ -173,10 +174,12 @@ static bool req_check(struct kine_msg *m)
  * registers (sbrk, fork).  true if m holds the reply now. */
 static bool reply_or_park(struct proc *p, struct kine_msg *m, int64_t r, uint64_t frames)
 {
-    if (r == -KINE_ENOMEM && p->park_tries < PARK_TRIES_MAX &&
-        paging_need(frames) == PAGING_WAIT) {
+    if (r == -KINE_ENOMEM && p->park_tries < PARK_TRIES_MAX && paging_need(frames) >= 0) {
+        /* frames are coming, or came just now (then the wake is at hand:
+         * paging out freed them) */
         p->blocked = B_MEMORY;
         p->parked = true;
+        p->park_frames = frames;
         p->park_tries++;
         return false;
     }
@@ -196,9 +199,14 @@ static bool req_sbrk(struct proc *p, struct kine_msg *m)
 static bool req_fork(struct proc *p, struct kine_msg *m)
 {
     p->parked_msg = *m;
-    /* at most a copy of every page and page-map node it has */
-    return reply_or_park(p, m, proc_fork(p, m->mr[0], m->mr[1]),
-                         p->mm.pm.count + p->mm.pm.nodes + PAGING_FAULT_FRAMES);
+    /* At most a copy of every resident page and page-map node it has.
+     * Paging its own pages out helps twice (a paged-out page is shared, not
+     * copied): with R resident and F free, paging out (R - F) / 2 of them
+     * leaves room for the rest. */
+    int64_t r = proc_fork(p, m->mr[0], m->mr[1]);
+    uint64_t resident = p->mm.pm.count - mm_swapped_pages(&p->mm), nfree = pg.frames.nfree;
+    uint64_t copies = resident > nfree ? (resident + nfree + 1) / 2 : resident;
+    return reply_or_park(p, m, r, copies + p->mm.pm.nodes + PAGING_FAULT_FRAMES);
 }
 
 /* A kernel-made message about one of our processes. */
@@ -280,6 +288,7 @@ static bool handle(struct proc *p, struct kine_msg *m)
     case PGR_TRACE:   return req_trace(m);
     case PGR_CONSOLE_INPUT: return tty_input(p, m, words);
     case PGR_SETINTR: return tty_setintr(p, m);
+    case PGR_BLK_SYNC: return blk_sync(p, m, words);
     default:          return reply_status(m, -KINE_ENOSYS);
     }
 }
@@ -315,7 +324,8 @@ static void wake_memory_waiters(void)
     for (bool again = true; again;) {
         again = false;
         for_each_proc(p) {
-            if (p->state != P_LIVE || p->blocked != B_MEMORY || p->wake_epoch == epoch)
+            if (p->state != P_LIVE || p->blocked != B_MEMORY || p->wake_epoch == epoch ||
+                pg.frames.nfree < p->park_frames)
                 continue;
             struct kine_msg m;
             p->blocked = B_NONE;
@@ -344,10 +354,14 @@ static void paging_work(void)
 {
     static uint64_t saved[KINE_IPC_BUF_WORDS];
     bool freed = paging_take_freed();
+    uint64_t wanted = 0;
     if (!freed && !paging_below_low())
         return;
+    for_each_proc(p)
+        if (p->state == P_LIVE && p->blocked == B_MEMORY && p->park_frames > wanted)
+            wanted = p->park_frames;
     memcpy(saved, kine_ipcbuf(), sizeof(saved));
-    paging_balance();
+    paging_balance(wanted);
     if (freed || paging_take_freed())
         wake_memory_waiters();
     memcpy(kine_ipcbuf(), saved, sizeof(saved));

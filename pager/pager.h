@@ -60,6 +60,7 @@ struct proc {
     bool parked;             /* B_MEMORY: a request (parked_msg), not a fault */
     struct kine_msg parked_msg;
     unsigned park_tries;     /* times in a row its request waited for frames */
+    uint64_t park_frames;    /* B_MEMORY: free frames it waits for */
     uint64_t wake_epoch;     /* the last wake that tried it (main.c) */
     struct fd fds[MAX_FDS];
     bool driver;             /* a driver task (driver.c) */

@@ -50,10 +50,12 @@ static struct {
     uint64_t tracked;        /* frames the policy knows */
     uint64_t writing;        /* page-outs under way */
     uint64_t faults;         /* since the last access sample */
-    bool freed;              /* frames came back since paging_take_freed */
+    bool freed;              /* frames came back, or a transfer ended, since
+                                paging_take_freed */
 } pgd;
 
 static bool referenced(struct reclaim_env *e, uint32_t f);
+static void disk_ready(uint64_t pages);
 
 /* ---- setup ---- */
 
@@ -75,26 +77,23 @@ int paging_init(const struct reclaim *rc)
     pgd.env.referenced = referenced;
     pgd.low = n / WATERMARK_DIVISOR > WATERMARK_MIN ? n / WATERMARK_DIVISOR : WATERMARK_MIN;
     pgd.high = 2 * pgd.low;
-    return 0;
+    return blk_when_ready(disk_ready);
 }
 
 const struct reclaim *paging_policy(void) { return pgd.rc; }
 const uint64_t *paging_policy_counters(void) { return pgd.env.counters; }
 
-/* The slot table, once the disk has told its size (lazily: the driver says
- * hello after init has started). */
-static bool swap_ready(void)
+/* The slot table, as soon as the disk has told its size (the driver says
+ * hello after init has started), while memory is still plentiful. */
+static void disk_ready(uint64_t pages)
 {
-    if (pgd.ready)
-        return true;
-    uint64_t pages = blk_pages();
-    if (!pages)
-        return false;
+    if (!pages || pgd.ready)
+        return;
     uint32_t n = pages > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)pages;
     void *storage = malloc(swap_storage_size(n));
     if (!storage) {
         pager_log("no memory for a slot table of %u slots: no paging", n);
-        return false;
+        return;
     }
     swap_init(&pgd.swap, n, storage);
     pgd.ready = true;
@@ -102,8 +101,9 @@ static bool swap_ready(void)
     pager_log("paging to a %lu MiB disk: %u slots; reclaim %s, watermarks %lu/%lu frames",
               (unsigned long)(pages * KINE_PAGE_SIZE >> 20), n, pgd.rc->name,
               (unsigned long)pgd.low, (unsigned long)pgd.high);
-    return true;
 }
+
+static bool swap_ready(void) { return pgd.ready; }
 
 /* ---- the reverse map ---- */
 
@@ -276,10 +276,10 @@ static void read_done(void *ctx, int64_t status)
 {
     uint32_t f = (uint32_t)(uintptr_t)ctx, s = pgd.slot[f] - 1;
     uint64_t va = pgd.va[f];
+    pgd.freed = true;                /* room in the disk's queue, at least */
     pgd.flags[f] &= ~FRAME_READING;
     if (status < 0) {
         uncache(f);
-        pg.stats.disk_errors++;
         for (bool again = true; again;) {   /* only those who wanted it */
             again = false;
             for_each_proc(q) {
@@ -328,9 +328,16 @@ int paging_page_in(struct proc *p, uint64_t va, uint32_t s)
     }
     if (!pgd.ready)
         return -KINE_EIO;                /* a slot with no disk: cannot happen */
+    if (!blk_room()) {
+        p->blocked = B_MEMORY;           /* asked again when a transfer ends */
+        p->park_frames = 0;
+        return PAGING_WAIT;
+    }
     int r = paging_need(PAGING_FAULT_FRAMES);
-    if (r == PAGING_WAIT)
+    if (r == PAGING_WAIT) {
         p->blocked = B_MEMORY;           /* asked again once frames come back */
+        p->park_frames = PAGING_FAULT_FRAMES;
+    }
     if (r)
         return r;
     int64_t f = pager_frame_alloc();     /* the transfer's reference */
@@ -350,7 +357,6 @@ int paging_page_in(struct proc *p, uint64_t va, uint32_t s)
         pager_frame_unref(fr);           /* uncached when freed */
         return err;
     }
-    pg.stats.disk_reads++;
     pg.stats.pages_paged_in++;
     p->mm.stats.pages_paged_in++;
     p->blocked = B_PAGE_IN;
@@ -366,8 +372,8 @@ static void write_done(void *ctx, int64_t status)
     uint64_t va = pgd.va[f];
     pgd.flags[f] &= ~FRAME_WRITING;
     pgd.writing--;
+    pgd.freed = true;
     if (status < 0) {
-        pg.stats.disk_errors++;
         /* the slot holds garbage: whoever took the frame back meanwhile has
          * the page; whoever still names the slot has lost it */
         uncache(f);
@@ -384,6 +390,8 @@ static int evict(uint32_t f)
     uint32_t cached = pgd.slot[f];
     if (pgd.flags[f] & (FRAME_READING | FRAME_WRITING))
         return -KINE_EBUSY;
+    if (!blk_room())
+        return -KINE_EAGAIN;         /* the disk's queue is full: later */
     unsigned n = count_holders(va, f, false);
     if (n == 0 || n != frame_refcount(&pg.frames, f))
         return -KINE_EBUSY;
@@ -428,12 +436,8 @@ static int evict(uint32_t f)
     }
     pgd.writing++;
     pg.stats.pages_out++;
-    pg.stats.disk_writes++;
-    if (blk_submit(KINE_BLK_WRITE, s, &f, 1, write_done, (void *)(uintptr_t)f) < 0) {
-        pgd.writing++;               /* write_done takes it back */
-        write_done((void *)(uintptr_t)f, -KINE_EIO);
-        pgd.writing--;
-    }
+    if (blk_submit(KINE_BLK_WRITE, s, &f, 1, write_done, (void *)(uintptr_t)f) < 0)
+        write_done((void *)(uintptr_t)f, -KINE_EIO);   /* room was checked: cannot happen */
     return 0;
 }
 
@@ -449,7 +453,10 @@ static void reclaim(uint64_t target)
         int64_t v = pgd.rc->victim(&pgd.env);
         if (v < 0)
             break;
-        if (evict((uint32_t)v) < 0) {    /* not now: to the back of the line */
+        int err = evict((uint32_t)v);
+        if (err == -KINE_EAGAIN)
+            break;
+        if (err < 0) {                   /* not now: to the back of the line */
             pgd.rc->removed(&pgd.env, (uint32_t)v);
             pgd.rc->added(&pgd.env, (uint32_t)v);
         }
@@ -475,10 +482,10 @@ bool paging_below_low(void)
     return pg.frames.nfree < pgd.low;
 }
 
-void paging_balance(void)
+void paging_balance(uint64_t wanted)
 {
-    if (pg.frames.nfree < pgd.low && pgd.rc)
-        reclaim(pgd.high);
+    if ((pg.frames.nfree < pgd.low || pg.frames.nfree < wanted) && pgd.rc)
+        reclaim(wanted + pgd.high);
 }
 
 void paging_fault_seen(void)

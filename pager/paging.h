@@ -33,8 +33,9 @@ int paging_page_in(struct proc *p, uint64_t va, uint32_t s);
  * cannot give them: no disk, swap full, nothing to page out). */
 int paging_need(uint64_t frames);
 bool paging_below_low(void);
-/* After every message: page out if free frames are below the low mark. */
-void paging_balance(void);
+/* Between messages: page out if free frames are below the low mark, or
+ * below what a waiter wants. */
+void paging_balance(uint64_t wanted);
 /* A fault arrived (the access sample's clock). */
 void paging_fault_seen(void);
 /* Did frames come back since the last call? */

@@ -149,6 +149,7 @@ static int64_t proc_new(struct proc **out, const char *name, int ppid, bool driv
     }
     tid_insert(p);
     p->driver = driver;
+    p->mm.pinned = driver;           /* a driver never faults: never paged out */
     p->pid = driver ? DRIVER_PID : pg.next_pid++;
     p->ppid = ppid;
     strncpy(p->name, name, KINE_NAME_MAX);
@@ -363,7 +364,7 @@ int64_t proc_exec(struct proc *p, int argc, char *argv[])
 {
     const uint8_t *elf;
     struct elf_program prog;
-    struct proc next = { .pid = p->pid, .driver = p->driver };
+    struct proc next = { .pid = p->pid, .driver = p->driver, .mm.pinned = p->driver };
     set_policy(&next, p->policy);
     int64_t err = find_program(p, argc, argv, &elf, &prog);
     if (!err)

@@ -7,7 +7,8 @@
 
 #define MAX_REGIONS 16
 
-enum region_kind { REGION_TEXT, REGION_DATA, REGION_HEAP, REGION_STACK };
+enum region_kind { REGION_TEXT, REGION_DATA, REGION_HEAP, REGION_STACK,
+                   REGION_DMA };     /* a driver's frames a device reaches by address */
 
 struct region {
     uint64_t start, end;     /* [start, end), page aligned; may be empty */

@@ -36,6 +36,11 @@
 /* Where the pager maps a driver task's device registers (KSYS_DEV_MAP): in
  * the high window, which no program's heap or stack can reach. */
 #define KINE_DRIVER_MMIO_VA  0x3000000000UL
+/* Where the pager maps a driver task's DMA pages: pool frames whose
+ * physical addresses it passes in argv, so a device can reach them.  Far
+ * above the registers (KINE_DEVICES_MAX devices, up to KINE_MAP_BATCH
+ * pages each, fit many times over below it). */
+#define KINE_DRIVER_DMA_VA   0x3100000000UL
 #define KINE_PAGER_HEAP_LIMIT 0x7f000000UL
 
 /* Is [va, va + npages pages) a page-aligned range of one user window?

@@ -145,10 +145,12 @@ struct kine_memstats {
     uint64_t pages_out;             /* pages written out to swap */
     uint64_t clean_drops;           /* paged out with no write: the slot had it */
     uint64_t pages_reclaimed_from_cache;  /* faults on paged-out pages still in a frame */
-    uint64_t disk_reads;            /* 4 KiB reads from swap */
-    uint64_t disk_writes;           /* 4 KiB writes to swap */
-    uint64_t disk_errors;           /* transfers the disk failed */
     uint64_t swap_slots;            /* the disk's size in slots (0: no paging) */
+    uint64_t disk_reads;            /* 4 KiB pages read from the disk */
+    uint64_t disk_writes;           /* 4 KiB pages written to it */
+    uint64_t disk_read_requests;    /* transfers that read them (up to KINE_BLK_REQ_PAGES each) */
+    uint64_t disk_write_requests;
+    uint64_t disk_errors;           /* transfers that failed (the disk said so, or its driver ended) */
 };
 
 #define KINE_TICK_HZ        100     /* unit of PGR_SLEEP */
