@@ -1,5 +1,6 @@
-/* memstat: the pager's counters, each policy's own named counters, every
- * process with its policy and its own counters, and the frame ledger. */
+/* memstat: the pager's counters (the disk's transfers among them), each
+ * policy's own named counters, every process with its policy and its own
+ * counters, and the frame ledger. */
 #include <stdio.h>
 #include <string.h>
 #include <kinesys.h>
@@ -66,6 +67,10 @@ int main(void)
            (unsigned long)s.frames_in_use, (unsigned long)s.frames_peak,
            (unsigned long)l.frames_free, (unsigned long)l.frames_total,
            (unsigned long)l.frames_shared, (unsigned long)l.pager_frames);
+    printf("disk: %lu pages read in %lu transfers, %lu written in %lu, %lu transfers failed\n",
+           (unsigned long)s.disk_reads, (unsigned long)s.disk_read_requests,
+           (unsigned long)s.disk_writes, (unsigned long)s.disk_write_requests,
+           (unsigned long)s.disk_errors);
     printf("ledger: %lu mappings, refcount sum %lu, %lu processes: %s\n",
            (unsigned long)l.mappings, (unsigned long)l.refcount_sum,
            (unsigned long)l.processes, bad == 0 ? "consistent" : "INCONSISTENT");

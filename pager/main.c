@@ -124,11 +124,17 @@ static bool req_policystats(struct kine_msg *m)
     return reply_data(m, n, text, (size_t)n);
 }
 
+/* Processes in (pid, tid) order: the drivers share pid 0. */
+static bool before(const struct proc *a, int64_t pid, uint64_t tid)
+{
+    return a->pid < pid || (a->pid == pid && a->tid < tid);
+}
+
 static bool req_procinfo(struct kine_msg *m)
 {
     struct proc *best = NULL;
     for_each_proc(q)
-        if (q->pid >= (int64_t)m->mr[0] && (!best || q->pid < best->pid))
+        if (!before(q, (int64_t)m->mr[0], m->mr[1]) && (!best || before(q, best->pid, best->tid)))
             best = q;
     if (!best)
         return reply_status(m, -KINE_ESRCH);
@@ -331,6 +337,8 @@ static int parse_command_line(char *args, char *argv[])
             pg.trace_records = number_option(tok, tok + 12, 1);
         else if (strcmp(tok, "pager.devcheck") == 0)
             pg.devcheck = true;
+        else if (strcmp(tok, "pager.blkcheck") == 0)
+            pg.blkcheck = true;
         else if (strncmp(tok, "pager.console=", 14) == 0)
             console_option(tok, tok + 14);
         else if (strncmp(tok, "pager.", 6) == 0)
@@ -376,6 +384,8 @@ static void start_init(const struct kine_bootinfo *bi)
     }
     if (pg.devcheck)
         devcheck_run();
+    if (pg.blkcheck)
+        blkcheck_start();
     drivers_start();
     int64_t pid = proc_spawn(NULL, argc, argv, pg.policy, NULL);
     if (pid != INIT_PID) {

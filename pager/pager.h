@@ -81,6 +81,7 @@ struct pager {
     uint64_t fail_every;     /* pager.failalloc=N: fault injection, 0 = off */
     uint64_t trace_records;  /* pager.trace=N: fault trace ring, 0 = off */
     bool devcheck;           /* pager.devcheck: check the device calls at boot */
+    bool blkcheck;           /* pager.blkcheck: check the disk's transfers at boot */
     bool (*fault_handler)(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
     uint64_t alloc_calls, injected;
 };
@@ -164,6 +165,16 @@ void reply_later(kine_tid_t to, struct kine_msg *m);
 
 /* devcheck.c: pager.devcheck */
 void devcheck_run(void);
+
+/* blkcheck.c: pager.blkcheck (runs once the disk is known, from the loop) */
+void blkcheck_start(void);
+
+/* devprobe.c: the DeviceID in virtio slot i of the boot information's
+ * devices (VIRTIO_ID_NONE if empty, or not a virtio slot) */
+uint32_t devprobe_virtio_id(unsigned i);
+
+/* heap.c: the frame under a page of the pager's own heap, or -KINE_EINVAL */
+int64_t heap_frame_at(const void *p);
 
 /* bench.c: PGR_BENCH_MAP */
 void bench_map(struct kine_msg *m);

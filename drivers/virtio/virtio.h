@@ -1,8 +1,10 @@
 /* The virtio-mmio transport and the split virtqueue, as the virtio 1.1
  * specification defines them (sections 2.1-2.6 and 4.2.2), for both its
- * modern register layout (Version 2) and the legacy one (Version 1);
- * only what the block driver uses.  Every register is 32 bits wide and
- * must be accessed as such. */
+ * modern register layout (Version 2) and the legacy one (Version 1): only
+ * what kine uses.  Shared by the virtio drivers (drivers/virtio_blk) and
+ * the pager, which reads a slot's DeviceID to choose its driver
+ * (pager/devprobe.c).  Every register is 32 bits wide and must be
+ * accessed as such. */
 #ifndef VIRTIO_H
 #define VIRTIO_H
 
@@ -40,6 +42,7 @@
 #define VIRTIO_MMIO_VERSION_LEGACY 1
 #define VIRTIO_MMIO_VERSION_MODERN 2
 
+#define VIRTIO_ID_NONE          0             /* an empty slot */
 #define VIRTIO_ID_BLOCK         2
 
 /* Device status: what the driver has done so far. */
