@@ -124,8 +124,8 @@ static int64_t start_one(const struct driver_spec *s, struct driver_setup *st, k
     for (unsigned i = 0; i < st->ndma; i++)
         snprintf(addr[n++], ADDR_CHARS, "%#lx",
                  (unsigned long)(pg.bi->pool_pa + (uint64_t)st->dma[i] * KINE_PAGE_SIZE));
-    snprintf(addr[n++], ADDR_CHARS, "%#lx",
-             (unsigned long)(KINE_DRIVER_MMIO_VA + (st->dev->base - KINE_PAGE_DOWN(st->dev->base))));
+    uint64_t regs = KINE_DRIVER_MMIO_VA + (st->dev->base - KINE_PAGE_DOWN(st->dev->base));
+    snprintf(addr[n++], ADDR_CHARS, "%#lx", (unsigned long)regs);
     argv[0] = (char *)s->program;
     for (unsigned i = 0; i < n; i++)
         argv[1 + i] = addr[i];

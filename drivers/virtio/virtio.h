@@ -77,7 +77,8 @@ struct virtq_desc {
 #define VIRTQ_USED_ALIGN        4
 
 /* The rings for a queue of `n` entries (n is the driver's to choose). */
-#define VIRTQ_AVAIL(n) struct { uint16_t flags; uint16_t idx; uint16_t ring[n]; uint16_t used_event; }
+#define VIRTQ_AVAIL(n) struct { uint16_t flags; uint16_t idx; uint16_t ring[n]; \
+                                uint16_t used_event; }
 struct virtq_used_elem {
     uint32_t id;                              /* the head of the chain served */
     uint32_t len;                             /* bytes the device wrote */

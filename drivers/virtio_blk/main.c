@@ -79,7 +79,7 @@ static bool sync_while_needed(void)
 
 static void interrupt(uint64_t source)
 {
-    device_interrupt(&dev);          /* used-ring entries are gathered next; config changes ignored */
+    device_interrupt(&dev);          /* the used ring is read next; config changes are ignored */
     kine_irq_ack(source);
 }
 
