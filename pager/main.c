@@ -191,11 +191,22 @@ static bool kernel_message(struct proc *p, struct kine_msg *m)
     }
 }
 
+/* A notification the pager sent itself: work to do now, from its loop. */
+static void self_notified(uint64_t bits)
+{
+    if (bits & PAGER_WORK_BLK)
+        blk_run_done();
+}
+
 /* Handle one message from p (NULL: a thread we do not know); true if m
  * now holds the reply to send. */
 static bool handle(struct proc *p, struct kine_msg *m)
 {
     uint64_t words = kine_tag_len(m->tag);
+    if (kine_tag_is_kernel(m->tag) && kine_tag_label(m->tag) == KINE_LABEL_NOTIFY) {
+        self_notified(m->mr[0]);     /* only the pager may notify: these are its own */
+        return false;
+    }
     if (kine_tag_is_kernel(m->tag))  /* a fault (a call) or an exit (not) */
         return p ? kernel_message(p, m) : false;
     if (!(m->tag & KINE_TAG_CALL))

@@ -22,6 +22,9 @@
 #define DRIVER_PID 0         /* every driver task's: no process number */
 #define DRIVER_STACK_SIZE (64UL * 1024)   /* a driver's stack, all resident */
 #define TID_BUCKETS 64       /* hash chains on the thread id: not a limit */
+/* Bits of the notifications the pager sends itself (KSYS_NOTIFY): work to
+ * do from its loop, as a message of its own, once the current one is done. */
+#define PAGER_WORK_BLK 1UL   /* transfers are over: run their callbacks (blk.c) */
 
 enum proc_state { P_FREE, P_LIVE, P_ZOMBIE };
 enum fd_kind { FD_NONE, FD_CONSOLE, FD_PIPE_READ, FD_PIPE_WRITE };
