@@ -8,11 +8,11 @@
  * notifies itself (PAGER_WORK_BLK) and runs them when that notification
  * comes round its loop (blk_run_done), with the SYNC answered, the IPC
  * buffer free and nothing half done; so the driver has its next requests
- * at once, and what the callbacks submit wakes it as any submit does.  The
- * driver
- * names a record by the id the pager gave it: the record's index and a
- * sequence number, so an id the pager never gave, or gave for a transfer
- * that is over, matches nothing and is ignored.  Records come from a
+ * at once, and what the callbacks submit wakes it as any submit does.
+ *
+ * The driver names a record by the id the pager gave it: the record's
+ * index and a sequence number, so an id the pager never gave, or gave for
+ * a transfer that is over, matches nothing and is ignored.  Records come from a
  * fixed table: queueing a transfer never needs memory, which is what the
  * pager runs short of when it most needs the disk.
  *
@@ -36,7 +36,7 @@ enum rec_state { REC_FREE, REC_QUEUED, REC_SENT, REC_DONE };
 enum disk_state { DISK_UNKNOWN, DISK_READY, DISK_NONE };
 
 struct rec {
-    struct rec *next;                /* in the free list or the queue */
+    struct rec *next;                /* in the free list, the queue or the done list */
     enum rec_state state;
     uint64_t id;
     enum kine_blk_op op;
