@@ -95,7 +95,7 @@ static void verdict(void)
         pager_log("blkcheck: I/O errors: %u of %u reads and %u of %u writes failed with EIO",
                   bc.read_errors, bc.reads, bc.write_errors, bc.writes);
     pager_log("blkcheck: %d checks passed, %d failed", bc.passed, bc.failed);
-    free(bc.buf);
+    free(bc.buf);                    /* free(NULL) when there was nothing to check */
     bc.buf = NULL;
 }
 
@@ -203,17 +203,17 @@ static void disk_known(uint64_t pages)
         pager_log("blkcheck: no disk");
         expect("submit without a disk", blk_submit(KINE_BLK_READ, 0, &f, 1, transfer_done, NULL),
                -KINE_ENODEV);
-        pager_log("blkcheck: %d checks passed, %d failed", bc.passed, bc.failed);
+        verdict();
         return;
     }
-    if (pages < DISK_PAGES_MIN) {
-        pager_log("blkcheck: the disk has %lu pages; it needs %d", (unsigned long)pages,
-                  DISK_PAGES_MIN);
-        return;
-    }
-    bc.buf = memalign(KINE_PAGE_SIZE, (uint64_t)BUF_PAGES * KINE_PAGE_SIZE);
+    expect("a disk of at least the pages it writes", pages >= DISK_PAGES_MIN, true);
+    if (pages >= DISK_PAGES_MIN)
+        bc.buf = memalign(KINE_PAGE_SIZE, (uint64_t)BUF_PAGES * KINE_PAGE_SIZE);
     if (!bc.buf) {
-        pager_log("blkcheck: no memory for its buffers");
+        pager_log("blkcheck: cannot check a disk of %lu pages%s", (unsigned long)pages,
+                  pages >= DISK_PAGES_MIN ? ": no memory for its buffers" : "");
+        bc.failed += pages >= DISK_PAGES_MIN;   /* the size is counted already */
+        verdict();
         return;
     }
     for (unsigned i = 0; i < BUF_PAGES; i++) {
