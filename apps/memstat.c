@@ -1,6 +1,6 @@
-/* memstat: the pager's counters, paging to disk, each policy's own named
- * counters, every process with its policy and its own counters, and the
- * frame and swap ledger. */
+/* memstat: the pager's counters (the disk's transfers among them), paging
+ * to disk, each policy's own named counters, every process with its policy
+ * and its own counters, and the frame and swap ledger. */
 #include <stdio.h>
 #include <string.h>
 #include <kinesys.h>
@@ -67,16 +67,18 @@ int main(void)
            (unsigned long)s.frames_in_use, (unsigned long)s.frames_peak,
            (unsigned long)l.frames_free, (unsigned long)l.frames_total,
            (unsigned long)l.frames_shared, (unsigned long)l.pager_frames);
+    printf("disk: %lu pages read in %lu transfers, %lu written in %lu, %lu transfers failed\n",
+           (unsigned long)s.disk_reads, (unsigned long)s.disk_read_requests,
+           (unsigned long)s.disk_writes, (unsigned long)s.disk_write_requests,
+           (unsigned long)s.disk_errors);
     printf("ledger: %lu mappings, refcount sum %lu, %lu processes: %s\n",
            (unsigned long)l.mappings, (unsigned long)l.refcount_sum,
            (unsigned long)l.processes, bad == 0 ? "consistent" : "INCONSISTENT");
     if (s.swap_slots) {
         printf("paging (reclaim %s): %lu pages out, %lu in; %lu clean drops, %lu taken back "
-               "before the disk; disk: %lu reads, %lu writes, %lu errors\n", s.reclaim,
+               "before the disk\n", s.reclaim,
                (unsigned long)s.pages_out, (unsigned long)s.pages_paged_in,
-               (unsigned long)s.clean_drops, (unsigned long)s.pages_reclaimed_from_cache,
-               (unsigned long)s.disk_reads, (unsigned long)s.disk_writes,
-               (unsigned long)s.disk_errors);
+               (unsigned long)s.clean_drops, (unsigned long)s.pages_reclaimed_from_cache);
         printf("swap: %lu of %lu slots used, %lu paged-out entries, %lu slots cached in frames, "
                "%lu frames in transfer\n", (unsigned long)l.swap_slots_used,
                (unsigned long)l.swap_slots, (unsigned long)l.swapped,

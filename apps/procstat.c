@@ -72,13 +72,14 @@ static int quiet(void)
 static int sum_round(int64_t newest)
 {
     uint64_t resident = 0, procs = 0;
-    int64_t pid;
+    int64_t pid = 1;                 /* after the loop: the first pid missing */
     memset(&sum, 0, sizeof(sum));
     kine_memstats(&global_before);
     kine_ledger(&ledger);
-    /* the driver task (pid 0), then pids 1, 2, ... as long as none is missing */
-    pid = kine_procinfo(0, &info) >= 0 && info.pid == 0 ? 0 : 1;
-    for (; kine_procinfo(pid, &info) >= 0 && info.pid == pid; pid++) {
+    /* the driver tasks (pid 0), then pids 1, 2, ... as long as none is missing */
+    for (int64_t r = kine_procinfo(0, &info); r >= 0 && (info.pid == 0 || info.pid == pid);
+         r = kine_procinfo_next(&info)) {
+        pid += info.pid != 0;
 #define ADD(f) sum.f += info.counters.f;
         KINE_PROC_COUNTER_FIELDS(ADD)
 #undef ADD

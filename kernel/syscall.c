@@ -174,7 +174,7 @@ static int64_t sys_unmap(uint64_t h, uint64_t va, uint64_t npages)
         return -KINE_ESRCH;
     if (!vm_user_range_ok(va, npages))
         return -KINE_EFAULT;
-    uint64_t n = vm_unmap_range(s->root, va, npages);
+    uint64_t n = vm_unmap_range(s, va, npages);
     flush_range(s, va, npages);
     return (int64_t)n;
 }
@@ -252,7 +252,7 @@ static int64_t sys_as_accessed(struct thread *t, uint64_t h, uint64_t va, uint64
         return -KINE_EINVAL;
     if (!vm_user_range_ok(va, npages))
         return -KINE_EFAULT;
-    uint64_t n = vm_access_range(s->root, va, npages, flags, a, d);
+    uint64_t n = vm_access_range(s, va, npages, flags, a, d);
     if (n && flags)
         flush_range(s, va, npages);
     return (int64_t)n;

@@ -224,9 +224,55 @@ static int narrow_leaf(uint64_t va, uint64_t *pte, void *ctx)
     return 0;
 }
 
-uint64_t vm_unmap_range(uint64_t *root, uint64_t va, uint64_t npages)
+static bool table_empty(const uint64_t *t)
 {
-    return vm_for_each_leaf(root, va, npages, clear_leaf, NULL);
+    for (int i = 0; i < PT_ENTRIES; i++)
+        if (t[i])
+            return false;
+    return true;
+}
+
+/* Give back the tables of s in [va, va + npages pages) that unmapping left
+ * empty, leaf tables and then the tables above them, so what a space holds
+ * in tables follows what it has mapped now, not what it ever mapped (a
+ * process that pages through more than memory stays within its quota).
+ * The walk caches may hold the freed tables: the whole ASID is flushed. */
+static void prune(struct space *s, uint64_t va, uint64_t npages)
+{
+    uint64_t end = va + npages * PAGE_SIZE, next;
+    bool freed = false;
+    for (; va < end; va = next) {
+        uint64_t *pte2 = &s->root[VPN(va, 2)];
+        next = ALIGN_DOWN(va, MEGAPAGE_SIZE) + MEGAPAGE_SIZE;
+        if (!(*pte2 & PTE_V) || (*pte2 & PTE_LEAF_MASK)) {
+            next = ALIGN_DOWN(va, GIGAPAGE_SIZE) + GIGAPAGE_SIZE;
+            continue;
+        }
+        uint64_t *mid = (uint64_t *)PTE_TO_PA(*pte2), *pte1 = &mid[VPN(va, 1)];
+        if ((*pte1 & PTE_V) && !(*pte1 & PTE_LEAF_MASK) &&
+            table_empty((const uint64_t *)PTE_TO_PA(*pte1))) {
+            kfree_page((void *)PTE_TO_PA(*pte1));
+            *pte1 = 0;
+            s->tables--;
+            freed = true;
+        }
+        if ((next >= end || VPN(next, 2) != VPN(va, 2)) && table_empty(mid)) {
+            kfree_page(mid);
+            *pte2 = 0;
+            s->tables--;
+            freed = true;
+        }
+    }
+    if (freed)
+        sfence_vma_asid(s->asid);
+}
+
+uint64_t vm_unmap_range(struct space *s, uint64_t va, uint64_t npages)
+{
+    uint64_t n = vm_for_each_leaf(s->root, va, npages, clear_leaf, NULL);
+    if (n)
+        prune(s, va, npages);
+    return n;
 }
 
 uint64_t vm_protect_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t pte_rights)
@@ -261,13 +307,16 @@ static int access_leaf(uint64_t va, uint64_t *pte, void *ctx)
     return 0;
 }
 
-uint64_t vm_access_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t flags,
+uint64_t vm_access_range(struct space *s, uint64_t va, uint64_t npages, uint64_t flags,
                          uint64_t *a, uint64_t *d)
 {
     struct access_walk w = { va, flags, a, d };
     memset(a, 0, KINE_ACCESS_WORDS(npages) * sizeof(uint64_t));
     memset(d, 0, KINE_ACCESS_WORDS(npages) * sizeof(uint64_t));
-    return vm_for_each_leaf(root, va, npages, access_leaf, &w);
+    uint64_t n = vm_for_each_leaf(s->root, va, npages, access_leaf, &w);
+    if (n && (flags & KINE_ACCESS_UNMAP))
+        prune(s, va, npages);
+    return n;
 }
 
 bool vm_fix_ad(struct space *s, uint64_t va, uint64_t cause)

@@ -41,8 +41,9 @@ uint64_t *vm_lookup(uint64_t *root, uint64_t va);
 uint64_t vm_for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
                           int (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx);
 /* Unmap / change rights of every mapped, not kernel-owned 4 KiB page in the
- * range; return how many pages changed. */
-uint64_t vm_unmap_range(uint64_t *root, uint64_t va, uint64_t npages);
+ * range; return how many pages changed.  Unmapping gives back the tables
+ * it leaves empty. */
+uint64_t vm_unmap_range(struct space *s, uint64_t va, uint64_t npages);
 uint64_t vm_protect_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t pte_rights);
 /* Copy every present, not kernel-owned leaf of src in [va, va + npages
  * pages) into dst, the same frame and rights; with cow, W is dropped in
@@ -52,8 +53,9 @@ uint64_t vm_protect_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t
 int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_t npages, bool cow);
 /* Read A and D of every present page in the range into the bitmaps a and d
  * (bit i: page va + i), then clear A (KINE_ACCESS_CLEAR) or the PTE
- * (KINE_ACCESS_UNMAP); the caller flushes.  Returns the present pages. */
-uint64_t vm_access_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t flags,
+ * (KINE_ACCESS_UNMAP, which gives back the tables it leaves empty); the
+ * caller flushes the pages.  Returns the present pages. */
+uint64_t vm_access_range(struct space *s, uint64_t va, uint64_t npages, uint64_t flags,
                          uint64_t *a, uint64_t *d);
 /* A fault of s at va with this cause that only wants A (or D) set, where
  * the PTE allows the access (hardware without Svadu): set it and say true. */

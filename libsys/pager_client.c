@@ -115,13 +115,20 @@ static int64_t fetch(uint64_t label, void *out, size_t size)
 
 int64_t kine_ledger(struct kine_ledger *out) { return fetch(PGR_LEDGER, out, sizeof(*out)); }
 
-int64_t kine_procinfo(int64_t pid, struct kine_procinfo *out)
+static int64_t procinfo(int64_t pid, uint64_t tid, struct kine_procinfo *out)
 {
-    struct kine_msg m = { .mr = { (uint64_t)pid } };
+    struct kine_msg m = { .mr = { (uint64_t)pid, tid } };
     int64_t r = libsys_request(PGR_PROCINFO, 0, &m);
     if (r >= 0)
         memcpy(out, kine_ipcbuf(), sizeof(*out));
     return r;
+}
+
+int64_t kine_procinfo(int64_t pid, struct kine_procinfo *out) { return procinfo(pid, 0, out); }
+
+int64_t kine_procinfo_next(struct kine_procinfo *pi)
+{
+    return procinfo(pi->pid, pi->tid + 1, pi);
 }
 
 int64_t kine_policystats(unsigned i, char *text, size_t cap)

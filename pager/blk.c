@@ -3,10 +3,16 @@
  * the driver.
  *
  * Each transfer is a record, QUEUED until a SYNC reply carries it to the
- * driver, then SENT until the driver reports it finished.  The driver
- * names a record by the id the pager gave it: the record's index and a
- * sequence number, so an id the pager never gave, or gave for a transfer
- * that is over, matches nothing and is ignored.  Records come from a
+ * driver, SENT until the driver reports it finished, then DONE until its
+ * callback runs.  Callbacks do not run while a SYNC is handled: the pager
+ * notifies itself (PAGER_WORK_BLK) and runs them when that notification
+ * comes round its loop (blk_run_done), with the SYNC answered, the IPC
+ * buffer free and nothing half done; so the driver has its next requests
+ * at once, and what the callbacks submit wakes it as any submit does.
+ *
+ * The driver names a record by the id the pager gave it: the record's
+ * index and a sequence number, so an id the pager never gave, or gave for
+ * a transfer that is over, matches nothing and is ignored.  Records come from a
  * fixed table: queueing a transfer never needs memory, which is what the
  * pager runs short of when it most needs the disk.
  *
@@ -26,11 +32,11 @@
 
 _Static_assert(BLK_RECORDS <= (1UL << ID_INDEX_BITS), "an id's index names every record");
 
-enum rec_state { REC_FREE, REC_QUEUED, REC_SENT };
+enum rec_state { REC_FREE, REC_QUEUED, REC_SENT, REC_DONE };
 enum disk_state { DISK_UNKNOWN, DISK_READY, DISK_NONE };
 
 struct rec {
-    struct rec *next;                /* in the free list or the queue */
+    struct rec *next;                /* in the free list, the queue or the done list */
     enum rec_state state;
     uint64_t id;
     enum kine_blk_op op;
@@ -39,6 +45,7 @@ struct rec {
     uint32_t frame[KINE_BLK_REQ_PAGES];
     blk_done_fn done;
     void *ctx;
+    int64_t status;                  /* REC_DONE */
 };
 
 static struct {
@@ -50,13 +57,17 @@ static struct {
     uint64_t seq;                    /* ids given so far */
     uint64_t in_flight;
     bool ready;                      /* the free list is made */
-    struct rec *free, *head, *tail;
+    bool work_pending;               /* the pager has notified itself (PAGER_WORK_BLK) */
+    struct rec *free, *head, *tail;  /* the free list; the queue */
+    struct rec *done_head, *done_tail;   /* REC_DONE, oldest first */
     struct rec recs[BLK_RECORDS];
     void (*watcher[BLK_WATCHERS])(uint64_t pages);
     unsigned nwatchers;
 } blk;
 
 uint64_t blk_pages(void) { return blk.disk == DISK_READY ? blk.pages : 0; }
+
+bool blk_pending(void) { return blk.disk == DISK_UNKNOWN && blk.driver; }
 
 uint64_t blk_in_flight(void) { return blk.in_flight; }
 
@@ -121,12 +132,9 @@ void blk_driver_started(kine_tid_t tid)
         decided(DISK_NONE, 0, "no block driver");
 }
 
-/* A record's transfer is over: count it, free the record, then call back
- * (which may reuse it). */
+/* A record's transfer is over: count it, and let its callback run soon. */
 static void finish(struct rec *r, int64_t status)
 {
-    blk_done_fn done = r->done;
-    void *ctx = r->ctx;
     if (status) {
         pg.stats.disk_errors++;
     } else if (r->op == KINE_BLK_READ) {
@@ -136,9 +144,35 @@ static void finish(struct rec *r, int64_t status)
         pg.stats.disk_write_requests++;
         pg.stats.disk_writes += r->n;
     }
-    blk.in_flight--;
-    rec_put(r);
-    done(ctx, status);
+    r->state = REC_DONE;
+    r->status = status;
+    r->next = NULL;
+    if (blk.done_tail)
+        blk.done_tail->next = r;
+    else
+        blk.done_head = r;
+    blk.done_tail = r;
+    if (!blk.work_pending) {
+        kine_notify(pg.bi->self_tid, PAGER_WORK_BLK);
+        blk.work_pending = true;
+    }
+}
+
+void blk_run_done(void)
+{
+    blk.work_pending = false;
+    while (blk.done_head) {
+        struct rec *r = blk.done_head;
+        blk.done_head = r->next;
+        if (!blk.done_head)
+            blk.done_tail = NULL;
+        blk_done_fn done = r->done;
+        void *ctx = r->ctx;
+        int64_t status = r->status;
+        blk.in_flight--;
+        rec_put(r);                  /* before the callback, which may reuse it */
+        done(ctx, status);
+    }
 }
 
 void blk_driver_gone(kine_tid_t tid)
@@ -155,7 +189,7 @@ void blk_driver_gone(kine_tid_t tid)
     blk.pages = 0;
     pager_log("the block driver is gone: %lu transfers fail", (unsigned long)blk.in_flight);
     for (unsigned i = 0; i < BLK_RECORDS; i++)
-        if (blk.recs[i].state != REC_FREE)
+        if (blk.recs[i].state == REC_QUEUED || blk.recs[i].state == REC_SENT)
             finish(&blk.recs[i], -KINE_EIO);
 }
 
@@ -233,7 +267,7 @@ bool blk_sync(struct proc *p, struct kine_msg *m, uint64_t words)
         return reply_status(m, -KINE_EPERM);
     if (n > DONES_MAX || n * sizeof(done[0]) > words * KINE_WORD_BYTES)
         return reply_status(m, -KINE_EINVAL);
-    memcpy(done, kine_ipcbuf(), n * sizeof(done[0]));    /* callbacks may use the buffer */
+    memcpy(done, kine_ipcbuf(), n * sizeof(done[0]));    /* the log may use the buffer */
     blk.syncing = true;
     if (blk.disk == DISK_UNKNOWN) {                       /* the hello */
         if (sectors / KINE_BLK_PAGE_SECTORS)

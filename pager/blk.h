@@ -3,11 +3,13 @@
  * kine/blk.h).  blk.c is the one place that talks to the driver.
  *
  * Transfers are asynchronous: blk_submit queues one and returns; its
- * callback runs later from the pager's loop (while the pager handles the
- * driver's PGR_BLK_SYNC, or when the driver is gone), never from inside
- * blk_submit, and may itself submit.  The frames of a transfer must stay
- * the caller's, untouched and not freed, until its callback has run: the
- * device reads or writes them by DMA meanwhile. */
+ * callback runs later, from the pager's loop, as a message of its own
+ * (blk_run_done, on the pager's self-notification PAGER_WORK_BLK): never
+ * from inside blk_submit or while the driver's SYNC is handled, so with no
+ * reply pending; it may submit again, and it must send (mm_commit) or
+ * answer (reply_later) whatever it does for a process itself.  The frames
+ * of a transfer must stay the caller's, untouched and not freed, until its
+ * callback has run: the device reads or writes them by DMA meanwhile. */
 #ifndef PAGER_BLK_H
 #define PAGER_BLK_H
 
@@ -33,10 +35,17 @@ uint64_t blk_pages(void);
 int blk_submit(enum kine_blk_op op, uint64_t page, const uint32_t *f, unsigned n,
                blk_done_fn done, void *ctx);
 
+/* A driver runs and has not said hello yet: there may be a disk soon. */
+bool blk_pending(void);
+
 /* Transfers submitted whose callback has not run yet. */
 uint64_t blk_in_flight(void);
 /* Is there room for one more transfer? */
 bool blk_room(void);
+
+/* Run the callbacks of the transfers that are over (main.c, on
+ * PAGER_WORK_BLK). */
+void blk_run_done(void);
 
 /* PGR_BLK_SYNC: true if m holds the reply. */
 bool blk_sync(struct proc *p, struct kine_msg *m, uint64_t words);

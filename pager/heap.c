@@ -13,9 +13,20 @@
 
 static uint32_t *heap_list;       /* every frame the pager holds for itself */
 static uint64_t heap_cap;
+static uint64_t boot_frames;      /* heap_list's first entries: the tables above */
 static uint64_t brk_va = KINE_PAGER_HEAP_VA, mapped_end = KINE_PAGER_HEAP_VA;
 
 uint32_t heap_frame(uint64_t i) { return heap_list[i]; }
+
+/* The heap's pages are mapped in the order heap_list has them, after the
+ * boot frames: page j of the heap is heap_list[boot_frames + j]. */
+int64_t heap_frame_at(const void *p)
+{
+    uint64_t va = (uint64_t)p;
+    if (va < KINE_PAGER_HEAP_VA || va >= mapped_end)
+        return -KINE_EINVAL;
+    return heap_list[boot_frames + (va - KINE_PAGER_HEAP_VA) / KINE_PAGE_SIZE];
+}
 
 void heap_init(uint32_t nframes)
 {
@@ -29,6 +40,7 @@ void heap_init(uint32_t nframes)
     ledger_init(heap_list + heap_cap);
     for (uint64_t i = 0; i < k; i++)
         heap_list[pg.heap_frames++] = (uint32_t)frame_alloc(&pg.frames);   /* 0..k-1 */
+    boot_frames = k;
 }
 
 /* Map one frame at va in the pager's own space.  The IPC buffer may hold a

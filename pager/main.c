@@ -125,11 +125,17 @@ static bool req_policystats(struct kine_msg *m)
     return reply_data(m, n, text, (size_t)n);
 }
 
+/* Processes in (pid, tid) order: the drivers share pid 0. */
+static bool before(const struct proc *a, int64_t pid, uint64_t tid)
+{
+    return a->pid < pid || (a->pid == pid && a->tid < tid);
+}
+
 static bool req_procinfo(struct kine_msg *m)
 {
     struct proc *best = NULL;
     for_each_proc(q)
-        if (q->pid >= (int64_t)m->mr[0] && (!best || q->pid < best->pid))
+        if (!before(q, (int64_t)m->mr[0], m->mr[1]) && (!best || before(q, best->pid, best->tid)))
             best = q;
     if (!best)
         return reply_status(m, -KINE_ESRCH);
@@ -174,9 +180,10 @@ static bool req_check(struct kine_msg *m)
  * registers (sbrk, fork).  true if m holds the reply now. */
 static bool reply_or_park(struct proc *p, struct kine_msg *m, int64_t r, uint64_t frames)
 {
-    if (r == -KINE_ENOMEM && p->park_tries < PARK_TRIES_MAX && paging_need(frames) >= 0) {
-        /* frames are coming, or came just now (then the wake is at hand:
-         * paging out freed them) */
+    /* Short of frames (not of anything else), and paging can make them:
+     * they are coming, or came just now (then the wake is at hand). */
+    if (r == -KINE_ENOMEM && pg.frames.nfree < frames && p->park_tries < PARK_TRIES_MAX &&
+        paging_need(frames) >= 0) {
         p->blocked = B_MEMORY;
         p->parked = true;
         p->park_frames = frames;
@@ -230,11 +237,22 @@ static bool kernel_message(struct proc *p, struct kine_msg *m)
     }
 }
 
+/* A notification the pager sent itself: work to do now, from its loop. */
+static void self_notified(uint64_t bits)
+{
+    if (bits & PAGER_WORK_BLK)
+        blk_run_done();
+}
+
 /* Handle one message from p (NULL: a thread we do not know); true if m
  * now holds the reply to send. */
 static bool handle(struct proc *p, struct kine_msg *m)
 {
     uint64_t words = kine_tag_len(m->tag);
+    if (kine_tag_is_kernel(m->tag) && kine_tag_label(m->tag) == KINE_LABEL_NOTIFY) {
+        self_notified(m->mr[0]);     /* only the pager may notify: these are its own */
+        return false;
+    }
     if (kine_tag_is_kernel(m->tag))  /* a fault (a call) or an exit (not) */
         return p ? kernel_message(p, m) : false;
     if (!(m->tag & KINE_TAG_CALL))
@@ -348,7 +366,7 @@ static void wake_memory_waiters(void)
 }
 
 /* Between two messages: page out below the low mark, and answer whoever
- * waited for frames.  The IPC buffer holds the request just received, and
+ * waited for frames.  The IPC buffer may hold the reply about to go, and
  * both may use it (maps, A/D bits), so it is put back after. */
 static void paging_work(void)
 {
@@ -449,6 +467,8 @@ static int parse_command_line(char *args, char *argv[])
             choose_reclaim(tok + 14);
         else if (strcmp(tok, "pager.devcheck") == 0)
             pg.devcheck = true;
+        else if (strcmp(tok, "pager.blkcheck") == 0)
+            pg.blkcheck = true;
         else if (strncmp(tok, "pager.console=", 14) == 0)
             console_option(tok, tok + 14);
         else if (strncmp(tok, "pager.", 6) == 0)
@@ -504,6 +524,8 @@ static void start_init(const struct kine_bootinfo *bi)
     }
     if (pg.devcheck)
         devcheck_run();
+    if (pg.blkcheck)
+        blkcheck_start();
     drivers_start();
     int64_t pid = proc_spawn(NULL, argc, argv, pg.policy, NULL);
     if (pid != INIT_PID) {
@@ -560,14 +582,16 @@ void __kine_start(const struct kine_bootinfo *bi)
             r = kine_reply_recv(reply_to, &m, deadline, &sender);
         }
         reply_to = 0;
-        /* Paging works only here, with nothing queued: an eviction must never
-         * take a frame a queued mapping is about to give. */
-        paging_work();
-        if (r < 0)
-            continue;                /* timeout, or the reply target is gone */
-        pg.serving = proc_by_tid(sender);
-        if (handle(pg.serving, &m))
-            reply_to = sender;
-        pg.serving = NULL;
+        if (r >= 0) {                /* else a timeout, or the reply target is gone */
+            pg.serving = proc_by_tid(sender);
+            if (handle(pg.serving, &m))
+                reply_to = sender;
+            pg.serving = NULL;
+        }
+        /* Paging works only with nothing queued: an eviction must never take
+         * a frame a queued mapping is about to give (a fault's answer waits
+         * in the queue until the next trip round the loop). */
+        if (!mm_queued())
+            paging_work();
     }
 }

@@ -98,6 +98,8 @@ int mm_commit(const struct pager_ops *o)
 
 void mm_abort(const struct pager_ops *o) { roll_back(o, 0); }
 
+uint64_t mm_queued(void) { return nqueued; }
+
 int64_t mm_stage(struct kine_map_entry *buf, kine_as_t *as)
 {
     for (uint64_t i = 0; i < nqueued; i++) {

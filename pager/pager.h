@@ -24,6 +24,9 @@
 #define DRIVER_STACK_SIZE (64UL * 1024)   /* a driver's stack, all resident */
 #define TID_BUCKETS 64       /* hash chains on the thread id: not a limit */
 #define FRAMES_CAP_MIN 64    /* pager.frames=N: the least that can boot */
+/* Bits of the notifications the pager sends itself (KSYS_NOTIFY): work to
+ * do from its loop, as a message of its own, once the current one is done. */
+#define PAGER_WORK_BLK 1UL   /* transfers are over: run their callbacks (blk.c) */
 
 enum proc_state { P_FREE, P_LIVE, P_ZOMBIE };
 enum fd_kind { FD_NONE, FD_CONSOLE, FD_PIPE_READ, FD_PIPE_WRITE };
@@ -94,6 +97,7 @@ struct pager {
     uint64_t fail_every;     /* pager.failalloc=N: fault injection, 0 = off */
     uint64_t trace_records;  /* pager.trace=N: fault trace ring, 0 = off */
     bool devcheck;           /* pager.devcheck: check the device calls at boot */
+    bool blkcheck;           /* pager.blkcheck: check the disk's transfers at boot */
     bool (*fault_handler)(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
     uint64_t alloc_calls, injected;
 };
@@ -178,6 +182,16 @@ void reply_later(kine_tid_t to, struct kine_msg *m);
 
 /* devcheck.c: pager.devcheck */
 void devcheck_run(void);
+
+/* blkcheck.c: pager.blkcheck (runs once the disk is known, from the loop) */
+void blkcheck_start(void);
+
+/* devprobe.c: the DeviceID in virtio slot i of the boot information's
+ * devices (VIRTIO_ID_NONE if empty, or not a virtio slot) */
+uint32_t devprobe_virtio_id(unsigned i);
+
+/* heap.c: the frame under a page of the pager's own heap, or -KINE_EINVAL */
+int64_t heap_frame_at(const void *p);
 
 /* bench.c: PGR_BENCH_MAP */
 void bench_map(struct kine_msg *m);

@@ -33,6 +33,7 @@
 #define FRAME_TRACKED  1u   /* backs a process page: the reclaim policy knows it */
 #define FRAME_READING  2u   /* a page-in into it is under way */
 #define FRAME_WRITING  4u   /* a page-out from it is under way */
+#define FRAME_USED     8u   /* some mapping had A set at the last sample */
 #define NO_SLOT        0u   /* frame_slot: holds no slot's contents */
 
 #define WATERMARK_DIVISOR 64  /* low watermark: 1/64 of the frames ... */
@@ -87,6 +88,7 @@ const uint64_t *paging_policy_counters(void) { return pgd.env.counters; }
  * hello after init has started), while memory is still plentiful. */
 static void disk_ready(uint64_t pages)
 {
+    pgd.freed = true;                /* whoever waited for the disk tries again */
     if (!pages || pgd.ready)
         return;
     uint32_t n = pages > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)pages;
@@ -141,14 +143,50 @@ static int64_t ad_bits(const struct proc *q, uint64_t va, uint64_t flags, bool *
     return n;
 }
 
+/* The access sample: every live process's A bits, a range of pages per
+ * call, read and cleared at once and folded into FRAME_USED of the frames
+ * they map.  Asking the kernel frame by frame would cost a call per frame
+ * per sharer; this costs one per 16 MiB of each region. */
+static void sample(void)
+{
+    static uint64_t saved[2 * KINE_ACCESS_WORDS(KINE_ACCESS_PAGES_MAX)];
+    uint64_t *buf = kine_ipcbuf();
+    memcpy(saved, buf, sizeof(saved));
+    for_each_proc(q) {
+        if (q->state != P_LIVE || q->mm.pinned)
+            continue;
+        for (unsigned i = 0; i < q->mm.regions.n; i++) {
+            const struct region *r = &q->mm.regions.r[i];
+            for (uint64_t va = r->start; va < r->end; va += KINE_ACCESS_PAGES_MAX * KINE_PAGE_SIZE) {
+                uint64_t n = (r->end - va) / KINE_PAGE_SIZE;
+                if (n > KINE_ACCESS_PAGES_MAX)
+                    n = KINE_ACCESS_PAGES_MAX;
+                if (kine_as_accessed(q->mm.as, va, n, KINE_ACCESS_CLEAR) <= 0)
+                    continue;
+                for (uint64_t w = 0; w < KINE_ACCESS_WORDS(n); w++) {
+                    for (uint64_t bits = buf[w]; bits; bits &= bits - 1) {
+                        uint64_t page = va + (w * KINE_ACCESS_WORD_BITS +
+                                              (uint64_t)__builtin_ctzll(bits)) * KINE_PAGE_SIZE;
+                        uint32_t f, flags;
+                        if (pm_get(&q->mm.pm, page, &f, &flags) && !(flags & PM_FLAG_SWAP) &&
+                            f < pg.frames.nframes)
+                            pgd.flags[f] |= FRAME_USED;
+                    }
+                }
+            }
+        }
+    }
+    memcpy(buf, saved, sizeof(saved));
+}
+
+/* Used since it was last asked?  As of the last sample (before each
+ * reclaim pass and every RECLAIM_TICK_FAULTS faults). */
 static bool referenced(struct reclaim_env *e, uint32_t f)
 {
-    bool any = false, a, d;
+    bool used = (pgd.flags[f] & FRAME_USED) != 0;
     (void)e;
-    for_each_proc(q)
-        if (holds(q, pgd.va[f], f, false, NULL) && ad_bits(q, pgd.va[f], KINE_ACCESS_CLEAR, &a, &d) == 1)
-            any |= a;
-    return any;
+    pgd.flags[f] &= ~FRAME_USED;
+    return used;
 }
 
 /* ---- the frame and slot books ---- */
@@ -447,6 +485,7 @@ static void reclaim(uint64_t target)
 {
     if (!swap_ready())
         return;
+    sample();
     if (pgd.rc->tick)
         pgd.rc->tick(&pgd.env);
     for (uint64_t tries = pgd.tracked; tries && pg.frames.nfree + pgd.writing < target; tries--) {
@@ -467,8 +506,8 @@ int paging_need(uint64_t frames)
 {
     if (pg.frames.nfree >= frames)
         return 0;
-    if (!swap_ready())
-        return -KINE_ENOMEM;
+    if (!swap_ready())               /* no disk, or not yet: then wait for its hello */
+        return blk_pending() ? PAGING_WAIT : -KINE_ENOMEM;
     if (frames > pg.frames.nfree + pgd.tracked + pgd.writing)
         return -KINE_ENOMEM;         /* more than paging could ever give */
     reclaim(frames + pgd.high);
@@ -492,6 +531,7 @@ void paging_fault_seen(void)
 {
     if (pgd.ready && pgd.rc->tick && ++pgd.faults >= RECLAIM_TICK_FAULTS) {
         pgd.faults = 0;
+        sample();
         pgd.rc->tick(&pgd.env);
     }
 }

@@ -147,6 +147,8 @@ uint64_t mm_swapped_pages(const struct mm *mm);
 int mm_commit(const struct pager_ops *o);
 /* Undo everything queued and not yet sent. */
 void mm_abort(const struct pager_ops *o);
+/* Mappings queued and not yet sent. */
+uint64_t mm_queued(void);
 /* If all that is queued is for one space, copy it into buf (KINE_MAP_BATCH
  * entries) for the caller to send, and return how many (0: nothing queued);
  * -1 if it spans spaces (then use mm_commit).  mm_sent then says whether the

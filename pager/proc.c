@@ -149,8 +149,10 @@ static int64_t proc_new(struct proc **out, const char *name, int ppid, bool driv
     }
     tid_insert(p);
     p->driver = driver;
-    p->mm.pinned = driver;           /* a driver never faults: never paged out */
     p->pid = driver ? DRIVER_PID : pg.next_pid++;
+    /* never paged out: a driver never faults, and init reaps everyone and
+     * gives the verdict, so no disk error may take it */
+    p->mm.pinned = driver || p->pid == INIT_PID;
     p->ppid = ppid;
     strncpy(p->name, name, KINE_NAME_MAX);
     p->state = P_LIVE;

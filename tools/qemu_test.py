@@ -15,10 +15,45 @@ with their own tag, so an anchored pattern cannot be forged by a program.
 (anchored too) has appeared in the output after the previous --send's
 match; the steps run in order.  TEXT takes Python escapes: \\n is Enter,
 \\x04 Ctrl-D, \\x03 Ctrl-C, \\x15 Ctrl-U, \\x7f backspace.  Without
---send, QEMU's standard input is /dev/null."""
-import argparse, codecs, re, subprocess, sys, threading, time
+--send, QEMU's standard input is /dev/null.
+
+--swap SIZE attaches a zeroed raw disk image of SIZE bytes (a temporary
+file, removed afterwards; K, M and G suffixes) as a virtio-blk device,
+modern virtio-mmio unless --swap-legacy.  --swap-error read|write puts
+QEMU's blkdebug driver under it, so every read (or write) the guest asks
+for fails with EIO."""
+import argparse, codecs, os, re, subprocess, sys, tempfile, threading, time
 
 POLL_SECONDS = 0.05
+EIO = 5
+SIZE_UNITS = {'': 1, 'K': 1 << 10, 'M': 1 << 20, 'G': 1 << 30}
+# blkdebug: the first request of the kind arms the rule, which then fails
+# every request of that kind (iotype) with errno.
+BLKDEBUG_RULE = '[inject-error]\nevent = "{kind}_aio"\niotype = "{kind}"\nerrno = "{errno}"\n'
+
+
+def disk_size(text):
+    """SIZE with an optional K, M or G suffix, in bytes."""
+    m = re.fullmatch(r'(\d+)([KMG]?)', text.upper())
+    if not m or int(m.group(1)) == 0:
+        raise argparse.ArgumentTypeError(f'not a disk size: {text} (e.g. 256M)')
+    return int(m.group(1)) * SIZE_UNITS[m.group(2)]
+
+
+def swap_args(tmp, size, error, legacy):
+    """QEMU arguments for a fresh disk image in tmp, and blkdebug's rule."""
+    image = os.path.join(tmp, 'swap.img')
+    with open(image, 'wb') as f:
+        f.truncate(size)
+    source = image
+    if error:
+        rules = os.path.join(tmp, 'blkdebug.conf')
+        with open(rules, 'w') as f:
+            f.write(BLKDEBUG_RULE.format(kind=error, errno=EIO))
+        source = f'blkdebug:{rules}:{image}'
+    args = ['-drive', f'file={source},if=none,format=raw,id=swap',
+            '-device', 'virtio-blk-device,drive=swap']
+    return args + ([] if legacy else ['-global', 'virtio-mmio.force-legacy=false'])
 
 
 def run_qemu(cmd, steps, timeout):
@@ -70,7 +105,14 @@ def main():
     ap.add_argument('--send', nargs=2, action='append', default=[], metavar=('REGEX', 'TEXT'),
                     help='type TEXT once REGEX has appeared (in order)')
     ap.add_argument('--icount', action='store_true', help='exact instruction counting')
+    ap.add_argument('--swap', type=disk_size, metavar='SIZE', help='attach a disk of SIZE')
+    ap.add_argument('--swap-error', choices=['read', 'write'],
+                    help='every read or write of the disk fails with EIO')
+    ap.add_argument('--swap-legacy', action='store_true',
+                    help='the disk on legacy virtio-mmio (version 1)')
     a = ap.parse_args()
+    if (a.swap_error or a.swap_legacy) and not a.swap:
+        ap.error('--swap-error and --swap-legacy need --swap')
     loose = [rx for rx in a.expect + [s[0] for s in a.send] if not rx.startswith('^')]
     if loose:
         ap.error(f'--expect and --send patterns must start with ^ (forgeable otherwise): {loose}')
@@ -81,7 +123,10 @@ def main():
            '-kernel', a.kernel, '-append', a.append]
     if a.icount:
         cmd += ['-icount', 'shift=0']
-    out, status, unsent = run_qemu(cmd, steps, a.timeout)
+    with tempfile.TemporaryDirectory(prefix='kine-swap-') as tmp:
+        if a.swap:
+            cmd += swap_args(tmp, a.swap, a.swap_error, a.swap_legacy)
+        out, status, unsent = run_qemu(cmd, steps, a.timeout)
     if status is None:
         print(out)
         waiting = f'; still waiting for /{unsent[0][0]}/ to type' if unsent else ''

@@ -1,10 +1,9 @@
 /* virtio_blk: the block driver, a user task the pager starts at boot
- * (pager/driver.c) with every virtio-mmio slot's registers mapped and
- * their interrupts bound to this thread, and one DMA page at
- * KINE_DRIVER_DMA_VA.  argv: the DMA page's physical address, then each
- * slot's register address.  It drives the first slot holding a block
- * device (device.c) through one virtqueue (queue.c); with none it says so
- * and ends, and the pager goes on without a disk.
+ * (pager/driver.c) for the first virtio-mmio slot holding a block device:
+ * the slot's registers mapped, its interrupt bound to this thread, and one
+ * DMA page at KINE_DRIVER_DMA_VA.  argv: the DMA page's physical address,
+ * then the registers' address.  device.c brings the device up; queue.c
+ * keeps its one virtqueue.
  *
  * It speaks the protocol of kine/blk.h: it only ever calls the pager
  * (PGR_BLK_SYNC), which answers at once, and it sleeps in a receive that
@@ -14,7 +13,8 @@
  * report, was notified, or has not said hello yet (the first SYNC, which
  * tells the pager the disk's size); each reply brings requests, which go
  * on the queue before one notify.  Any request from a program, or even
- * the pager, is answered EPERM. */
+ * the pager, is answered EPERM.  If the device cannot be used it says why
+ * and ends; the pager then goes on without a disk. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +24,8 @@
 #include "queue.h"
 
 #define ARG_DMA_PA   1               /* argv: the DMA page's physical address, */
-#define ARG_SLOTS    2               /* then the register address of every slot */
-#define EXIT_NO_DISK 0               /* nothing to drive: not an error */
+#define ARG_REGS     2               /* then the device's registers */
+#define ARGS         3
 #define EXIT_FAILED  1
 
 static struct device dev;
@@ -79,35 +79,25 @@ static bool sync_while_needed(void)
 
 static void interrupt(uint64_t source)
 {
-    device_interrupt(&dev);          /* used-ring entries are gathered next; config changes ignored */
+    device_interrupt(&dev);          /* the used ring is read next; config changes are ignored */
     kine_irq_ack(source);
-}
-
-/* The first slot with a block device, or -1. */
-static int find_disk(int argc, char **argv)
-{
-    for (int i = ARG_SLOTS; i < argc; i++)
-        if (device_probe(&dev, (volatile void *)strtoul(argv[i], NULL, 0)))
-            return i - ARG_SLOTS;
-    return -1;
 }
 
 int main(int argc, char **argv)
 {
     const char *why = "";
-    if (argc <= ARG_SLOTS)
+    if (argc != ARGS)
         return EXIT_FAILED;
-    int slot = find_disk(argc, argv);
-    if (slot < 0) {
-        printf("no block device in %d virtio-mmio slots\n", argc - ARG_SLOTS);
-        return EXIT_NO_DISK;
+    if (!device_probe(&dev, (volatile void *)strtoul(argv[ARG_REGS], NULL, 0))) {
+        printf("no virtio block device at %s\n", argv[ARG_REGS]);
+        return EXIT_FAILED;
     }
     uint64_t pa = strtoul(argv[ARG_DMA_PA], NULL, 0);
     if (device_start(&dev, &q, (void *)KINE_DRIVER_DMA_VA, pa, &why) < 0) {
-        printf("cannot use the block device in slot %d: %s\n", slot, why);
+        printf("cannot use the disk: %s\n", why);
         return EXIT_FAILED;
     }
-    printf("disk in slot %d (virtio-mmio version %u): %lu sectors, %u requests at once\n", slot,
+    printf("disk on virtio-mmio version %u: %lu sectors, %u requests at once\n",
            (unsigned)dev.version, (unsigned long)dev.capacity, q.nslots);
     for (;;) {
         if (!sync_while_needed())

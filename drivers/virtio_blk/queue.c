@@ -3,7 +3,8 @@
  * names the chain's head, which names the slot.  The device may write the
  * used ring and the status bytes at any moment, so those are read through
  * volatile, and fences order the driver's writes before the device may
- * look (the virtio specification's memory barriers). */
+ * look (the virtio specification's memory barriers).  Pure apart from
+ * them; host-tested (tests/host/test_virtq.c). */
 #include <string.h>
 #include <kine/error.h>
 #include <kine/layout.h>
@@ -28,10 +29,15 @@ _Static_assert(offsetof(struct dma_page, desc) % VIRTQ_DESC_ALIGN == 0 &&
 _Static_assert(sizeof(struct dma_page) <= KINE_PAGE_SIZE, "the DMA page is one page");
 
 /* Every write before it is seen by the device before any access after it
- * (memory and device registers alike). */
+ * (memory and device registers alike).  The host tests build this file
+ * too, where a compiler fence stands in. */
 static inline void barrier(void)
 {
+#if defined(__riscv)
     __asm__ volatile("fence iorw, iorw" ::: "memory");
+#else
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
 }
 
 void queue_init(struct queue *q, void *page, uint64_t pa, uint16_t size)

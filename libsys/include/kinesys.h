@@ -155,6 +155,9 @@ int64_t kine_spawn_policy(int argc, const char *const argv[], const char *policy
 int64_t kine_exec(int argc, const char *const argv[]);
 /* The first process with pid >= pid (-KINE_ESRCH if none). */
 int64_t kine_procinfo(int64_t pid, struct kine_procinfo *out);
+/* The process after *pi (same pid, a later thread: the drivers all have
+ * pid 0; or a later pid), into *pi; -KINE_ESRCH after the last. */
+int64_t kine_procinfo_next(struct kine_procinfo *pi);
 /* Faults of every kind a process took. */
 static inline uint64_t kine_proc_faults(const struct kine_proc_counters *c)
 { return c->faults_read + c->faults_write + c->faults_exec + c->faults_other; }
@@ -184,8 +187,10 @@ uint64_t kine_process_frames(int *consistent);
 uint64_t kine_others_frames(int *consistent);
 /* The same from a ledger already fetched. */
 uint64_t kine_ledger_others_frames(const struct kine_ledger *l);
+/* Frames processes hold: not the pager's heap, nor those a disk transfer
+ * holds for the moment (paging out or in: they are nobody's to leak). */
 static inline uint64_t kine_ledger_process_frames(const struct kine_ledger *l)
-{ return l->frames_used - l->pager_frames; }
+{ return l->frames_used - l->pager_frames - l->frames_in_transfer; }
 
 /* A test program's checks: each counted; a failed one printed as
  * "FAIL: what: got G, want W" (libsys/scenario.c). */

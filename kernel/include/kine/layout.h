@@ -60,5 +60,9 @@ static inline int kine_user_range_ok(unsigned long va, unsigned long npages)
 #define KINE_PAGER_BOOTINFO_VA 0x2000000000UL  /* struct kine_bootinfo, RO */
 #define KINE_PAGER_IMAGE_VA    0x2000200000UL  /* boot image, RO */
 #define KINE_PAGER_POOL_VA     0x2040000000UL  /* the whole user pool, RW */
+/* Mapped by the pager itself: the first register page of device i of the
+ * boot information at KINE_PAGER_PROBE_VA + i pages, when it must read a
+ * device's identity to choose its driver (a virtio slot's DeviceID). */
+#define KINE_PAGER_PROBE_VA    0x2030000000UL
 
 #endif

@@ -41,8 +41,9 @@ enum kine_pager_label {
     PGR_POLICYSTATS = 0x112, /* MR0 policy index -> MR0 bytes of text in the
                              IPC buffer: the policy's name on the first line,
                              then "counter value" lines; -ESRCH past the last */
-    PGR_PROCINFO = 0x113, /* MR0 pid -> IPC buf <- struct kine_procinfo of the
-                             first process with pid >= MR0; -ESRCH if none */
+    PGR_PROCINFO = 0x113, /* MR0 pid, MR1 tid -> IPC buf <- struct kine_procinfo
+                             of the first process, in (pid, tid) order, at or
+                             after (MR0, MR1); -ESRCH if none */
     PGR_EXEC     = 0x114, /* as PGR_SPAWN (MR2..MR3 ignored): replace the
                              caller's image, same pid, parent, descriptors and
                              policy.  No reply if it worked; an error before

@@ -1,8 +1,10 @@
 /* The virtio-mmio transport and the split virtqueue, as the virtio 1.1
  * specification defines them (sections 2.1-2.6 and 4.2.2), for both its
- * modern register layout (Version 2) and the legacy one (Version 1);
- * only what the block driver uses.  Every register is 32 bits wide and
- * must be accessed as such. */
+ * modern register layout (Version 2) and the legacy one (Version 1): only
+ * what kine uses.  Shared by the virtio drivers (drivers/virtio_blk) and
+ * the pager, which reads a slot's DeviceID to choose its driver
+ * (pager/devprobe.c).  Every register is 32 bits wide and must be
+ * accessed as such. */
 #ifndef VIRTIO_H
 #define VIRTIO_H
 
@@ -40,6 +42,7 @@
 #define VIRTIO_MMIO_VERSION_LEGACY 1
 #define VIRTIO_MMIO_VERSION_MODERN 2
 
+#define VIRTIO_ID_NONE          0             /* an empty slot */
 #define VIRTIO_ID_BLOCK         2
 
 /* Device status: what the driver has done so far. */
@@ -74,7 +77,8 @@ struct virtq_desc {
 #define VIRTQ_USED_ALIGN        4
 
 /* The rings for a queue of `n` entries (n is the driver's to choose). */
-#define VIRTQ_AVAIL(n) struct { uint16_t flags; uint16_t idx; uint16_t ring[n]; uint16_t used_event; }
+#define VIRTQ_AVAIL(n) struct { uint16_t flags; uint16_t idx; uint16_t ring[n]; \
+                                uint16_t used_event; }
 struct virtq_used_elem {
     uint32_t id;                              /* the head of the chain served */
     uint32_t len;                             /* bytes the device wrote */
