@@ -334,16 +334,20 @@ static uint64_t wake_sleepers(void)
 }
 
 /* Frames came back: everyone waiting for them tries again, once each (a
- * fault by re-running its instruction, a request by being handled anew). */
+ * fault by re-running its instruction, a request by being handled anew).
+ * One who wants more than is free waits on only while page-outs are under
+ * way: with none, nothing more is coming, and its retry gets the final
+ * answer (a kill, or ENOMEM) instead of a wait nobody ends. */
 static void wake_memory_waiters(void)
 {
     static uint64_t epoch;
+    bool coming = paging_writing();
     epoch++;
     for (bool again = true; again;) {
         again = false;
         for_each_proc(p) {
             if (p->state != P_LIVE || p->blocked != B_MEMORY || p->wake_epoch == epoch ||
-                pg.frames.nfree < p->park_frames)
+                (pg.frames.nfree < p->park_frames && coming))
                 continue;
             struct kine_msg m;
             p->blocked = B_NONE;

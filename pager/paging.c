@@ -543,6 +543,11 @@ bool paging_take_freed(void)
     return f;
 }
 
+bool paging_writing(void)
+{
+    return pgd.writing != 0;
+}
+
 bool paging_swap_full(void)
 {
     return pgd.ready && pgd.swap.nfree == 0;

@@ -40,6 +40,8 @@ void paging_balance(uint64_t wanted);
 void paging_fault_seen(void);
 /* Did frames come back since the last call? */
 bool paging_take_freed(void);
+/* Are page-outs under way, whose end will free frames? */
+bool paging_writing(void);
 bool paging_swap_full(void);
 /* Swap's part of the ledger; *transfer_refs: frame references held by
  * disk transfers under way. */
