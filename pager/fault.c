@@ -75,6 +75,10 @@ bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
         if (err == PAGING_WAIT) {
             p->blocked = B_MEMORY;       /* asked again once frames come back */
             p->park_frames = PAGING_FAULT_FRAMES;
+        } else if (pm_get(&p->mm.pm, va, &v, &flags) && (flags & PM_FLAG_SWAP)) {
+            /* making room paged out this very page (a COW page the oldest,
+             * say): it comes back like any other, never to a policy */
+            err = paging_page_in(p, va, v);
         } else
             err = p->policy->fault(p->env, &p->mm, r, va, access);
     }

@@ -1,0 +1,342 @@
+/* swaptest: paging to disk under attack, a scenario at a time.
+ *
+ *   swaptest PAGES [SCENARIO ...]     all scenarios when none is named
+ *
+ * Each scenario works on PAGES heap pages (more than the pool holds, so
+ * they go to disk and back), checks every word, and is followed by the
+ * ledger and page-table checks of kine_run_scenarios.
+ *
+ * cowwrite: a child reads every page it shares with its parent, then
+ *           writes them all; the parent's memory must not change.
+ * cowfront: the same, but the child writes first the page a FIFO
+ *           replacement evicts next, when a fault must page out to find
+ *           a frame (run it with pager.reclaim=fifo): the page being
+ *           copied may go to disk under the fault, which must not kill it.
+ * ptecheck: pages are touched again while their write to disk is under
+ *           way, with the page-table check asked in the middle: it must
+ *           find nothing wrong.
+ * shrink:   the heap shrinks over paged-out pages shared with a child and
+ *           grows again: the parent gets zeros, the child keeps its copy.
+ * kill:     children that page are killed at every stage of their work;
+ *           everything they held comes back (the ledger).
+ * exec:     a child whose pages are on disk, and shared with its parent,
+ *           replaces its image; the parent's pages are intact. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <kinesys.h>
+
+#define PAGE_WORDS (KINE_PAGE_SIZE / sizeof(uint64_t))
+#define GROW_STEP  (1UL << 20)        /* sbrk a MiB at a time */
+#define MIX        0x9e3779b97f4a7c15UL
+#define TAG_PARENT 0x50UL             /* generations: whose words a page holds */
+#define TAG_CHILD  0x43UL
+#define PTE_ROUNDS    16              /* ptecheck: pages out, back and a check, this often */
+#define PTE_NEW_PAGES 64              /* ... pages made to push the oldest out */
+#define KILL_CHILDREN 6               /* kill: how many, each killed later */
+#define FAULT_FRAMES 3                /* cowfront: PAGING_FAULT_FRAMES, pager/paging.h */
+#define FRONT_SLACK  16               /* ... pages of text and stack resident, at most */
+#define BACK_SLACK   4                /* ... frames a few faults may take besides */
+
+static uint64_t npages;
+static uint64_t *base;
+
+static uint64_t word(uint64_t page, uint64_t i, uint64_t gen)
+{
+    uint64_t x = (page * PAGE_WORDS + i + 1) * MIX ^ gen * 0xbf58476d1ce4e5b9UL;
+    return x ^ (x >> 29);
+}
+
+static void fill(uint64_t page, uint64_t gen)
+{
+    uint64_t *w = base + page * PAGE_WORDS;
+    for (uint64_t i = 0; i < PAGE_WORDS; i++)
+        w[i] = word(page, i, gen);
+}
+
+/* Wrong words on page (gen 0: the page must be zero). */
+static uint64_t wrong(uint64_t page, uint64_t gen)
+{
+    const uint64_t *w = base + page * PAGE_WORDS;
+    uint64_t bad = 0;
+    for (uint64_t i = 0; i < PAGE_WORDS; i++)
+        bad += w[i] != (gen ? word(page, i, gen) : 0);
+    return bad;
+}
+
+static int check_all(const char *who, uint64_t from, uint64_t to, uint64_t gen)
+{
+    for (uint64_t p = from; p < to; p++) {
+        uint64_t bad = wrong(p, gen);
+        if (bad) {
+            printf("%s: page %lu has %lu wrong words\n", who, (unsigned long)p,
+                   (unsigned long)bad);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The heap grows by pages, a MiB at a time (under a policy that fills
+ * pages at sbrk, every step can page out); 0 if refused (nothing grew). */
+static int grow_by(uint64_t pages)
+{
+    uint64_t size = pages * KINE_PAGE_SIZE;
+    for (uint64_t got = 0; got < size; got += GROW_STEP) {
+        uint64_t step = size - got < GROW_STEP ? size - got : GROW_STEP;
+        if (sbrk((intptr_t)step) == (void *)-1) {
+            printf("sbrk refused at %lu bytes\n", (unsigned long)got);
+            sbrk(-(intptr_t)got);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* npages fresh heap pages, written with gen. */
+static int grow(uint64_t gen)
+{
+    base = sbrk(0);
+    if (!grow_by(npages))
+        return 0;
+    for (uint64_t p = 0; p < npages; p++)
+        fill(p, gen);
+    return 1;
+}
+
+static void release(void)
+{
+    sbrk(-(intptr_t)(npages * KINE_PAGE_SIZE));
+}
+
+/* The child's exit status, or -1 if it did not exit. */
+static int reap(pid_t c)
+{
+    int ws = 0;
+    if (waitpid(c, &ws, 0) != c)
+        return -1;
+    if (!WIFEXITED(ws)) {
+        printf("child %d was killed\n", (int)c);
+        return -1;
+    }
+    return WEXITSTATUS(ws);
+}
+
+static int cowwrite(void)
+{
+    if (!grow(TAG_PARENT))
+        return 0;
+    pid_t c = fork();
+    if (c < 0) {
+        release();
+        return 0;
+    }
+    if (c == 0) {
+        if (!check_all("cowwrite child (before)", 0, npages, TAG_PARENT))
+            _exit(1);
+        for (uint64_t p = 0; p < npages; p++)
+            fill(p, TAG_CHILD);
+        _exit(check_all("cowwrite child (after)", 0, npages, TAG_CHILD) ? 0 : 1);
+    }
+    int ok = reap(c) == 0;
+    ok &= check_all("cowwrite parent", 0, npages, TAG_PARENT);
+    release();
+    return ok;
+}
+
+/* A child that read every page it shares with its parent has them back
+ * in frames that hold their disk copy, oldest first from `front`.  It
+ * copies pages at the back until only a few frames are free, then writes
+ * from the front on: the fault that finds fewer than FAULT_FRAMES free
+ * pages out first, oldest first, the clean ones dropped at once, and the
+ * page it is about to copy is among them. */
+static void cowfront_child(void)
+{
+    struct kine_procinfo pi;
+    struct kine_ledger l;
+    if (!check_all("cowfront child (before)", 0, npages, TAG_PARENT) ||
+        kine_procinfo(getpid(), &pi) < 0 || kine_ledger(&l) < 0)
+        _exit(1);
+    /* the oldest page back, give or take the few of text and stack that
+     * are resident too: up to FRONT_SLACK pages past it */
+    uint64_t front = npages > pi.resident ? npages - pi.resident + FRONT_SLACK : 0;
+    if (front > npages)
+        front = npages;
+    uint64_t back = l.frames_free > FAULT_FRAMES + BACK_SLACK ?
+                    l.frames_free - FAULT_FRAMES - BACK_SLACK : 0;
+    if (back > npages - front)
+        back = npages - front;
+    for (uint64_t i = 0; i < back; i++)
+        fill(npages - 1 - i, TAG_CHILD);
+    for (uint64_t p = front; p < npages - back; p++)
+        fill(p, TAG_CHILD);
+    for (uint64_t p = 0; p < front; p++)
+        fill(p, TAG_CHILD);
+    _exit(check_all("cowfront child (after)", 0, npages, TAG_CHILD) ? 0 : 1);
+}
+
+static int cowfront(void)
+{
+    if (!grow(TAG_PARENT))
+        return 0;
+    pid_t c = fork();
+    if (c == 0)
+        cowfront_child();
+    int ok = c > 0 && reap(c) == 0;
+    ok &= check_all("cowfront parent", 0, npages, TAG_PARENT);
+    release();
+    return ok;
+}
+
+/* Pages go out to make room for new ones; the oldest of them (the front
+ * of a FIFO replacement) are touched again at once, so they come back
+ * from the swap cache while their write is still under way, and the
+ * page-table check is asked right then. */
+static int ptecheck(void)
+{
+    uint64_t bad = 0, more = 0;
+    if (!grow(TAG_PARENT))
+        return 0;
+    for (uint64_t round = 0; round < PTE_ROUNDS; round++) {
+        struct kine_procinfo pi;
+        if (kine_procinfo(getpid(), &pi) < 0 || !grow_by(PTE_NEW_PAGES))
+            break;
+        more += PTE_NEW_PAGES;
+        for (uint64_t p = npages + more - PTE_NEW_PAGES; p < npages + more; p++)
+            fill(p, TAG_CHILD);      /* new pages: the oldest go out */
+        uint64_t total = npages + more;
+        uint64_t front = total > pi.resident ? total - pi.resident : 0;
+        for (uint64_t p = front; p < front + PTE_NEW_PAGES && p < total; p++)
+            bad += wrong(p, p < npages ? TAG_PARENT : TAG_CHILD) != 0;
+        int64_t n = kine_pte_check(NULL, NULL);
+        if (n != 0) {
+            printf("ptecheck: round %lu: %ld disagreements\n", (unsigned long)round, (long)n);
+            bad++;
+        }
+    }
+    sbrk(-(intptr_t)(more * KINE_PAGE_SIZE));
+    int ok = check_all("ptecheck", 0, npages, TAG_PARENT) && bad == 0;
+    release();
+    return ok;
+}
+
+static int shrink(void)
+{
+    if (!grow(TAG_PARENT))
+        return 0;
+    int go[2];
+    if (pipe(go)) {
+        release();
+        return 0;
+    }
+    pid_t c = fork();
+    if (c == 0) {
+        char x;
+        close(go[1]);
+        read(go[0], &x, 1);          /* the parent has shrunk and grown again */
+        _exit(check_all("shrink child", 0, npages, TAG_PARENT) ? 0 : 1);
+    }
+    uint64_t half = npages / 2;
+    /* the upper half goes (most of it on disk by now), then comes back empty */
+    int ok = c > 0 && sbrk(-(intptr_t)((npages - half) * KINE_PAGE_SIZE)) != (void *)-1;
+    int regrown = ok && grow_by(npages - half);
+    ok &= regrown && check_all("shrink parent (kept)", 0, half, TAG_PARENT) &&
+          check_all("shrink parent (grown again)", half, npages, 0);
+    write(go[1], "x", 1);
+    close(go[0]);
+    close(go[1]);
+    if (c > 0)
+        ok &= reap(c) == 0;
+    if (regrown)
+        release();
+    else
+        sbrk(-(intptr_t)(half * KINE_PAGE_SIZE));
+    return ok;
+}
+
+static int kill_mid(void)
+{
+    if (!grow(TAG_PARENT))
+        return 0;
+    pid_t kids[KILL_CHILDREN];
+    int n = 0;
+    for (; n < KILL_CHILDREN; n++) {
+        kids[n] = fork();
+        if (kids[n] == 0) {
+            for (;;) {               /* read, write, read: until killed */
+                check_all("kill child", 0, npages, TAG_PARENT);
+                for (uint64_t p = (uint64_t)n % 2; p < npages; p += 2)
+                    fill(p, TAG_CHILD + (uint64_t)n);
+                for (uint64_t p = (uint64_t)n % 2; p < npages; p += 2)
+                    fill(p, TAG_PARENT);
+            }
+        }
+        if (kids[n] < 0)
+            break;
+        kine_sleep_ticks(1);
+    }
+    int ok = n == KILL_CHILDREN;
+    for (int i = 0; i < n; i++) {
+        kine_sleep_ticks((uint64_t)i + 1);
+        kill(kids[i], SIGKILL);
+        int ws = 0;
+        ok &= waitpid(kids[i], &ws, 0) == kids[i] && WIFSIGNALED(ws);
+    }
+    ok &= check_all("kill parent", 0, npages, TAG_PARENT);
+    release();
+    return ok;
+}
+
+static int exec_mid(void)
+{
+    if (!grow(TAG_PARENT))
+        return 0;
+    pid_t c = fork();
+    if (c == 0) {
+        for (uint64_t p = 0; p < npages; p += 2)      /* some copied, some shared */
+            fill(p, TAG_CHILD);
+        const char *argv[] = { "hello" };
+        int64_t r = kine_exec(1, argv);
+        printf("exec child: exec hello failed: error %ld\n", (long)-r);
+        _exit(1);
+    }
+    int ok = c > 0 && reap(c) == 0;
+    ok &= check_all("exec parent", 0, npages, TAG_PARENT);
+    release();
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct kine_scenario all[] = {
+        { "cowwrite", cowwrite }, { "cowfront", cowfront }, { "ptecheck", ptecheck }, { "shrink", shrink },
+        { "kill", kill_mid }, { "exec", exec_mid },
+    };
+    enum { NALL = sizeof(all) / sizeof(all[0]) };
+    struct kine_scenario chosen[NALL];
+    int n = 0;
+    if (argc < 2) {
+        printf("usage: swaptest PAGES [SCENARIO ...]\n");
+        return 2;
+    }
+    npages = strtoull(argv[1], NULL, 0);
+    for (int i = 2; i < argc; i++) {
+        int found = 0;
+        for (int j = 0; j < NALL && n < NALL; j++)
+            if (strcmp(argv[i], all[j].name) == 0) {
+                chosen[n++] = all[j];
+                found = 1;
+            }
+        if (!found) {
+            printf("no scenario %s\n", argv[i]);
+            return 2;
+        }
+    }
+    int failed = n ? kine_run_scenarios(chosen, n) : kine_run_scenarios(all, NALL);
+    printf(failed ? "%d SWAP TESTS FAILED\n" : "ALL SWAP TESTS PASSED\n", failed);
+    return failed ? 1 : 0;
+}
