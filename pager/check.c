@@ -6,6 +6,7 @@
  * PTE at all.  The ledger (ledger.c) proves
  * the books agree with themselves; this proves they agree with what the
  * hardware would actually use. */
+#include <string.h>
 #include "pager.h"
 
 #define REPORT_MAX 8            /* disagreements logged per check */
@@ -35,8 +36,10 @@ static void check_entry(struct pte_audit *a, const struct proc *p, const struct 
         disagree(a, p, va, "rights beyond its region's");
     else if ((rights & KINE_RIGHT_W) && (flags & PM_FLAG_COW))
         disagree(a, p, va, "writable, but marked copy-on-write");
-    else if ((rights & KINE_RIGHT_W) && frame_refcount(&pg.frames, f) != 1)
-        disagree(a, p, va, "writable, but its frame is shared");
+    else if ((rights & KINE_RIGHT_W) &&
+             frame_refcount(&pg.frames, f) - paging_transfer_refs(f) != 1)
+        disagree(a, p, va, "writable, but its frame is shared");   /* a write to disk
+                               under way is no sharer: the page was taken back meanwhile */
 }
 
 /* The windows a process's pages may be in: the low one of every program
@@ -46,10 +49,11 @@ static const struct { uint64_t start, end; } windows[] = {
 };
 
 /* One window of a process, a batch of PTEs at a time; returns the PTEs
- * seen, or -1 if the kernel would not report them. */
+ * seen, or -1 if the kernel would not report them.  Each batch is taken
+ * out of the IPC buffer first: a disagreement's log line goes through it. */
 static int64_t check_window(struct pte_audit *a, const struct proc *p, uint64_t va, uint64_t end)
 {
-    const struct kine_map_entry *e = (const struct kine_map_entry *)kine_ipcbuf();
+    static struct kine_map_entry e[KINE_MAP_BATCH];
     int64_t seen = 0;
     while (va < end) {
         int64_t n = kine_as_query(p->mm.as, va, (end - va) / KINE_PAGE_SIZE);
@@ -57,6 +61,7 @@ static int64_t check_window(struct pte_audit *a, const struct proc *p, uint64_t 
             disagree(a, p, va, "the kernel would not report its page tables");
             return -1;
         }
+        memcpy(e, kine_ipcbuf(), (uint64_t)n * sizeof(e[0]));
         for (int64_t i = 0; i < n; i++)
             check_entry(a, p, &e[i]);
         seen += n;

@@ -69,7 +69,6 @@ int ledger_fill(struct kine_ledger *l)
     for (uint64_t i = 0; i < pg.heap_frames; i++)
         count_frame(&t, heap_frame(i));
     paging_ledger(l, &transfers);       /* transfers hold a reference each */
-    l->frames_in_transfer = transfers;
     for (uint32_t f = 0; f < ft->nframes; f++)
         if (t.count[f] + paging_transfer_refs(f) != ft->ref[f])
             t.bad = 1;

@@ -563,8 +563,13 @@ void paging_ledger(struct kine_ledger *l, uint64_t *transfer_refs)
     *transfer_refs = 0;
     if (!pgd.rc)
         return;
-    for (uint32_t f = 0; f < pg.frames.nframes; f++)
-        *transfer_refs += (pgd.flags[f] & (FRAME_READING | FRAME_WRITING)) != 0;
+    for (uint32_t f = 0; f < pg.frames.nframes; f++) {
+        if (!(pgd.flags[f] & (FRAME_READING | FRAME_WRITING)))
+            continue;
+        ++*transfer_refs;
+        /* a page taken back while its write is under way is a process's */
+        l->frames_in_transfer += frame_refcount(&pg.frames, f) == 1;
+    }
     if (!pgd.ready)
         return;
     l->swap_slots = pgd.swap.nslots;

@@ -43,8 +43,9 @@ bool paging_take_freed(void);
 /* Are page-outs under way, whose end will free frames? */
 bool paging_writing(void);
 bool paging_swap_full(void);
-/* Swap's part of the ledger; *transfer_refs: frame references held by
- * disk transfers under way. */
+/* Swap's part of the ledger (frames_in_transfer: those only a disk
+ * transfer holds); *transfer_refs: frame references held by disk
+ * transfers under way. */
 void paging_ledger(struct kine_ledger *l, uint64_t *transfer_refs);
 /* 1 if a disk transfer holds a reference to f. */
 unsigned paging_transfer_refs(uint32_t f);

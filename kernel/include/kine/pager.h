@@ -224,7 +224,8 @@ struct kine_ledger {
     uint64_t pager_frames;     /* the pager's own heap */
     uint64_t mappings;         /* pages mapped into processes */
     uint64_t processes;        /* live (not reaped) processes */
-    uint64_t frames_in_transfer;   /* held by a disk transfer under way */
+    uint64_t frames_in_transfer;   /* held by a disk transfer under way and by
+                                      nothing else (no process's) */
     uint64_t swap_slots;       /* the disk's size in slots (0: no paging) */
     uint64_t swap_slots_used;
     uint64_t swap_refcount_sum;
