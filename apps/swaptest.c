@@ -20,7 +20,9 @@
  * kill:     children that page are killed at every stage of their work;
  *           everything they held comes back (the ledger).
  * exec:     a child whose pages are on disk, and shared with its parent,
- *           replaces its image; the parent's pages are intact. */
+ *           replaces its image, in a memory full of them; the parent's
+ *           pages are intact.
+ * spawn:    a program starts while memory is full of the caller's pages. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,11 +312,29 @@ static int exec_mid(void)
     return ok;
 }
 
+/* With memory full of the parent's pages, a program is started: its
+ * frames come from paging the parent's out. */
+static int spawn_full(void)
+{
+    if (!grow(TAG_PARENT))
+        return 0;
+    const char *argv[] = { "hello" };
+    int64_t pid = kine_spawn(1, argv, NULL);
+    int ws = 0;
+    int ok = pid > 0 && kine_wait(pid, &ws) == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+    if (pid < 0)
+        printf("spawn: hello could not start: error %ld\n", (long)-pid);
+    ok &= check_all("spawn parent", 0, npages, TAG_PARENT);
+    release();
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     static const struct kine_scenario all[] = {
         { "cowwrite", cowwrite }, { "cowfront", cowfront }, { "ptecheck", ptecheck }, { "shrink", shrink },
         { "kill", kill_mid }, { "exec", exec_mid },
+        { "spawn", spawn_full },
     };
     enum { NALL = sizeof(all) / sizeof(all[0]) };
     struct kine_scenario chosen[NALL];

@@ -54,6 +54,18 @@ static int64_t request_argv(const struct kine_msg *m, uint64_t words, char *buf,
     return kine_argv_unpack(buf, n, (int)argc, argv, KINE_ARGV_MAX);
 }
 
+static bool reply_or_park(struct proc *p, struct kine_msg *m, int64_t r, uint64_t frames,
+                          const void *words, uint64_t len);
+
+/* A new image that found too few frames waits for them as sbrk and fork
+ * do, its argument vector kept for the retry. */
+static bool spawn_or_park(struct proc *p, struct kine_msg *m, int64_t r, const char *buf,
+                          char *argv[])
+{
+    uint64_t frames = r == -KINE_ENOMEM ? proc_image_frames(argv[0]) + PAGING_FAULT_FRAMES : 0;
+    return reply_or_park(p, m, r, frames, buf, m->mr[0]);
+}
+
 static bool req_spawn(struct proc *p, struct kine_msg *m, uint64_t words)
 {
     char buf[SPAWN_ARGS_MAX];
@@ -62,10 +74,12 @@ static bool req_spawn(struct proc *p, struct kine_msg *m, uint64_t words)
     const struct policy *pol;
     if (spawn_policy(m, &pol))
         return reply_status(m, -KINE_EINVAL);
+    p->parked_msg = *m;
     int64_t r = request_argv(m, words, buf, argv);
     if (r >= 0)
         r = proc_spawn(p, (int)r, argv, pol, &tid);
-    reply_status(m, r);
+    if (!(r >= 0 ? reply_status(m, r) : spawn_or_park(p, m, r, buf, argv)))
+        return false;
     m->mr[1] = tid;
     return true;
 }
@@ -74,10 +88,11 @@ static bool req_exec(struct proc *p, struct kine_msg *m, uint64_t words)
 {
     char buf[SPAWN_ARGS_MAX];
     char *argv[KINE_ARGV_MAX];
+    p->parked_msg = *m;
     int64_t r = request_argv(m, words, buf, argv);
     if (r >= 0)
         r = proc_exec(p, (int)r, argv);
-    return r < 0 ? reply_status(m, r) : false;    /* it worked: nobody to answer */
+    return r < 0 ? spawn_or_park(p, m, r, buf, argv) : false;   /* it worked: nobody to answer */
 }
 
 static bool req_kill(struct proc *p, struct kine_msg *m)
@@ -174,22 +189,41 @@ static bool req_check(struct kine_msg *m)
     return true;
 }
 
+/* Keep the len bytes of words a request had in the IPC buffer for its
+ * retry (none: nothing to keep); false if there is no memory for them. */
+static bool keep_words(struct proc *p, const void *words, uint64_t len)
+{
+    free(p->parked_words);
+    p->parked_words = NULL;
+    p->parked_len = 0;
+    if (!len)
+        return true;
+    if (!(p->parked_words = malloc(len)))
+        return false;
+    memcpy(p->parked_words, words, len);
+    p->parked_len = len;
+    return true;
+}
+
 /* A request that found no frame while page-outs are under way waits for
  * them (B_MEMORY) and is handled again once frames come back: only
- * requests whose failure leaves nothing behind and whose message is all in
- * registers (sbrk, fork).  true if m holds the reply now. */
-static bool reply_or_park(struct proc *p, struct kine_msg *m, int64_t r, uint64_t frames)
+ * requests whose failure leaves nothing behind (sbrk, fork, spawn, exec),
+ * from their message (parked_msg) and the len bytes of words they had in
+ * the IPC buffer.  true if m holds the reply now. */
+static bool reply_or_park(struct proc *p, struct kine_msg *m, int64_t r, uint64_t frames,
+                          const void *words, uint64_t len)
 {
     /* Short of frames (not of anything else), and paging can make them:
      * they are coming, or came just now (then the wake is at hand). */
     if (r == -KINE_ENOMEM && pg.frames.nfree < frames && p->park_tries < PARK_TRIES_MAX &&
-        paging_need(frames) >= 0) {
+        keep_words(p, words, len) && paging_need(frames) >= 0) {
         p->blocked = B_MEMORY;
         p->parked = true;
         p->park_frames = frames;
         p->park_tries++;
         return false;
     }
+    keep_words(p, NULL, 0);
     p->park_tries = 0;
     return reply_status(m, r);
 }
@@ -200,7 +234,7 @@ static bool req_sbrk(struct proc *p, struct kine_msg *m)
     int64_t incr = (int64_t)m->mr[0];
     uint64_t grow = incr > 0 ? KINE_PAGE_UP((uint64_t)incr) / KINE_PAGE_SIZE : 0;
     p->parked_msg = asked;
-    return reply_or_park(p, m, proc_sbrk(p, incr), grow + PAGING_FAULT_FRAMES);
+    return reply_or_park(p, m, proc_sbrk(p, incr), grow + PAGING_FAULT_FRAMES, NULL, 0);
 }
 
 static bool req_fork(struct proc *p, struct kine_msg *m)
@@ -213,7 +247,7 @@ static bool req_fork(struct proc *p, struct kine_msg *m)
     int64_t r = proc_fork(p, m->mr[0], m->mr[1]);
     uint64_t resident = p->mm.pm.count - mm_swapped_pages(&p->mm), nfree = pg.frames.nfree;
     uint64_t copies = resident > nfree ? (resident + nfree + 1) / 2 : resident;
-    return reply_or_park(p, m, r, copies + p->mm.pm.nodes + PAGING_FAULT_FRAMES);
+    return reply_or_park(p, m, r, copies + p->mm.pm.nodes + PAGING_FAULT_FRAMES, NULL, 0);
 }
 
 /* A kernel-made message about one of our processes. */
@@ -359,6 +393,10 @@ static void wake_memory_waiters(void)
             }
             p->parked = false;
             m = p->parked_msg;
+            if (p->parked_words) {       /* paging_work puts the buffer back after */
+                memcpy(kine_ipcbuf(), p->parked_words, p->parked_len);
+                keep_words(p, NULL, 0);
+            }
             pg.serving = p;
             if (handle(p, &m))
                 reply_later(p->tid, &m);

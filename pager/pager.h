@@ -62,6 +62,8 @@ struct proc {
     uint32_t page_in_slot;   /* B_PAGE_IN: the slot being read */
     bool parked;             /* B_MEMORY: a request (parked_msg), not a fault */
     struct kine_msg parked_msg;
+    void *parked_words;      /* ... and the words it had in the IPC buffer (malloc'd) */
+    uint64_t parked_len;     /* ... how many bytes of them */
     unsigned park_tries;     /* times in a row its request waited for frames */
     uint64_t park_frames;    /* B_MEMORY: free frames it waits for */
     uint64_t wake_epoch;     /* the last wake that tried it (main.c) */
@@ -153,6 +155,10 @@ int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct pol
 int64_t proc_spawn_driver(int argc, char *argv[], int64_t (*setup)(struct proc *, void *),
                           void *ctx, kine_tid_t *tid);
 int64_t proc_fork(struct proc *parent, uint64_t ctx_va, uint64_t entry);
+/* Frames a new image of program `name` may take while it is loaded, at
+ * most (every page of its segments and stack, and the page-map nodes over
+ * them); 0 if there is no such program. */
+uint64_t proc_image_frames(const char *name);
 /* 0 once the new image runs (the caller's old thread is gone: no reply),
  * or an error with p untouched. */
 int64_t proc_exec(struct proc *p, int argc, char *argv[]);

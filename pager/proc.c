@@ -194,6 +194,8 @@ static void teardown(struct proc *p)
     policy_release(p->policy, p->env, &p->mm);
     memset(&p->mm.regions, 0, sizeof(p->mm.regions));
     p->blocked = B_NONE;             /* before closing: nothing to answer here */
+    free(p->parked_words);           /* a request that waited for frames */
+    p->parked_words = NULL;
     fds_close_all(p);
 }
 
@@ -315,6 +317,31 @@ static int64_t find_program(const struct proc *by, int argc, char *argv[], const
     }
     *elf = image;
     return 0;
+}
+
+/* Page-map nodes (pagemap.h) over `pages` pages of one region, at most:
+ * a leaf per 2 MiB they touch, and a mid above them. */
+#define PM_LEAF_PAGES 512
+static uint64_t region_nodes(uint64_t pages)
+{
+    return (pages + PM_LEAF_PAGES - 1) / PM_LEAF_PAGES + 2;
+}
+
+uint64_t proc_image_frames(const char *name)
+{
+    const uint8_t *elf;
+    struct elf_program prog;
+    char *argv[] = { (char *)name };
+    if (find_program(NULL, 1, argv, &elf, &prog))
+        return 0;
+    uint64_t stack = KINE_STACK_SIZE / KINE_PAGE_SIZE, frames = stack + region_nodes(stack);
+    for (unsigned i = 0; i < prog.nseg; i++) {
+        const struct elf_segment *sg = &prog.seg[i];
+        uint64_t pages = (KINE_PAGE_UP(sg->vaddr + sg->memsz) - KINE_PAGE_DOWN(sg->vaddr)) /
+                         KINE_PAGE_SIZE;
+        frames += pages + region_nodes(pages);
+    }
+    return frames;
 }
 
 /* Start argv[0] for parent (NULL: the pager); setup, if given, prepares it
