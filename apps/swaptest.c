@@ -17,12 +17,17 @@
  *           find nothing wrong.
  * shrink:   the heap shrinks over paged-out pages shared with a child and
  *           grows again: the parent gets zeros, the child keeps its copy.
+ * shrinkrace: the same, while the child is paging those pages in.
+ * orphan:   a process exits while its child pages in what they shared.
  * kill:     children that page are killed at every stage of their work;
  *           everything they held comes back (the ledger).
  * exec:     a child whose pages are on disk, and shared with its parent,
  *           replaces its image, in a memory full of them; the parent's
  *           pages are intact.
- * spawn:    a program starts while memory is full of the caller's pages. */
+ * spawn:    a program starts while memory is full of the caller's pages.
+ *
+ * swaptest PAGES initexec, as the first program (init=swaptest), checks
+ * that init stays resident after it replaced its image. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,6 +265,64 @@ static int shrink(void)
     return ok;
 }
 
+/* The parent shrinks and grows its heap again while its child is paging
+ * in the pages they shared: none of them may come back to the parent. */
+static int shrinkrace(void)
+{
+    if (!grow(TAG_PARENT))
+        return 0;
+    pid_t c = fork();
+    if (c == 0)
+        _exit(check_all("shrinkrace child", 0, npages, TAG_PARENT) ? 0 : 1);
+    uint64_t half = npages / 2;
+    int ok = c > 0 && sbrk(-(intptr_t)((npages - half) * KINE_PAGE_SIZE)) != (void *)-1;
+    int regrown = ok && grow_by(npages - half);
+    ok &= regrown && check_all("shrinkrace parent (grown again)", half, npages, 0);
+    for (uint64_t p = half; regrown && p < npages; p++)
+        fill(p, TAG_CHILD);
+    ok &= regrown && check_all("shrinkrace parent (kept)", 0, half, TAG_PARENT) &&
+          check_all("shrinkrace parent (written)", half, npages, TAG_CHILD);
+    if (c > 0)
+        ok &= reap(c) == 0;
+    if (regrown)
+        release();
+    else
+        sbrk(-(intptr_t)(half * KINE_PAGE_SIZE));
+    return ok;
+}
+
+/* A process pages, forks and exits at once, while its child pages in what
+ * they shared; the orphan reports through a pipe. */
+static int orphan(void)
+{
+    int fd[2];
+    if (pipe(fd))
+        return 0;
+    pid_t a = fork();
+    if (a == 0) {
+        close(fd[0]);
+        if (!grow(TAG_PARENT))
+            _exit(1);
+        pid_t b = fork();
+        if (b == 0) {
+            char verdict = check_all("orphan", 0, npages, TAG_PARENT) ? 'y' : 'n';
+            for (uint64_t p = 0; p < npages; p++)
+                fill(p, TAG_CHILD);
+            if (!check_all("orphan (written)", 0, npages, TAG_CHILD))
+                verdict = 'n';
+            write(fd[1], &verdict, 1);
+            _exit(0);
+        }
+        _exit(b > 0 ? 0 : 1);
+    }
+    close(fd[1]);
+    char verdict = 0;
+    int ok = a > 0 && reap(a) == 0;
+    ok &= read(fd[0], &verdict, 1) == 1 && verdict == 'y';
+    close(fd[0]);
+    return ok;
+}
+
 static int kill_mid(void)
 {
     if (!grow(TAG_PARENT))
@@ -329,21 +392,49 @@ static int spawn_full(void)
     return ok;
 }
 
+/* As the first program (init=swaptest PAGES initexec): init replaces its
+ * image, then a child pages through PAGES pages while init waits.  init
+ * is never paged out (a disk error must not take the process that gives
+ * the verdict), and its new image no more than its first. */
+static int init_exec(int argc, char **argv)
+{
+    if (getpid() != 1) {
+        printf("initexec: only as the first program (init=swaptest)\n");
+        return 2;
+    }
+    if (argc < 4) {
+        const char *again[] = { "swaptest", argv[1], argv[2], "again" };
+        int64_t r = kine_exec(4, again);
+        printf("initexec: exec failed: error %ld\n", (long)-r);
+        return 1;
+    }
+    pid_t c = fork();
+    if (c == 0)
+        _exit(grow(TAG_CHILD) && check_all("initexec child", 0, npages, TAG_CHILD) ? 0 : 1);
+    struct kine_procinfo pi;
+    int ok = c > 0 && reap(c) == 0 && kine_procinfo(1, &pi) == 0 && pi.swapped == 0;
+    printf("initexec: %s: %lu of init's pages paged out\n", ok ? "ok" : "FAILED",
+           (unsigned long)pi.swapped);
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     static const struct kine_scenario all[] = {
         { "cowwrite", cowwrite }, { "cowfront", cowfront }, { "ptecheck", ptecheck }, { "shrink", shrink },
         { "kill", kill_mid }, { "exec", exec_mid },
-        { "spawn", spawn_full },
+        { "spawn", spawn_full }, { "shrinkrace", shrinkrace }, { "orphan", orphan },
     };
     enum { NALL = sizeof(all) / sizeof(all[0]) };
     struct kine_scenario chosen[NALL];
     int n = 0;
     if (argc < 2) {
-        printf("usage: swaptest PAGES [SCENARIO ...]\n");
+        printf("usage: swaptest PAGES [SCENARIO ...], or as init: swaptest PAGES initexec\n");
         return 2;
     }
     npages = strtoull(argv[1], NULL, 0);
+    if (argc > 2 && strcmp(argv[2], "initexec") == 0)
+        return init_exec(argc, argv);
     for (int i = 2; i < argc; i++) {
         int found = 0;
         for (int j = 0; j < NALL && n < NALL; j++)

@@ -393,13 +393,14 @@ int64_t proc_exec(struct proc *p, int argc, char *argv[])
 {
     const uint8_t *elf;
     struct elf_program prog;
-    struct proc next = { .pid = p->pid, .driver = p->driver, .mm.pinned = p->driver };
+    struct proc next = { .pid = p->pid, .driver = p->driver };
     set_policy(&next, p->policy);
     int64_t err = find_program(p, argc, argv, &elf, &prog);
     if (!err)
         err = make_kernel_objects(&next, !p->driver && p->pid != INIT_PID);
     if (err)
         return err;
+    next.mm.pinned = p->mm.pinned;   /* init stays resident in its new image too */
     next.mm.stats = p->mm.stats;     /* its counters go on, the work of a failed try included */
     int64_t sp = load_program(&next, elf, &prog, argc, argv);
     p->mm.stats = next.mm.stats;
