@@ -274,6 +274,21 @@ static void kill_holders(uint64_t va, uint32_t s, const char *why)
     }
 }
 
+/* Kill every process waiting for slot s to come in. */
+static void kill_waiters(uint32_t s, uint64_t va, const char *why)
+{
+    for (bool again = true; again;) {
+        again = false;
+        for_each_proc(q) {
+            if (q->state == P_LIVE && q->blocked == B_PAGE_IN && q->page_in_slot == s) {
+                proc_kill(q, why, va);
+                again = true;
+                break;
+            }
+        }
+    }
+}
+
 /* Answer every thread waiting for slot s to come in (killed: it is gone). */
 static void wake_page_in(uint32_t s)
 {
@@ -318,16 +333,7 @@ static void read_done(void *ctx, int64_t status)
     pgd.flags[f] &= ~FRAME_READING;
     if (status < 0) {
         uncache(f);
-        for (bool again = true; again;) {   /* only those who wanted it */
-            again = false;
-            for_each_proc(q) {
-                if (q->state == P_LIVE && q->blocked == B_PAGE_IN && q->page_in_slot == s) {
-                    proc_kill(q, "disk error reading its page back at", va);
-                    again = true;
-                    break;
-                }
-            }
-        }
+        kill_waiters(s, va, "disk error reading its page back at");   /* only those who wanted it */
     } else {
         int err = map_in(va, s, f);
         if (!err)
@@ -335,16 +341,7 @@ static void read_done(void *ctx, int64_t status)
         else
             mm_abort(&pager_ops);
         if (err) {
-            for (bool again = true; again;) {
-                again = false;
-                for_each_proc(q) {
-                    if (q->state == P_LIVE && q->blocked == B_PAGE_IN && q->page_in_slot == s) {
-                        proc_kill(q, "cannot map its page back at", va);
-                        again = true;
-                        break;
-                    }
-                }
-            }
+            kill_waiters(s, va, "cannot map its page back at");
         }
         wake_page_in(s);
     }
