@@ -143,11 +143,11 @@ static bool req_procinfo(struct kine_msg *m)
     struct kine_procinfo pi = {
         .pid = best->pid, .ppid = best->ppid,
         .state = best->state == P_LIVE ? KINE_PROC_LIVE : KINE_PROC_ZOMBIE,
-        .resident = best->mm.pm.count - mm_swapped_pages(&best->mm),
         .swapped = mm_swapped_pages(&best->mm),
         .shared = mm_shared_pages(&pager_ops, &best->mm),
         .map_frames = best->mm.pm.nodes, .counters = best->mm.stats, .tid = best->tid,
     };
+    pi.resident = best->mm.pm.count - pi.swapped;
     memcpy(pi.name, best->name, sizeof(pi.name));     /* both KINE_NAME_MAX + 1, NUL-ended */
     strncpy(pi.policy, best->policy->name, sizeof(pi.policy) - 1);
     return reply_data(m, 0, &pi, sizeof(pi));
@@ -207,11 +207,13 @@ static bool req_sbrk(struct proc *p, struct kine_msg *m)
 static bool req_fork(struct proc *p, struct kine_msg *m)
 {
     p->parked_msg = *m;
+    int64_t r = proc_fork(p, m->mr[0], m->mr[1]);
+    if (r != -KINE_ENOMEM)
+        return reply_or_park(p, m, r, 0);
     /* At most a copy of every resident page and page-map node it has.
      * Paging its own pages out helps twice (a paged-out page is shared, not
      * copied): with R resident and F free, paging out (R - F) / 2 of them
      * leaves room for the rest. */
-    int64_t r = proc_fork(p, m->mr[0], m->mr[1]);
     uint64_t resident = p->mm.pm.count - mm_swapped_pages(&p->mm), nfree = pg.frames.nfree;
     uint64_t copies = resident > nfree ? (resident + nfree + 1) / 2 : resident;
     return reply_or_park(p, m, r, copies + p->mm.pm.nodes + PAGING_FAULT_FRAMES);
