@@ -68,14 +68,16 @@ bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
     uint32_t v, flags;
     int err;
     paging_fault_seen();
-    if (pm_get(&p->mm.pm, va, &v, &flags) && (flags & PM_FLAG_SWAP)) {
+    if (paging_on && pm_get(&p->mm.pm, va, &v, &flags) && (flags & PM_FLAG_SWAP)) {
         err = paging_page_in(p, va, v);
     } else {
+        bool short_of_frames = pg.frames.nfree < PAGING_FAULT_FRAMES;
         err = paging_need(PAGING_FAULT_FRAMES);
         if (err == PAGING_WAIT) {
             p->blocked = B_MEMORY;       /* asked again once frames come back */
             p->park_frames = PAGING_FAULT_FRAMES;
-        } else if (pm_get(&p->mm.pm, va, &v, &flags) && (flags & PM_FLAG_SWAP)) {
+        } else if (short_of_frames && pm_get(&p->mm.pm, va, &v, &flags) &&
+                   (flags & PM_FLAG_SWAP)) {
             /* making room paged out this very page (a COW page the oldest,
              * say): it comes back like any other, never to a policy */
             err = paging_page_in(p, va, v);
