@@ -25,6 +25,8 @@
  *           replaces its image, in a memory full of them; the parent's
  *           pages are intact.
  * spawn:    a program starts while memory is full of the caller's pages.
+ * quota:    (lazy, a small pager.tables=) a page comes back while one of
+ *           the processes sharing it has no page table left to map it.
  *
  * swaptest PAGES initexec, as the first program (init=swaptest), checks
  * that init stays resident after it replaced its image. */
@@ -392,6 +394,101 @@ static int spawn_full(void)
     return ok;
 }
 
+/* quota (lazy, with a small pager.tables=N): a page shared by A and its
+ * child C goes to disk, and C then uses up its page tables elsewhere;
+ * when A pages it back in, C has no table left to map it: C alone may
+ * fail (later, if it touches the page), never A.  Then A writes the page
+ * and C, with a table given back, reads it: as it was when it went out. */
+#define REGION_BYTES  (2UL << 20)     /* what one page table maps */
+#define QUOTA_REGIONS 12              /* heap reserved: x's, C's, B's */
+#define QUOTA_MARK    0x51UL
+
+static uint8_t *region(uint64_t i)
+{
+    uint64_t first = ((uint64_t)(uintptr_t)base + REGION_BYTES) & ~(REGION_BYTES - 1);
+    return (uint8_t *)(uintptr_t)(first + i * REGION_BYTES);
+}
+
+/* C: finds how many more page tables it may have with a probe (a child
+ * with a copy of its tables that takes one region after another until it
+ * is killed for it), takes that many itself, then waits. */
+static void quota_child(int go[2], int ready[2], int done[2])
+{
+    char x;
+    int counts[2];
+    close(go[1]);                    /* A's ends: if A dies, C sees end of file */
+    close(ready[0]);
+    close(done[1]);
+    if (read(go[0], &x, 1) != 1 || pipe(counts))
+        _exit(1);
+    pid_t d = fork();
+    if (d == 0) {
+        close(counts[0]);
+        for (uint8_t k = 1; k < QUOTA_REGIONS - 3; k++) {
+            *region(k) = k;          /* a table more, or killed */
+            write(counts[1], &k, 1);
+        }
+        _exit(0);
+    }
+    close(counts[1]);
+    uint8_t k = 0, got;
+    while (read(counts[0], &got, 1) == 1)
+        k = got;
+    close(counts[0]);
+    int ws;
+    waitpid(d, &ws, 0);
+    for (uint8_t i = 1; i <= k; i++)
+        *region(i) = i;
+    write(ready[1], "r", 1);
+    read(done[0], &x, 1);
+    /* a table back (the last region goes), then the shared page: as it
+     * was when it went out, whatever A wrote since */
+    if (k)
+        sbrk(-(intptr_t)((uint8_t *)sbrk(0) - region(k)));
+    _exit(*(volatile uint64_t *)region(0) == QUOTA_MARK ? 0 : 1);
+}
+
+static void quota_parent(void)
+{
+    int go[2], ready[2], done[2];
+    base = sbrk(0);
+    if (sbrk((intptr_t)((QUOTA_REGIONS + 1) * REGION_BYTES)) == (void *)-1 ||
+        pipe(go) || pipe(ready) || pipe(done))
+        _exit(1);
+    volatile uint64_t *x = (volatile uint64_t *)region(0);
+    *x = QUOTA_MARK;                 /* the shared page, alone in its table */
+    pid_t c = fork();
+    if (c == 0)
+        quota_child(go, ready, done);
+    pid_t b = fork();                /* pressure: every old page goes out */
+    if (b == 0) {
+        for (uint64_t p = 0; p < npages && p < 2 * REGION_BYTES / KINE_PAGE_SIZE; p++)
+            region(QUOTA_REGIONS - 2)[p * KINE_PAGE_SIZE] = 1;
+        _exit(0);
+    }
+    int ws;
+    waitpid(b, &ws, 0);
+    write(go[1], "g", 1);
+    char r;
+    read(ready[0], &r, 1);
+    int ok = *x == QUOTA_MARK;       /* paged in while C has no table for it */
+    *x = QUOTA_MARK + 1;             /* copy-on-write: C must not see it */
+    write(done[1], "d", 1);
+    ok &= waitpid(c, &ws, 0) == c && WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+    if (!(WIFEXITED(ws) && WEXITSTATUS(ws) == 0))
+        printf("quota: the child that had no table saw %s\n",
+               WIFEXITED(ws) ? "the parent's later write" : "itself killed");
+    _exit(ok ? 0 : 1);
+}
+
+static int quota(void)
+{
+    pid_t a = fork();
+    if (a == 0)
+        quota_parent();
+    return a > 0 && reap(a) == 0;
+}
+
 /* As the first program (init=swaptest PAGES initexec): init replaces its
  * image, then a child pages through PAGES pages while init waits.  init
  * is never paged out (a disk error must not take the process that gives
@@ -424,6 +521,7 @@ int main(int argc, char **argv)
         { "cowwrite", cowwrite }, { "cowfront", cowfront }, { "ptecheck", ptecheck }, { "shrink", shrink },
         { "kill", kill_mid }, { "exec", exec_mid },
         { "spawn", spawn_full }, { "shrinkrace", shrinkrace }, { "orphan", orphan },
+        { "quota", quota },
     };
     enum { NALL = sizeof(all) / sizeof(all[0]) };
     struct kine_scenario chosen[NALL];

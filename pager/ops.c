@@ -38,7 +38,12 @@ int pager_frame_unref(uint32_t f)
     return r;
 }
 
-static uint32_t op_refcount(uint32_t f) { return frame_refcount(&pg.frames, f); }
+/* What policies decide copy-on-write by: the frame's sharers, counting a
+ * process that still names the swap slot the frame holds (paging.c). */
+static uint32_t op_refcount(uint32_t f)
+{
+    return frame_refcount(&pg.frames, f) + paging_cache_sharers(f);
+}
 static void *op_frame(uint32_t f) { return frame_ptr(f); }
 
 /* The entries go through the IPC buffer, where KSYS_MAP reads them. */

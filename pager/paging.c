@@ -287,13 +287,15 @@ static void kill_holders(uint64_t va, uint32_t s, const char *why)
     }
 }
 
-/* Kill every process waiting for slot s to come in. */
-static void kill_waiters(uint32_t s, uint64_t va, const char *why)
+/* Kill every process waiting for slot s to come in (left: only those
+ * whose entry at va names it still, the page could not be mapped for). */
+static void kill_waiters(uint32_t s, uint64_t va, const char *why, bool left)
 {
     for (bool again = true; again;) {
         again = false;
         for_each_proc(q) {
-            if (q->state == P_LIVE && q->blocked == B_PAGE_IN && q->page_in_slot == s) {
+            if (q->state == P_LIVE && q->blocked == B_PAGE_IN && q->page_in_slot == s &&
+                (!left || holds(q, va, s, true, NULL))) {
                 proc_kill(q, why, va);
                 again = true;
                 break;
@@ -317,10 +319,16 @@ static void wake_page_in(uint32_t s)
 
 /* ---- paging in ---- */
 
-/* Give frame f (holding slot s) to every process whose entry at va is s:
- * mappings queued (with D clear, so a write shows), one reference each. */
-static int map_in(uint64_t va, uint32_t s, uint32_t f)
+/* Give frame f (holding slot s) to every process whose entry at va is s,
+ * one reference each, mapped with D clear (so a write shows).  Each
+ * mapping is sent on its own: one the kernel refuses (that process's page
+ * tables used up) leaves its entry naming s, and that process alone fails
+ * when it touches the page; while it does, f counts as shared with it
+ * (paging_cache_sharers), so nobody writes f in place.  0, or the error
+ * of `who`'s own mapping. */
+static int map_in(uint64_t va, uint32_t s, uint32_t f, const struct proc *who)
 {
+    int who_err = 0;
     for_each_proc(q) {
         uint32_t flags;
         if (!holds(q, va, s, true, &flags))
@@ -332,10 +340,17 @@ static int map_in(uint64_t va, uint32_t s, uint32_t f)
         int err = frame_ref(&pg.frames, f);
         if (!err)
             err = mm_install(q->env, &q->mm, va, f, rights | KINE_MAP_NOAD, flags & ~PM_FLAG_SWAP);
-        if (err)
-            return err;
+        if (!err)
+            err = mm_commit(&pager_ops);     /* a refusal rolls back this one only */
+        if (q == who)
+            who_err = err;
     }
-    return 0;
+    return who_err;
+}
+
+unsigned paging_cache_sharers(uint32_t f)
+{
+    return pgd.ready && pgd.slot[f] != NO_SLOT && swap_refcount(&pgd.swap, pgd.slot[f] - 1) > 1;
 }
 
 static void read_done(void *ctx, int64_t status)
@@ -346,16 +361,10 @@ static void read_done(void *ctx, int64_t status)
     pgd.flags[f] &= ~FRAME_READING;
     if (status < 0) {
         uncache(f);
-        kill_waiters(s, va, "disk error reading its page back at");   /* only those who wanted it */
+        kill_waiters(s, va, "disk error reading its page back at", false);   /* only those who wanted it */
     } else {
-        int err = map_in(va, s, f);
-        if (!err)
-            err = mm_commit(&pager_ops);
-        else
-            mm_abort(&pager_ops);
-        if (err) {
-            kill_waiters(s, va, "cannot map its page back at");
-        }
+        map_in(va, s, f, NULL);
+        kill_waiters(s, va, "cannot map its page back at", true);
         wake_page_in(s);
     }
     pager_frame_unref(f);            /* the transfer's own reference */
@@ -372,7 +381,7 @@ int paging_page_in(struct proc *p, uint64_t va, uint32_t s)
             return PAGING_WAIT;
         }
         pg.stats.pages_reclaimed_from_cache++;
-        return map_in(va, s, f);         /* still here (maybe being written) */
+        return map_in(va, s, f, p);      /* still here (maybe being written) */
     }
     if (!pgd.ready)
         return -KINE_EIO;                /* a slot with no disk: cannot happen */

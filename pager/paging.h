@@ -60,6 +60,9 @@ bool paging_swap_full(void);
  * transfer holds); *transfer_refs: frame references held by disk
  * transfers under way. */
 void paging_ledger(struct kine_ledger *l, uint64_t *transfer_refs);
+/* 1 if f holds a swap slot's contents that a paged-out entry still
+ * names (a process it could not be mapped for): f is shared with it. */
+unsigned paging_cache_sharers(uint32_t f);
 /* 1 if a disk transfer holds a reference to f. */
 unsigned paging_transfer_refs(uint32_t f);
 
