@@ -18,8 +18,10 @@
  * Around the replay it reads its own counters (PGR_PROCINFO) and the
  * pager's (PGR_MEMSTATS); the figures are the differences:
  *   faults      pages brought in: zero fills (first touches, under the
- *               lazy policy) plus page-ins (from disk or the swap cache)
- *   disk reads and writes, pages, the pager's (nothing else runs)
+ *               lazy policy), page-ins from disk, and pages taken back
+ *               from the swap cache before their write was done (the
+ *               pager's count: nothing else runs)
+ *   disk reads and writes, pages, the pager's too
  *   in_use      frames in use just before the replay, the pager's own
  *               included: the pool less these is what the pattern, the
  *               pager's free reserve and its text and stack share.
@@ -162,21 +164,25 @@ int main(int argc, char **argv)
     const struct kine_proc_counters *a = &after.counters, *b = &before.counters;
     uint64_t zero = a->pages_zero_filled - b->pages_zero_filled;
     uint64_t in = a->pages_paged_in - b->pages_paged_in;
+    uint64_t cached = ms_after.pages_reclaimed_from_cache - ms_before.pages_reclaimed_from_cache;
+    uint64_t faults = zero + in + cached;
     uint64_t reads = ms_after.disk_reads - ms_before.disk_reads;
     uint64_t writes = ms_after.disk_writes - ms_before.disk_writes;
     printf("%s over %lu pages, %lu references, reclaim %s: %lu faults (%lu zero fills, "
-           "%lu page-ins), %lu disk reads, %lu writes; %lu of %lu frames in use before\n",
+           "%lu page-ins, %lu from the swap cache), %lu disk reads, %lu writes; "
+           "%lu of %lu frames in use before\n",
            argv[ARG_PATTERN], (unsigned long)npages, (unsigned long)length, ms_before.reclaim,
-           (unsigned long)(zero + in), (unsigned long)zero, (unsigned long)in,
+           (unsigned long)faults, (unsigned long)zero, (unsigned long)in, (unsigned long)cached,
            (unsigned long)reads, (unsigned long)writes, (unsigned long)ms_before.frames_in_use,
            (unsigned long)ledger.frames_total);
     printf("RESULT pattern=%s pages=%lu length=%lu seed=%lu policy=%s reclaim=%s pool=%lu "
-           "in_use=%lu faults=%lu zero_fills=%lu page_ins=%lu disk_reads=%lu disk_writes=%lu "
+           "in_use=%lu faults=%lu zero_fills=%lu page_ins=%lu cache_hits=%lu disk_reads=%lu "
+           "disk_writes=%lu "
            "exec_faults=%lu first_touches=%lu resident=%lu swapped=%lu\n",
            argv[ARG_PATTERN], (unsigned long)npages, (unsigned long)length, (unsigned long)seed,
            before.policy, ms_before.reclaim, (unsigned long)ledger.frames_total,
-           (unsigned long)ms_before.frames_in_use, (unsigned long)(zero + in),
-           (unsigned long)zero, (unsigned long)in, (unsigned long)reads, (unsigned long)writes,
+           (unsigned long)ms_before.frames_in_use, (unsigned long)faults,
+           (unsigned long)zero, (unsigned long)in, (unsigned long)cached, (unsigned long)reads, (unsigned long)writes,
            (unsigned long)(a->faults_exec - b->faults_exec), (unsigned long)first,
            (unsigned long)after.resident, (unsigned long)after.swapped);
     uint64_t distinct, kept;
