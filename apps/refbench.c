@@ -25,6 +25,10 @@
  *   in_use      frames in use just before the replay, the pager's own
  *               included: the pool less these is what the pattern, the
  *               pager's free reserve and its text and stack share.
+ *   own_resident, others_resident: of those, its own pages and those of
+ *               every other process but the drivers (whose memory never
+ *               pages out); what a policy can still page out besides the
+ *               pattern, which gives the pattern their frames.
  * Its own text, stack and data are pages like any other, and the same
  * counters count their faults; the replay touches few of them (the loop's
  * code, one stack page, the pattern state), which matter only when a
@@ -51,6 +55,7 @@
 static struct kine_procinfo before, after;
 static struct kine_memstats ms_before, ms_after;
 static struct kine_ledger ledger;
+static struct kine_procinfo other;
 
 /* The word page p holds once touched: never 0, so 0 means never touched. */
 static uint64_t page_word(uint64_t p)
@@ -129,6 +134,18 @@ static int check(const uint64_t *base, enum refpattern_kind kind, uint64_t npage
     return 0;
 }
 
+/* Resident pages of every process but the caller and the drivers (pid 0:
+ * pinned, never paged out). */
+static uint64_t others_resident(void)
+{
+    uint64_t sum = 0;
+    int64_t me = getpid();
+    for (int64_t r = kine_procinfo(1, &other); r >= 0; r = kine_procinfo_next(&other))
+        if (other.pid != me && other.state == KINE_PROC_LIVE)
+            sum += other.resident;
+    return sum;
+}
+
 int main(int argc, char **argv)
 {
     enum { ARG_PATTERN = 1, ARG_PAGES, ARG_LENGTH, ARG_SEED, NARGS };
@@ -151,6 +168,7 @@ int main(int argc, char **argv)
         return 1;
 
     kine_ledger(&ledger);
+    uint64_t others = others_resident();
     measure(&before, &ms_before);
     uint64_t first = 0, bad = 0;
     for (int64_t p; (p = refpattern_next(&rp)) != REFPATTERN_END; ) {
@@ -178,13 +196,14 @@ int main(int argc, char **argv)
     printf("RESULT pattern=%s pages=%lu length=%lu seed=%lu policy=%s reclaim=%s pool=%lu "
            "in_use=%lu faults=%lu zero_fills=%lu page_ins=%lu cache_hits=%lu disk_reads=%lu "
            "disk_writes=%lu "
-           "exec_faults=%lu first_touches=%lu resident=%lu swapped=%lu\n",
+           "exec_faults=%lu first_touches=%lu own_resident=%lu others_resident=%lu resident=%lu "
+           "swapped=%lu\n",
            argv[ARG_PATTERN], (unsigned long)npages, (unsigned long)length, (unsigned long)seed,
            before.policy, ms_before.reclaim, (unsigned long)ledger.frames_total,
            (unsigned long)ms_before.frames_in_use, (unsigned long)faults,
            (unsigned long)zero, (unsigned long)in, (unsigned long)cached, (unsigned long)reads, (unsigned long)writes,
            (unsigned long)(a->faults_exec - b->faults_exec), (unsigned long)first,
-           (unsigned long)after.resident, (unsigned long)after.swapped);
+           (unsigned long)before.resident, (unsigned long)others, (unsigned long)after.resident, (unsigned long)after.swapped);
     uint64_t distinct, kept;
     if (check(base, (enum refpattern_kind)kind, npages, length, seed, &distinct, &kept))
         return 1;
