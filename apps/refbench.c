@@ -36,6 +36,7 @@
  *
  * Prints a human line, a `RESULT key=value ...` line for tools/bench and
  * a verdict; exits 0 only if every page kept its word. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,8 @@
 #define TAG        0x52454642UL       /* "REFB": every page's word holds it and its number */
 #define EXIT_USAGE 2
 #define BITS       64                 /* pages per word of the check's bitmap */
+#define BLK_DRIVER "virtio_blk"       /* the block driver's name in the process list */
+#define DISK_WAIT_TICKS (10 * KINE_TICK_HZ)   /* at most 10 s for the pager's slot table */
 
 /* Static, so that making them private is a fault before the measured span
  * (the warm-up reads), never inside it. */
@@ -94,6 +97,28 @@ static uint64_t *grow(uint64_t npages)
         }
     }
     return (uint64_t *)KINE_PAGE_UP(cur);
+}
+
+/* The pager learns the disk's size from the block driver's first message,
+ * which may come after this program has started (late on a loaded host);
+ * with a small pool the replay could fill memory before the pager has made
+ * its slot table, and then it cannot page at all.  So while a block driver
+ * runs and the pager has no slots yet, wait, a tick at a time. */
+static void wait_for_paging(void)
+{
+    struct kine_procinfo *pi = &other;
+    bool driver = false;
+    for (int64_t r = kine_procinfo(0, pi); r >= 0 && pi->pid == 0; r = kine_procinfo_next(pi))
+        driver |= strcmp(pi->name, BLK_DRIVER) == 0;
+    if (!driver)
+        return;
+    for (uint64_t t = 0; t < DISK_WAIT_TICKS; t++) {
+        if (kine_memstats(&ms_before) == 0 && ms_before.swap_slots)
+            return;
+        kine_sleep_ticks(1);
+    }
+    printf("the pager has no swap slots %d s after boot: no paging\n",
+           DISK_WAIT_TICKS / KINE_TICK_HZ);
 }
 
 /* The counters around the replay.  Each is read once before the real
@@ -163,6 +188,7 @@ int main(int argc, char **argv)
                (unsigned long)npages, -err);
         return EXIT_USAGE;
     }
+    wait_for_paging();
     uint64_t *base = grow(npages);
     if (!base)
         return 1;

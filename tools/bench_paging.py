@@ -60,7 +60,7 @@ QUICK = {'pages': 100, 'fractions': (0.5, 0.7)}
 # itself holds with a small pool; the calibration boots correct it.
 FIRST_GUESS_OVERHEAD = 256
 CALIBRATION_TRIES = 6       # boots to land F exactly (two or three suffice)
-RUN_TIMEOUT = 600           # seconds for one boot
+RUN_TIMEOUT = 120           # seconds for one boot (the longest default run takes 5)
 SWAP_MIN_MIB = 16           # the disk: at least this, and room for every page twice
 # A curve that rises by more than this from one size to the next is marked
 # on the plot: more memory, more faults (Belady's anomaly), not noise,
@@ -110,8 +110,10 @@ def boot(cfg, reclaim, pool, pattern, length):
         try:
             p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, timeout=RUN_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            raise BenchError(f'"{append}": no power-off within {RUN_TIMEOUT} s')
+        except subprocess.TimeoutExpired as e:
+            out = (e.stdout or b'').decode(errors='replace').replace('\r\n', '\n')
+            raise BenchError(f'"{append}": no power-off within {RUN_TIMEOUT} s:\n'
+                             f'{out[out.find("kernel:"):][-3000:]}')
     out = p.stdout.decode(errors='replace').replace('\r\n', '\n')
     res, marks = RESULT.search(out), WATERMARKS.search(out)
     if p.returncode != 0 or not res or not marks or not VERDICT.search(out):
