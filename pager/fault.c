@@ -68,7 +68,7 @@ bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
     uint32_t v, flags;
     int err;
     paging_fault_seen();
-    if (pm_get(&p->mm.pm, va, &v, &flags) && (flags & PM_FLAG_SWAP)) {
+    if (paging_on && pm_get(&p->mm.pm, va, &v, &flags) && (flags & PM_FLAG_SWAP)) {
         err = paging_page_in(p, va, v);
     } else {
         err = paging_need(PAGING_FAULT_FRAMES);

@@ -15,6 +15,7 @@
 #define SPAWN_ARGS_MAX   (KINE_PAGE_SIZE / 2)
 #define SLEEP_TICKS_MAX  (3600UL * KINE_TICK_HZ)
 #define PARK_TRIES_MAX   64   /* a request waits for frames this often, then fails */
+#define NAMES_LISTED_MAX 16   /* policies an "unknown policy" message lists */
 
 struct pager pg;
 void heap_init(uint32_t nframes);
@@ -142,11 +143,11 @@ static bool req_procinfo(struct kine_msg *m)
     struct kine_procinfo pi = {
         .pid = best->pid, .ppid = best->ppid,
         .state = best->state == P_LIVE ? KINE_PROC_LIVE : KINE_PROC_ZOMBIE,
-        .resident = best->mm.pm.count - mm_swapped_pages(&best->mm),
         .swapped = mm_swapped_pages(&best->mm),
         .shared = mm_shared_pages(&pager_ops, &best->mm),
         .map_frames = best->mm.pm.nodes, .counters = best->mm.stats, .tid = best->tid,
     };
+    pi.resident = best->mm.pm.count - pi.swapped;
     memcpy(pi.name, best->name, sizeof(pi.name));     /* both KINE_NAME_MAX + 1, NUL-ended */
     strncpy(pi.policy, best->policy->name, sizeof(pi.policy) - 1);
     return reply_data(m, 0, &pi, sizeof(pi));
@@ -206,11 +207,13 @@ static bool req_sbrk(struct proc *p, struct kine_msg *m)
 static bool req_fork(struct proc *p, struct kine_msg *m)
 {
     p->parked_msg = *m;
+    int64_t r = proc_fork(p, m->mr[0], m->mr[1]);
+    if (r != -KINE_ENOMEM)
+        return reply_or_park(p, m, r, 0);
     /* At most a copy of every resident page and page-map node it has.
      * Paging its own pages out helps twice (a paged-out page is shared, not
      * copied): with R resident and F free, paging out (R - F) / 2 of them
      * leaves room for the rest. */
-    int64_t r = proc_fork(p, m->mr[0], m->mr[1]);
     uint64_t resident = p->mm.pm.count - mm_swapped_pages(&p->mm), nfree = pg.frames.nfree;
     uint64_t copies = resident > nfree ? (resident + nfree + 1) / 2 : resident;
     return reply_or_park(p, m, r, copies + p->mm.pm.nodes + PAGING_FAULT_FRAMES);
@@ -385,36 +388,43 @@ static void paging_work(void)
     memcpy(kine_ipcbuf(), saved, sizeof(saved));
 }
 
+/* A name from the command line that names nothing we have stops the boot
+ * with the list of those we do (names: each entry's, NULL-terminated). */
+static void unknown_name(const char *what, const char *name, const char *const *names)
+{
+    char known[128] = "";
+    for (int i = 0; names[i]; i++) {
+        strncat(known, " ", sizeof(known) - strlen(known) - 1);
+        strncat(known, names[i], sizeof(known) - strlen(known) - 1);
+    }
+    pager_log("unknown %s '%s' (known:%s)", what, name, known);
+    kine_sys_poweroff(KINE_EXIT_BAD_POLICY);
+}
+
 /* pager.policy=NAME on the command line overrides the built-in default;
  * an unknown name stops the boot with a clear message. */
 static void choose_policy(const char *name)
 {
     const struct policy *pol = policy_find(name);
     if (!pol) {
-        char known[128] = "";
-        for (int i = 0; policies[i]; i++) {
-            strncat(known, " ", sizeof(known) - strlen(known) - 1);
-            strncat(known, policies[i]->name, sizeof(known) - strlen(known) - 1);
-        }
-        pager_log("unknown policy '%s' (known:%s)", name, known);
-        kine_sys_poweroff(KINE_EXIT_BAD_POLICY);
+        const char *names[NAMES_LISTED_MAX + 1] = { 0 };
+        for (unsigned i = 0; i < NAMES_LISTED_MAX && policies[i]; i++)
+            names[i] = policies[i]->name;
+        unknown_name("policy", name, names);
     }
     pg.policy = pol;
     strncpy(pg.stats.policy, pol->name, sizeof(pg.stats.policy) - 1);
 }
 
-/* pager.reclaim=NAME: the replacement policy; unknown stops the boot. */
+/* pager.reclaim=NAME: the replacement policy; the same rules. */
 static void choose_reclaim(const char *name)
 {
     const struct reclaim *rc = reclaim_find(name);
     if (!rc) {
-        char known[128] = "";
-        for (int i = 0; reclaims[i]; i++) {
-            strncat(known, " ", sizeof(known) - strlen(known) - 1);
-            strncat(known, reclaims[i]->name, sizeof(known) - strlen(known) - 1);
-        }
-        pager_log("unknown reclaim policy '%s' (known:%s)", name, known);
-        kine_sys_poweroff(KINE_EXIT_BAD_POLICY);
+        const char *names[NAMES_LISTED_MAX + 1] = { 0 };
+        for (unsigned i = 0; i < NAMES_LISTED_MAX && reclaims[i]; i++)
+            names[i] = reclaims[i]->name;
+        unknown_name("reclaim policy", name, names);
     }
     pg.reclaim = rc;
     strncpy(pg.stats.reclaim, rc->name, sizeof(pg.stats.reclaim) - 1);

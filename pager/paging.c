@@ -84,6 +84,13 @@ int paging_init(const struct reclaim *rc)
 const struct reclaim *paging_policy(void) { return pgd.rc; }
 const uint64_t *paging_policy_counters(void) { return pgd.env.counters; }
 
+static int place_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
+{
+    paging_placed(f, va, ctx);
+    (void)flags;
+    return 0;
+}
+
 /* The slot table, as soon as the disk has told its size (the driver says
  * hello after init has started), while memory is still plentiful. */
 static void disk_ready(uint64_t pages)
@@ -99,6 +106,11 @@ static void disk_ready(uint64_t pages)
     }
     swap_init(&pgd.swap, n, storage);
     pgd.ready = true;
+    paging_on = true;
+    /* Frames are noted only once there is a disk: the pages already there */
+    for_each_proc(q)
+        if (q->state == P_LIVE)
+            pm_foreach(&q->mm.pm, place_one, &q->mm);
     pg.stats.swap_slots = n;
     pager_log("paging to a %lu MiB disk: %u slots; reclaim %s, watermarks %lu/%lu frames",
               (unsigned long)(pages * KINE_PAGE_SIZE >> 20), n, pgd.rc->name,
@@ -106,6 +118,7 @@ static void disk_ready(uint64_t pages)
 }
 
 static bool swap_ready(void) { return pgd.ready; }
+
 
 /* ---- the reverse map ---- */
 
@@ -228,8 +241,8 @@ static void uncache(uint32_t f)
 
 void paging_placed(uint32_t f, uint64_t va, const struct mm *mm)
 {
-    if (mm->pinned || !pgd.rc)
-        return;
+    if (mm->pinned || !paging_on)
+        return;                      /* without a disk, nothing to note */
     pgd.va[f] = va;
     track(f);
 }
@@ -266,6 +279,21 @@ static void kill_holders(uint64_t va, uint32_t s, const char *why)
         again = false;
         for_each_proc(q) {
             if (holds(q, va, s, true, NULL)) {
+                proc_kill(q, why, va);
+                again = true;
+                break;
+            }
+        }
+    }
+}
+
+/* Kill every process waiting for slot s to come in. */
+static void kill_waiters(uint32_t s, uint64_t va, const char *why)
+{
+    for (bool again = true; again;) {
+        again = false;
+        for_each_proc(q) {
+            if (q->state == P_LIVE && q->blocked == B_PAGE_IN && q->page_in_slot == s) {
                 proc_kill(q, why, va);
                 again = true;
                 break;
@@ -318,16 +346,7 @@ static void read_done(void *ctx, int64_t status)
     pgd.flags[f] &= ~FRAME_READING;
     if (status < 0) {
         uncache(f);
-        for (bool again = true; again;) {   /* only those who wanted it */
-            again = false;
-            for_each_proc(q) {
-                if (q->state == P_LIVE && q->blocked == B_PAGE_IN && q->page_in_slot == s) {
-                    proc_kill(q, "disk error reading its page back at", va);
-                    again = true;
-                    break;
-                }
-            }
-        }
+        kill_waiters(s, va, "disk error reading its page back at");   /* only those who wanted it */
     } else {
         int err = map_in(va, s, f);
         if (!err)
@@ -335,16 +354,7 @@ static void read_done(void *ctx, int64_t status)
         else
             mm_abort(&pager_ops);
         if (err) {
-            for (bool again = true; again;) {
-                again = false;
-                for_each_proc(q) {
-                    if (q->state == P_LIVE && q->blocked == B_PAGE_IN && q->page_in_slot == s) {
-                        proc_kill(q, "cannot map its page back at", va);
-                        again = true;
-                        break;
-                    }
-                }
-            }
+            kill_waiters(s, va, "cannot map its page back at");
         }
         wake_page_in(s);
     }
@@ -502,7 +512,10 @@ static void reclaim(uint64_t target)
     }
 }
 
-int paging_need(uint64_t frames)
+struct frame_table *const paging_frames = &pg.frames;
+bool paging_on;
+
+int paging_need_slow(uint64_t frames)
 {
     if (pg.frames.nfree >= frames)
         return 0;
@@ -527,7 +540,7 @@ void paging_balance(uint64_t wanted)
         reclaim(wanted + pgd.high);
 }
 
-void paging_fault_seen(void)
+void paging_fault_seen_slow(void)
 {
     if (pgd.ready && pgd.rc->tick && ++pgd.faults >= RECLAIM_TICK_FAULTS) {
         pgd.faults = 0;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "frame.h"
 #include "policy.h"
 #include "reclaim.h"
 
@@ -31,13 +32,25 @@ int paging_page_in(struct proc *p, uint64_t va, uint32_t s);
 /* Make `frames` frames free: 0 done, PAGING_WAIT (page-outs are under way:
  * try again when paging_take_freed says so), or -KINE_ENOMEM (paging
  * cannot give them: no disk, swap full, nothing to page out). */
-int paging_need(uint64_t frames);
+int paging_need_slow(uint64_t frames);
+/* A swap disk is there: some page may be paged out (paging.c sets it). */
+extern bool paging_on;
+static inline int paging_need(uint64_t frames)
+{
+    extern struct frame_table *const paging_frames;
+    return paging_frames->nfree >= frames ? 0 : paging_need_slow(frames);
+}
 bool paging_below_low(void);
 /* Between messages: page out if free frames are below the low mark, or
  * below what a waiter wants. */
 void paging_balance(uint64_t wanted);
 /* A fault arrived (the access sample's clock). */
-void paging_fault_seen(void);
+void paging_fault_seen_slow(void);
+static inline void paging_fault_seen(void)
+{
+    if (paging_on)
+        paging_fault_seen_slow();
+}
 /* Did frames come back since the last call? */
 bool paging_take_freed(void);
 bool paging_swap_full(void);
