@@ -31,8 +31,8 @@
  *               pattern, which gives the pattern their frames.
  * Its own text, stack and data are pages like any other, and the same
  * counters count their faults; the replay touches few of them (the loop's
- * code, one stack page, the pattern state), which matter only when a
- * policy evicts them (exec_faults counts the text's).
+ * code, and one stack page, which holds the pattern's state), which matter
+ * only when a policy evicts them (exec_faults counts the text's).
  *
  * Prints a human line, a `RESULT key=value ...` line for tools/bench and
  * a verdict; exits 0 only if every page kept its word. */
@@ -68,7 +68,10 @@ static uint64_t page_word(uint64_t p)
 
 static int usage(void)
 {
-    printf("usage: refbench PATTERN PAGES LENGTH SEED   (PATTERN: seq random hotcold belady)\n");
+    printf("usage: refbench PATTERN PAGES LENGTH SEED   (PATTERN:");
+    for (int k = 0; k < REFPATTERN_KINDS; k++)
+        printf(" %s", refpattern_name((enum refpattern_kind)k));
+    printf(")\n");
     return EXIT_USAGE;
 }
 
@@ -117,7 +120,7 @@ static void wait_for_paging(void)
             return;
         kine_sleep_ticks(1);
     }
-    printf("the pager has no swap slots %d s after boot: no paging\n",
+    printf("the pager still has no swap slots after %d s: no paging\n",
            DISK_WAIT_TICKS / KINE_TICK_HZ);
 }
 
