@@ -30,7 +30,7 @@ cache; disk I/O is pages read plus pages written.  Prints a table, writes
 BUILDDIR/bench-paging.png, .json and .csv (or into --out DIR) and, for the
 default configuration, docs/img/paging.png, the plot docs/paging.md shows.
 --quick: 100 pages, two sizes, a few seconds."""
-import argparse, concurrent.futures, csv, json, math, os, re, subprocess, sys, tempfile
+import argparse, concurrent.futures, csv, json, math, os, re, statistics, subprocess, sys, tempfile
 
 import qemu_test    # tools/qemu_test.py: the swap disk's QEMU arguments
 
@@ -151,12 +151,12 @@ def calibrate(cfg, reclaim):
     return pools
 
 
-def measure(cfg, pattern, reclaim, frames, pool):
+def measure(cfg, pattern, reclaim, frames, repeat, pool):
     """The real run; if in_use differs from the calibration's, the pool is
     corrected again (never seen: nothing before the replay depends on the
     pattern)."""
     r = find_pool(cfg, reclaim, frames, pool, pattern, cfg.length)
-    r['reclaim'], r['target'] = reclaim, frames
+    r['reclaim'], r['target'], r['repeat'] = reclaim, frames, repeat
     return r
 
 
@@ -179,8 +179,23 @@ def refsim(cfg, pattern):
     return table
 
 
+def points(runs):
+    """{(pattern, policy, F): the median of its runs' faults and disk I/O
+    (the lower median: a run's own figure), the least and most faults, and
+    the pools}.  Runs differ: disk transfers end when the host ends them,
+    which moves the pager's reclaim passes and samples (docs/paging.md)."""
+    groups = {}
+    for r in runs:
+        groups.setdefault((r['pattern'], r['reclaim'], r['target']), []).append(r)
+    return {k: {'faults': statistics.median_low(r['faults'] for r in g),
+                'io': statistics.median_low(r['disk_reads'] + r['disk_writes'] for r in g),
+                'least': min(r['faults'] for r in g), 'most': max(r['faults'] for r in g),
+                'pools': {r['pool'] for r in g}}
+            for k, g in groups.items()}
+
+
 def print_table(cfg, runs, opt):
-    by = {(r['pattern'], r['reclaim'], r['target']): r for r in runs}
+    by = points(runs)
     head = f"{'pattern':8} {'frames':>6} {'pool':>9}"
     head += ''.join(f' {p:>8}' for p in cfg.reclaims) + f" {'opt':>8}  "
     head += ''.join(f' {"io " + p:>9}' for p in cfg.reclaims)
@@ -188,12 +203,12 @@ def print_table(cfg, runs, opt):
     for pattern in cfg.patterns:
         for frames in sorted(cfg.sizes):
             row = [by[(pattern, p, frames)] for p in cfg.reclaims]
-            pools = sorted({r['pool'] for r in row})
+            pools = sorted(set().union(*(r['pools'] for r in row)))
             pool = str(pools[0]) if len(pools) == 1 else f'{pools[0]}-{pools[-1]}'
             line = f'{pattern:8} {frames:>6} {pool:>9}'
             line += ''.join(f" {r['faults']:>8}" for r in row)
             line += f" {opt[pattern][frames]['opt']:>8}  "
-            line += ''.join(f" {r['disk_reads'] + r['disk_writes']:>9}" for r in row)
+            line += ''.join(f" {r['io']:>9}" for r in row)
             print(line)
 
 
@@ -208,17 +223,22 @@ def plot(cfg, runs, opt, paths):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     from matplotlib import ticker
-    cols = 2
+    cols = min(2, len(cfg.patterns))
     rows = math.ceil(len(cfg.patterns) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(11, 4.2 * rows), squeeze=False,
+    fig, axes = plt.subplots(rows, cols, figsize=(5.5 * cols, 4.2 * rows + 0.5), squeeze=False,
                              facecolor='white')
     sizes = sorted(cfg.sizes)
+    by = points(runs)
     for ax, pattern in zip(axes.flat, cfg.patterns):
         rising = {}
         for reclaim in cfg.reclaims:
-            pts = sorted((r['target'], r['faults']) for r in runs
-                         if r['pattern'] == pattern and r['reclaim'] == reclaim)
-            ax.plot([f for f, _ in pts], [v for _, v in pts], marker='o', label=reclaim)
+            pts = [(f, by[(pattern, reclaim, f)]['faults']) for f in sizes]
+            # with --repeat, a bar from the least to the most faults of the runs
+            spread = [[v - by[(pattern, reclaim, f)]['least'] for f, v in pts],
+                      [by[(pattern, reclaim, f)]['most'] - v for f, v in pts]]
+            ax.errorbar([f for f, _ in pts], [v for _, v in pts],
+                        yerr=spread if cfg.repeat > 1 else None, marker='o', capsize=3,
+                        label=reclaim, color=f'C{cfg.known.index(reclaim)}')   # as in every run
             for pt in anomalies(pts):
                 rising.setdefault(pt[0], []).append((reclaim, pt[1]))
         for f, who in rising.items():
@@ -239,11 +259,14 @@ def plot(cfg, runs, opt, paths):
         ax.set_xlabel('frames for the pattern (pool - in use - high watermark)')
         ax.set_ylabel('page faults (log scale)')
         ax.grid(True, which='both', alpha=0.3)
-        ax.legend(fontsize='small')
+        handles = dict(zip(*reversed(ax.get_legend_handles_labels())))
+        order = [l for l in cfg.reclaims if l in handles] + [l for l in handles if l not in cfg.reclaims]
+        ax.legend([handles[l] for l in order], order, fontsize='small')
     for ax in list(axes.flat)[len(cfg.patterns):]:
         ax.set_visible(False)
-    fig.suptitle(f'kine: page faults against memory, replacement policies and OPT '
-                 f'(refbench, policy {MEMORY_POLICY})')
+    runs_note = f'; median of {cfg.repeat} runs, bars from least to most' if cfg.repeat > 1 else ''
+    fig.suptitle(f'kine: page faults against memory, replacement policies and OPT\n'
+                 f'(refbench, policy {MEMORY_POLICY}{runs_note})')
     fig.tight_layout()
     for p in paths:
         os.makedirs(os.path.dirname(p), exist_ok=True)
@@ -252,7 +275,7 @@ def plot(cfg, runs, opt, paths):
 
 
 def write_data(cfg, runs, opt, outdir):
-    fields = ['pattern', 'reclaim', 'target', 'pool', 'in_use', 'low', 'high', 'frames',
+    fields = ['pattern', 'reclaim', 'target', 'repeat', 'pool', 'in_use', 'low', 'high', 'frames',
               'faults', 'zero_fills', 'page_ins', 'cache_hits', 'disk_reads', 'disk_writes',
               'exec_faults', 'own_resident', 'others_resident', 'resident', 'swapped', 'sim',
               'opt']
@@ -262,7 +285,8 @@ def write_data(cfg, runs, opt, outdir):
         rows.append({k: r.get(k) for k in fields} | {'sim': sim.get(r['reclaim']),
                                                        'opt': sim['opt']})
     config = {'pages': cfg.pages, 'length': cfg.length, 'seed': SEED, 'policy': MEMORY_POLICY,
-              'swap_bytes': swap_bytes(cfg.pages), 'sizes': sorted(cfg.sizes)}
+              'swap_bytes': swap_bytes(cfg.pages), 'sizes': sorted(cfg.sizes),
+              'repeat': cfg.repeat}
     with open(os.path.join(outdir, 'bench-paging.json'), 'w') as f:
         json.dump({'config': config, 'runs': rows}, f, indent=1)
     with open(os.path.join(outdir, 'bench-paging.csv'), 'w', newline='') as f:
@@ -286,6 +310,8 @@ def parse_args(argv):
                     help='a pattern to run (repeatable; default all)')
     ap.add_argument('--reclaim', action='append', help='a policy to run (repeatable; default all)')
     ap.add_argument('--mem', default='128M', help='guest RAM, as for QEMU -m (default 128M)')
+    ap.add_argument('--repeat', type=int, default=1,
+                    help='runs per point; the table and plot show the median (default 1)')
     ap.add_argument('-j', dest='jobs', type=int, default=1, help='boots at once (default 1)')
     ap.add_argument('--out', help='write the plot and data here instead of BUILDDIR '
                                   '(and not docs/img/paging.png)')
@@ -293,7 +319,9 @@ def parse_args(argv):
     a = ap.parse_args(argv)
     # the docs' plot comes only from the configuration the docs describe
     a.docs_plot = not (a.quick or a.pages or a.length or a.frames or a.pattern or a.reclaim
-                       or a.out or a.mem != ap.get_default('mem'))
+                       or a.out or a.mem != ap.get_default('mem') or a.repeat != 1)
+    if a.repeat < 1:
+        ap.error('--repeat: at least 1')
     base = QUICK if a.quick else DEFAULT
     a.pages = a.pages or base['pages']
     if a.pages < BELADY_NUMBERS:
@@ -317,7 +345,7 @@ def main(argv):
     cfg = parse_args(argv)
     if not cfg.no_build:
         build(cfg.builddir)
-    known = build_reclaims(cfg.builddir)
+    known = cfg.known = build_reclaims(cfg.builddir)
     cfg.reclaims = cfg.reclaim or known
     for r in cfg.reclaims:
         if r not in known:
@@ -326,14 +354,14 @@ def main(argv):
     os.makedirs(outdir, exist_ok=True)
     print(f'refbench PATTERN {cfg.pages} {cfg.length} {SEED} under pager.policy={MEMORY_POLICY}, '
           f'{swap_bytes(cfg.pages) // MIB} MiB disk; sizes {",".join(map(str, cfg.sizes))} '
-          f'frames; {len(cfg.patterns) * len(cfg.reclaims) * len(cfg.sizes)} runs',
+          f'frames; {len(cfg.patterns) * len(cfg.reclaims) * len(cfg.sizes) * cfg.repeat} runs',
           file=sys.stderr)
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, cfg.jobs)) as ex:
             cal = dict(zip(cfg.reclaims, ex.map(lambda r: calibrate(cfg, r), cfg.reclaims)))
-            jobs = [(pat, rec, f) for pat in cfg.patterns for rec in cfg.reclaims
-                    for f in cfg.sizes]
-            runs = list(ex.map(lambda j: measure(cfg, j[0], j[1], j[2], cal[j[1]][j[2]]), jobs))
+            jobs = [(pat, rec, f, k) for pat in cfg.patterns for rec in cfg.reclaims
+                    for f in cfg.sizes for k in range(cfg.repeat)]
+            runs = list(ex.map(lambda j: measure(cfg, *j, cal[j[1]][j[2]]), jobs))
             opt = dict(zip(cfg.patterns, ex.map(lambda p: refsim(cfg, p), cfg.patterns)))
     except BenchError as e:
         print(f'tools/bench paging: {e}', file=sys.stderr)
@@ -344,8 +372,9 @@ def main(argv):
     if cfg.docs_plot:
         paths.append(os.path.join(ROOT, 'docs', 'img', 'paging.png'))
     plot(cfg, runs, opt, paths)
-    print(f"\nfaults = zero fills + page-ins + taken back from the swap cache; io = pages read + "
-          f"written.\nframes = pool - in use - high watermark: the pattern's, and OPT's "
+    median = f' (the median of {cfg.repeat} runs)' if cfg.repeat > 1 else ''
+    print(f"\nfaults{median} = zero fills + page-ins + taken back from the swap cache; io = pages "
+          f"read + written.\nframes = pool - in use - high watermark: the pattern's, and OPT's "
           f"(tools/refsim).\nwritten: {', '.join(paths)}, "
           f"{os.path.join(outdir, 'bench-paging.json')}, .csv")
     return 0
