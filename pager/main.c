@@ -537,17 +537,35 @@ static int parse_command_line(char *args, char *argv[])
     return argc;
 }
 
+/* init's argument vector, from the command line (strings in start_init's
+ * buffer), kept until init starts. */
+static char *init_argv[KINE_ARGV_MAX];
+static int init_argc;
+
+/* Once it is known whether there is a disk (at once if no block driver
+ * runs): the paging books are made first (blk_when_ready's order), while
+ * memory is free, so a disk that says hello late still pages. */
+static void spawn_init(uint64_t disk_pages)
+{
+    (void)disk_pages;
+    int64_t pid = proc_spawn(NULL, init_argc, init_argv, pg.policy, NULL);
+    if (pid != INIT_PID) {
+        pager_log("cannot start %s: error %ld", init_argv[0], (long)pid);
+        kine_sys_poweroff(KINE_EXIT_NO_INIT);
+    }
+}
+
 static void start_init(const struct kine_bootinfo *bi)
 {
     static char args[KINE_BOOTARGS_MAX];
-    char *argv[KINE_ARGV_MAX];
+    char **argv = init_argv;
     if (bi->bootargs_len >= KINE_BOOTARGS_MAX) {
         pager_log("command line is %lu bytes; the limit is %d",
                   (unsigned long)bi->bootargs_len, KINE_BOOTARGS_MAX - 1);
         kine_sys_poweroff(KINE_EXIT_BAD_CMDLINE);
     }
     memcpy(args, bi->bootargs, sizeof(args) - 1);   /* bootinfo's copy is NUL-ended */
-    int argc = parse_command_line(args, argv);
+    init_argc = parse_command_line(args, argv);
     if (pg.frames_cap && frames_cap(&pg.frames, (uint32_t)(pg.frames_cap < pg.frames.nframes ?
                                                            pg.frames_cap : pg.frames.nframes))) {
         pager_log("pager.frames=%lu leaves no room for the pager's own tables",
@@ -579,9 +597,8 @@ static void start_init(const struct kine_bootinfo *bi)
     if (pg.blkcheck)
         blkcheck_start();
     drivers_start();
-    int64_t pid = proc_spawn(NULL, argc, argv, pg.policy, NULL);
-    if (pid != INIT_PID) {
-        pager_log("cannot start %s: error %ld", argv[0], (long)pid);
+    if (blk_when_ready(spawn_init)) {
+        pager_log("cannot wait for the disk to start init");
         kine_sys_poweroff(KINE_EXIT_NO_INIT);
     }
 }
