@@ -1,6 +1,8 @@
-/* Synchronous IPC: call, send, receive, reply, reply-and-receive, plus the
- * kernel-made fault and exit messages, and interrupts (irq.c) and
- * notifications for a receiver that has one pending.  Messages move register to register
+/* Synchronous IPC, the general path: call, send, receive, reply,
+ * reply-and-receive in every case (fastpath.c takes the common ones first
+ * and falls back to this), plus the kernel-made fault and exit messages,
+ * and interrupts (irq.c) and notifications for a receiver that has one
+ * pending.  Messages move register to register
  * (tag + 4 MRs); a tag length > 0 also copies that many words between the
  * two threads' IPC buffers, the only user memory the kernel ever writes.
  * When a send wakes a receiver and the sender blocks, the receiver runs at
@@ -10,12 +12,13 @@
 #include "riscv.h"
 #include "thread.h"
 #include "device.h"
+#include "syscall.h"
 #include <kine/syscall.h>
 #include <kine/error.h>
 
 static void set_status(struct thread *t, int64_t status)
 {
-    t->tf.x[REG_A0] = (uint64_t)status;
+    thread_set_status(t, status);
 }
 
 /* Deliver from's message into to's registers (and IPC buffer).  The tag
@@ -38,7 +41,7 @@ static void transfer(struct thread *from, struct thread *to, bool call)
             to->tf.x[REG_A2 + i] = from->tf.x[REG_A2 + i];
     }
     to->tf.x[REG_A6] = thread_tid(from);
-    set_status(to, 0);
+    to->tf.x[REG_A0] = 0;
     to->deadline = 0;
 }
 
@@ -123,7 +126,7 @@ void ipc_kernel_deliver(struct thread *to, uint64_t label, const uint64_t mr[KIN
     for (int i = 0; i < KINE_MSG_REGS; i++)
         to->tf.x[REG_A2 + i] = mr[i];
     to->tf.x[REG_A6] = 0;                /* from the kernel, no thread */
-    set_status(to, 0);
+    to->tf.x[REG_A0] = 0;
     to->deadline = 0;
 }
 
@@ -192,7 +195,7 @@ static int do_reply(struct thread *t, struct thread *dest)
     return 0;
 }
 
-void ipc_syscall(struct thread *t, uint64_t sysno)
+static void ipc_syscall(struct thread *t, uint64_t sysno)
 {
     uint64_t a0 = t->tf.x[REG_A0], tag = t->tf.x[REG_A1];
     if ((sysno == KSYS_CALL || sysno == KSYS_SEND || sysno == KSYS_REPLY ||
@@ -242,6 +245,24 @@ void ipc_syscall(struct thread *t, uint64_t sysno)
     default:
         set_status(t, -KINE_ENOSYS);
     }
+}
+
+/* The general path of every IPC call: the caller's registers go into its
+ * frame (where a blocked sender's message waits, and where a receiver's
+ * arrives), and whoever can run next runs. */
+sysret ipc_general(SYSCALL_ARGS)
+{
+    struct thread *t = cur;
+    uint64_t *x = t->tf.x;
+    x[REG_A0] = a0;
+    x[REG_A1] = a1;
+    x[REG_A2] = a2;
+    x[REG_A3] = a3;
+    x[REG_A4] = a4;
+    x[REG_A5] = a5;
+    x[REG_A6] = a6;
+    ipc_syscall(t, n);
+    return sysret_switch(t, sched_pick());
 }
 
 void ipc_kernel_send(struct thread *t, uint64_t label, const uint64_t mr[KINE_MSG_REGS], bool halts)

@@ -9,8 +9,6 @@
 #include "device.h"
 #include <kine/error.h>
 
-void user_return(struct trapframe *tf) __attribute__((noreturn));
-
 static struct thread *runq_head, *runq_tail;
 static uint64_t tick_interval;
 
@@ -80,7 +78,7 @@ void sched_tick(uint64_t now)
     for_each_thread(t) {
         if (t->state == T_RECV_BLOCKED && t->deadline && now >= t->deadline) {
             t->deadline = 0;
-            t->tf.x[REG_A0] = (uint64_t)-KINE_ETIMEDOUT;
+            thread_set_status(t, -KINE_ETIMEDOUT);
             sched_ready(t);
         }
     }
@@ -107,7 +105,7 @@ static void __attribute__((noinline)) idle(void)
         irq_external();
 }
 
-void sched_run(void)
+struct thread *sched_pick(void)
 {
     for (;;) {
         if (!cur || cur->state != T_READY)
@@ -115,8 +113,13 @@ void sched_run(void)
         if (cur) {
             space_activate(cur->space);
             fpu_return(cur);
-            user_return(&cur->tf);
+            return cur;
         }
         idle();
     }
+}
+
+void sched_run(void)
+{
+    user_return(&sched_pick()->tf);
 }

@@ -251,6 +251,7 @@ static void prune(struct space *s, uint64_t va, uint64_t npages)
         uint64_t *mid = (uint64_t *)PTE_TO_PA(*pte2), *pte1 = &mid[VPN(va, 1)];
         if ((*pte1 & PTE_V) && !(*pte1 & PTE_LEAF_MASK) &&
             table_empty((const uint64_t *)PTE_TO_PA(*pte1))) {
+            space_leaf_table_freed(s, (const uint64_t *)PTE_TO_PA(*pte1));
             kfree_page((void *)PTE_TO_PA(*pte1));
             *pte1 = 0;
             s->tables--;
@@ -278,12 +279,6 @@ uint64_t vm_unmap_range(struct space *s, uint64_t va, uint64_t npages)
 uint64_t vm_protect_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t pte_rights)
 {
     return vm_for_each_leaf(root, va, npages, narrow_leaf, &pte_rights);
-}
-
-uint64_t vm_rights_to_pte(uint64_t r)
-{
-    return ((r & KINE_RIGHT_R) ? PTE_R : 0) | ((r & KINE_RIGHT_W) ? PTE_W : 0) |
-           ((r & KINE_RIGHT_X) ? PTE_X : 0);
 }
 
 /* KSYS_AS_ACCESSED: bit i of a and d for page base + i. */
@@ -317,19 +312,4 @@ uint64_t vm_access_range(struct space *s, uint64_t va, uint64_t npages, uint64_t
     if (n && (flags & KINE_ACCESS_UNMAP))
         prune(s, va, npages);
     return n;
-}
-
-bool vm_fix_ad(struct space *s, uint64_t va, uint64_t cause)
-{
-    uint64_t *pte = vm_lookup(s->root, ALIGN_DOWN(va, PAGE_SIZE));
-    if (!pte || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
-        return false;
-    uint64_t need = cause == EXC_STORE_PAGE_FAULT ? PTE_W :
-                    cause == EXC_INSN_PAGE_FAULT ? PTE_X : PTE_R;
-    uint64_t set = PTE_A | (cause == EXC_STORE_PAGE_FAULT ? PTE_D : 0);
-    if (!(*pte & need) || (*pte & set) == set)
-        return false;                /* a real fault: the pager's */
-    *pte |= set;
-    sfence_vma_page(ALIGN_DOWN(va, PAGE_SIZE), s->asid);
-    return true;
 }

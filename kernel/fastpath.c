@@ -1,0 +1,143 @@
+/* The IPC fast paths: the common cases of CALL, REPLY_RECV and
+ * MAP_REPLY_RECV, and a fault sent to a pager that is waiting for it.  Each
+ * is a cache over the general path (ipc.c, syscall.c), as in seL4: it
+ * checks that the case is the simple one -- the partner already waits,
+ * the message is registers only, nobody is queued, no deadline, no
+ * pending interrupt or notification -- and otherwise hands the call,
+ * untouched, to the general path, which would do the same thing slower.
+ * When it goes ahead it writes the message straight into the partner's
+ * frame, blocks the caller and runs the partner, without the run queue or
+ * the scheduler, and writes satp only when the space changes.
+ * kernel.fastpath=off turns them all off (fastpath_on), so every test can
+ * check the general path gives the same results. */
+#include "kernel.h"
+#include "riscv.h"
+#include "thread.h"
+#include "syscall.h"
+#include "vm.h"
+#include <kine/ipc.h>
+#include <kine/syscall.h>
+
+bool fastpath_on = true;
+
+/* A user message: the tag loses the bits only the kernel sets. */
+static inline void put_message(struct thread *to, uint64_t tag, uint64_t mr0, uint64_t mr1,
+                               uint64_t mr2, uint64_t mr3, uint64_t from_tid)
+{
+    uint64_t *x = to->tf.x;
+    x[REG_A0] = 0;
+    x[REG_A1] = tag;
+    x[REG_A2] = mr0;
+    x[REG_A3] = mr1;
+    x[REG_A4] = mr2;
+    x[REG_A5] = mr3;
+    x[REG_A6] = from_tid;
+}
+
+/* The FP unit changes hands too: out of line, so that the fast paths
+ * themselves call nothing and need no stack frame. */
+static sysret __attribute__((noinline)) run_with_fpu(struct thread *t, struct thread *to)
+{
+    fpu_switch(to);
+    return sysret_switch(t, to);
+}
+
+/* t has blocked; to, the partner that was waiting, runs now. */
+static inline sysret run_partner(struct thread *t, struct thread *to)
+{
+    to->state = T_READY;
+    cur = to;
+    space_activate(to->space);
+    if (to->fp_used ? (to != fpu_owner || !fpu_unit_on) : fpu_unit_on)
+        return run_with_fpu(t, to);          /* fpu_return's test, then its work */
+    return sysret_switch(t, to);
+}
+
+/* t may block in a receive without the general path: nothing is waiting
+ * to be received, and it gives no deadline. */
+static inline bool recv_would_block(const struct thread *t, uint64_t deadline)
+{
+    return !deadline && !t->sendq_head && !t->irqs_pending && !t->notify_bits;
+}
+
+/* CALL to a thread that waits in a receive. */
+sysret fast_call(SYSCALL_ARGS)
+{
+    struct thread *t = cur, *dest = thread_lookup(a0);
+    if (!dest || dest->state != T_RECV_BLOCKED || kine_tag_len(a1))
+        return ipc_general(a0, a1, a2, a3, a4, a5, a6, n);
+    put_message(dest, (a1 & ~(KINE_TAG_KERNEL | KINE_TAG_CALL)) | KINE_TAG_CALL,
+                a2, a3, a4, a5, thread_tid(t));
+    dest->deadline = 0;
+    t->state = T_REPLY_BLOCKED;
+    t->partner = dest;
+    return run_partner(t, dest);
+}
+
+/* The reply part of REPLY_RECV and MAP_REPLY_RECV: dest waits for t's
+ * answer to its call or fault. */
+static inline bool awaits_reply(const struct thread *dest, const struct thread *t)
+{
+    return dest && dest->state == T_REPLY_BLOCKED && dest->partner == t;
+}
+
+/* REPLY_RECV to a caller that waits for our answer, when the receive then
+ * blocks: the caller runs. */
+sysret fast_reply_recv(SYSCALL_ARGS)
+{
+    struct thread *t = cur, *dest = thread_lookup(a0);
+    if (!awaits_reply(dest, t) || kine_tag_len(a1) || !recv_would_block(t, a6))
+        return ipc_general(a0, a1, a2, a3, a4, a5, a6, n);
+    if (dest->kmsg)
+        dest->kmsg = false;          /* a fault answered: it re-runs the instruction */
+    else
+        put_message(dest, a1 & ~(KINE_TAG_KERNEL | KINE_TAG_CALL), a2, a3, a4, a5, thread_tid(t));
+    dest->partner = NULL;
+    t->state = T_RECV_BLOCKED;
+    return run_partner(t, dest);
+}
+
+/* MAP_REPLY_RECV of one page, the one a thread faulted on, in its own
+ * space: the PTE found when it faulted is written without a walk.  The
+ * checks are sys_map's for one entry; fault_va passed them when the thread
+ * faulted (a user page), and its leaf table exists (fault_pte). */
+sysret fast_map_reply_recv(SYSCALL_ARGS)
+{
+    struct thread *t = cur, *dest = thread_lookup(a0);
+    if (a2 != 1 || !awaits_reply(dest, t) || !dest->kmsg || !recv_would_block(t, a6))
+        return syscall_map_reply_recv(a0, a1, a2, a3, a4, a5, a6, n);
+    const struct kine_map_entry *e = (const struct kine_map_entry *)t->ipcbuf_pa;
+    uint64_t va_rights = e->va_rights, frame = e->frame, *pte = dest->fault_pte;
+    uint64_t r = va_rights & (PAGE_SIZE - 1);
+    if (!pte || va_rights - r != dest->fault_va || space_handle(dest->space) != a1 ||
+        !vm_map_flags_ok(r) || frame >= boot.pool_frames || (*pte & PTE_KERNEL_OWNED))
+        return syscall_map_reply_recv(a0, a1, a2, a3, a4, a5, a6, n);
+    *pte = vm_pool_pte(*pte, frame, r);
+    sfence_vma_page(dest->fault_va, dest->space->asid);
+    dest->kmsg = false;              /* it re-runs the instruction */
+    dest->partner = NULL;
+    t->state = T_RECV_BLOCKED;
+    return run_partner(t, dest);
+}
+
+void fault_send(struct thread *t, uint64_t addr, uint64_t access, uint64_t pc, uint64_t cause)
+{
+    struct thread *p = t->pager;
+    if (!fastpath_on || p->state != T_RECV_BLOCKED) {
+        uint64_t mr[KINE_MSG_REGS] = { addr, access, pc, cause };
+        ipc_kernel_send(t, KINE_LABEL_FAULT, mr, false);
+        sched_run();
+    }
+    put_message(p, kine_tag(KINE_LABEL_FAULT, 0) | KINE_TAG_KERNEL | KINE_TAG_CALL,
+                addr, access, pc, cause, thread_tid(t));
+    p->deadline = 0;
+    t->kmsg = true;                  /* its answer re-runs the instruction */
+    t->kmsg_halts = false;
+    t->state = T_REPLY_BLOCKED;
+    t->partner = p;
+    p->state = T_READY;
+    cur = p;
+    space_activate(p->space);
+    fpu_return(p);
+    user_return(&p->tf);
+}

@@ -1,0 +1,40 @@
+/* The trap frame: a thread's user registers while it does not run, laid
+ * out for entry.S (which includes this file too) and for C.  How many
+ * registers it holds depends on how the thread last entered the kernel: an
+ * interrupt or exception saves all 31 (full = 1); a system call saves only
+ * what the system-call convention (kine/syscall.h) keeps for the caller --
+ * sp, gp, tp, s0..s11 -- and gets a0..a6 from the frame when it is resumed
+ * from it (full = 0; the other caller-saved registers come back zero).
+ * syscalls is the table entry.S dispatches the thread's ecalls through
+ * (syscall.c: the pager's calls or everybody's). */
+#ifndef KINE_TRAPFRAME_H
+#define KINE_TRAPFRAME_H
+
+#define TF_REG(n)     (8 * (n))     /* x1..x31; x[0] is unused */
+#define TF_SEPC       256
+#define TF_FULL       264
+#define TF_SYSCALLS   272
+#define TF_SIZE       288           /* a multiple of 16: also a stack frame */
+
+/* System-call table slots: a power of two, so a number is checked with
+ * one compare; numbers past the table are KSYS_* holes (-KINE_ENOSYS). */
+#define SYSCALL_SLOTS 64
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+struct trapframe {
+    uint64_t x[32];
+    uint64_t sepc;
+    uint64_t full;
+    const void *syscalls;
+    uint64_t pad;
+};
+
+_Static_assert(__builtin_offsetof(struct trapframe, sepc) == TF_SEPC, "entry.S: sepc");
+_Static_assert(__builtin_offsetof(struct trapframe, full) == TF_FULL, "entry.S: full");
+_Static_assert(__builtin_offsetof(struct trapframe, syscalls) == TF_SYSCALLS, "entry.S: syscalls");
+_Static_assert(sizeof(struct trapframe) == TF_SIZE, "entry.S: frame size");
+#endif
+
+#endif
