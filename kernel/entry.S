@@ -10,7 +10,8 @@
  * instructions, so it saves all 31 registers (full = 1).  A system call
  * (ecall) follows the convention of kine/syscall.h, a function call's: it
  * may clobber ra, t0..t6 and a0..a7 and keeps sp, gp, tp and s0..s11.  So
- * its entry saves only sp, gp and the return pc, and calls the handler of
+ * its entry saves only sp, gp and the return pc (CALL and REPLY_RECV try
+ * the fast paths of fastpath.S first), and calls the handler of
  * a7 in the thread's table (trapframe.h) with the caller's a0..a7 as
  * arguments; the C code keeps s0..s11 itself.  The handler answers in
  * a0/a1 (sysret, syscall.h):
@@ -21,6 +22,7 @@
  *           the thread to run is restored from its own frame. */
 #include "riscv.h"
 #include "trapframe.h"
+#include "fastpath.h"
 
 #define REG(n)  TF_REG(n)
 
@@ -38,22 +40,6 @@
     .irp n, 3,4,5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     ld x\n, REG(\n)(\base)
     .endr
-.endm
-
-/* what a system call keeps for its caller, besides sp and gp: tp (x4),
- * s0..s1 (x8, x9), s2..s11 (x18..x27) */
-.macro KEPT_GPRS op, base
-    \op x4, REG(4)(\base)
-    .irp n, 8,9,18,19,20,21,22,23,24,25,26,27
-    \op x\n, REG(\n)(\base)
-    .endr
-.endm
-
-.macro KERNEL_GP
-    .option push
-    .option norelax
-    la gp, __global_pointer$
-    .option pop
 .endm
 
     .section .text.entry
@@ -103,19 +89,26 @@ trap_vector:
     addi t0, t0, -EXC_ECALL_U
     bnez t0, trap_full
 
-    /* A system call.  The pc to return to is the next instruction, kept in
-     * sepc too, for the way straight back. */
+    /* A system call.  CALL and REPLY_RECV try fastpath.S first (a7 & ~12
+     * is 0 for them, and for 0 and 12, which it passes on), and come back
+     * here, with nothing changed but t0..t6, when it cannot serve them. */
+    sd gp, REG(3)(sp)
+    KERNEL_GP
+    andi t0, a7, ~(FAST_KSYS_CALL | FAST_KSYS_REPLY_RECV)
+    beqz t0, fast_ipc
+    .globl syscall_general
+syscall_general:
+    /* The pc to return to is the next instruction, kept in sepc too, for
+     * the way straight back. */
     csrr t0, sepc
     addi t0, t0, 4
     csrw sepc, t0
     sd t0, TF_SEPC(sp)
     csrr t0, sscratch
     sd t0, REG(2)(sp)
-    sd gp, REG(3)(sp)
     ld t1, TF_SYSCALLS(sp)
     csrw sscratch, zero
     la sp, kstack_top
-    KERNEL_GP
     sltiu t0, a7, SYSCALL_SLOTS
     bnez t0, 1f
     li a7, 0                         /* no such call: slot 0 says so */

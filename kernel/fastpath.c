@@ -1,13 +1,13 @@
-/* The IPC fast paths: the common cases of CALL, REPLY_RECV and
- * MAP_REPLY_RECV, and a fault sent to a pager that is waiting for it.  Each
- * is a cache over the general path (ipc.c, syscall.c), as in seL4: it
- * checks that the case is the simple one -- the partner already waits,
- * the message is registers only, nobody is queued, no deadline, no
- * pending interrupt or notification -- and otherwise hands the call,
- * untouched, to the general path, which would do the same thing slower.
- * When it goes ahead it writes the message straight into the partner's
- * frame, blocks the caller and runs the partner, without the run queue or
- * the scheduler, and writes satp only when the space changes.
+/* The fast paths of the fault round trip: a fault sent to a pager that
+ * waits for it, and its answer, MAP_REPLY_RECV of the faulted page (those
+ * of CALL and REPLY_RECV are in fastpath.S).  Each is a cache over the
+ * general path (ipc.c, syscall.c), as in seL4: it checks that the case is
+ * the simple one -- the partner already waits, one page, nobody queued, no
+ * deadline, no pending interrupt or notification -- and otherwise hands
+ * the call, untouched, to the general path, which would do the same thing
+ * slower.  When it goes ahead it writes the message straight into the
+ * partner's frame, blocks the caller and runs the partner, without the run
+ * queue or the scheduler, and writes satp only when the space changes.
  * kernel.fastpath=off turns them all off (fastpath_on), so every test can
  * check the general path gives the same results. */
 #include "kernel.h"
@@ -18,7 +18,12 @@
 #include <kine/ipc.h>
 #include <kine/syscall.h>
 
-bool fastpath_on = true;
+bool fastpath_on = true;               /* read by fastpath.S too */
+
+_Static_assert(KSYS_CALL == FAST_KSYS_CALL && KSYS_REPLY_RECV == FAST_KSYS_REPLY_RECV &&
+               KINE_TAG_LEN_MASK == FAST_TAG_LEN_MASK && KINE_TAG_KERNEL == FAST_TAG_KERNEL &&
+               KINE_TAG_CALL == FAST_TAG_CALL, "fastpath.h: ABI constants");
+_Static_assert(sizeof(fastpath_on) == 1, "fastpath.S reads it as a byte");
 
 /* A user message: the tag loses the bits only the kernel sets. */
 static inline void put_message(struct thread *to, uint64_t tag, uint64_t mr0, uint64_t mr1,
@@ -60,41 +65,10 @@ static inline bool recv_would_block(const struct thread *t, uint64_t deadline)
     return !deadline && !t->sendq_head && !t->irqs_pending && !t->notify_bits;
 }
 
-/* CALL to a thread that waits in a receive. */
-sysret fast_call(SYSCALL_ARGS)
-{
-    struct thread *t = cur, *dest = thread_lookup(a0);
-    if (!dest || dest->state != T_RECV_BLOCKED || kine_tag_len(a1))
-        return ipc_general(a0, a1, a2, a3, a4, a5, a6, n);
-    put_message(dest, (a1 & ~(KINE_TAG_KERNEL | KINE_TAG_CALL)) | KINE_TAG_CALL,
-                a2, a3, a4, a5, thread_tid(t));
-    dest->deadline = 0;
-    t->state = T_REPLY_BLOCKED;
-    t->partner = dest;
-    return run_partner(t, dest);
-}
-
-/* The reply part of REPLY_RECV and MAP_REPLY_RECV: dest waits for t's
- * answer to its call or fault. */
+/* The reply part of MAP_REPLY_RECV: dest waits for t's answer. */
 static inline bool awaits_reply(const struct thread *dest, const struct thread *t)
 {
     return dest && dest->state == T_REPLY_BLOCKED && dest->partner == t;
-}
-
-/* REPLY_RECV to a caller that waits for our answer, when the receive then
- * blocks: the caller runs. */
-sysret fast_reply_recv(SYSCALL_ARGS)
-{
-    struct thread *t = cur, *dest = thread_lookup(a0);
-    if (!awaits_reply(dest, t) || kine_tag_len(a1) || !recv_would_block(t, a6))
-        return ipc_general(a0, a1, a2, a3, a4, a5, a6, n);
-    if (dest->kmsg)
-        dest->kmsg = false;          /* a fault answered: it re-runs the instruction */
-    else
-        put_message(dest, a1 & ~(KINE_TAG_KERNEL | KINE_TAG_CALL), a2, a3, a4, a5, thread_tid(t));
-    dest->partner = NULL;
-    t->state = T_RECV_BLOCKED;
-    return run_partner(t, dest);
 }
 
 /* MAP_REPLY_RECV of one page, the one a thread faulted on, in its own

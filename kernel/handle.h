@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "riscv.h"
+#include "fastpath.h"
 
 #define HANDLE_SLOT_BITS 16
 #define HANDLE_SLOT_MASK ((1UL << HANDLE_SLOT_BITS) - 1)
@@ -23,6 +24,11 @@ struct slot {                /* 16 bytes: a page holds a power of two */
 #define SLOTS_PER_PAGE (PAGE_SIZE / sizeof(struct slot))
 _Static_assert((SLOTS_PER_PAGE & (SLOTS_PER_PAGE - 1)) == 0, "slot lookup is a shift");
 #define SLOT_PAGES     ((1UL << HANDLE_SLOT_BITS) / SLOTS_PER_PAGE)
+_Static_assert(__builtin_offsetof(struct slot, obj) == SLOT_OBJ &&
+               __builtin_offsetof(struct slot, is_thread) == SLOT_IS_THREAD &&
+               sizeof(struct slot) == 1 << SLOT_SIZE_SHIFT &&
+               SLOTS_PER_PAGE == 1 << SLOTS_PER_PAGE_SHIFT && SLOT_PAGES - 1 == SLOT_PAGES_MASK,
+               "fastpath.h: handle table");
 
 extern struct slot *handle_pages[SLOT_PAGES];    /* NULL: not made yet */
 

@@ -302,8 +302,11 @@ void ipc_detach(struct thread *t)
     struct thread *s;
     while ((s = sendq_pop(t)))
         fail_waiter(s);
-    for_each_thread(w)
+    for_each_thread(w) {
         if (w != t && w->state == T_REPLY_BLOCKED && w->partner == t)
             fail_waiter(w);
+        if (w->peer == t)
+            w->peer = NULL;          /* fastpath.S: never a dangling hint */
+    }
     t->partner = NULL;
 }

@@ -333,11 +333,11 @@ static const syscall_fn handlers[KSYS_COUNT] = {
     [KSYS_DEBUG_WRITE]    = k_debug_write,
     [KSYS_YIELD]          = k_yield,
     [KSYS_EXIT]           = k_exit,
-    [KSYS_CALL]           = fast_call,
+    [KSYS_CALL]           = ipc_general,      /* after fastpath.S */
     [KSYS_SEND]           = ipc_general,
     [KSYS_RECV]           = ipc_general,
     [KSYS_REPLY]          = ipc_general,
-    [KSYS_REPLY_RECV]     = fast_reply_recv,
+    [KSYS_REPLY_RECV]     = ipc_general,      /* after fastpath.S */
     [KSYS_SELF]           = k_self,
     [KSYS_AS_CREATE]      = k_as_create,
     [KSYS_AS_DESTROY]     = k_as_destroy,
@@ -370,8 +370,6 @@ void syscall_init(bool general_only)
 {
     for (uint64_t i = 0; i < SYSCALL_SLOTS; i++) {
         syscall_fn f = i < KSYS_COUNT && handlers[i] ? handlers[i] : k_nosys;
-        if (general_only && (f == fast_call || f == fast_reply_recv))
-            f = ipc_general;
         if (general_only && f == fast_map_reply_recv)
             f = syscall_map_reply_recv;
         pager_table[i] = f;

@@ -40,15 +40,14 @@ void syscall_init(bool general_only);
 const syscall_fn *syscall_table(bool privileged);
 
 /* The general paths of the calls that have fast ones (the fast paths'
- * fallback): ipc.c's for CALL, SEND, RECV, REPLY, REPLY_RECV; syscall.c's
- * MAP_REPLY_RECV, a MAP and then ipc_general's REPLY_RECV. */
+ * fallback): ipc.c's for CALL, SEND, RECV, REPLY, REPLY_RECV (fastpath.S
+ * tries CALL and REPLY_RECV first); syscall.c's MAP_REPLY_RECV, a MAP and
+ * then ipc_general's REPLY_RECV. */
 sysret ipc_general(SYSCALL_ARGS);
 sysret syscall_map_reply_recv(SYSCALL_ARGS);
 
-/* fastpath.c: the common IPC cases, and a fault to a waiting pager. */
+/* fastpath.c: the fault round trip's fast paths. */
 extern bool fastpath_on;
-sysret fast_call(SYSCALL_ARGS);
-sysret fast_reply_recv(SYSCALL_ARGS);
 sysret fast_map_reply_recv(SYSCALL_ARGS);
 /* t faulted: send its pager the fault message (MR0..MR3) and run whoever
  * runs next -- the pager at once if it waits in a receive. */

@@ -10,6 +10,7 @@
 #include "riscv.h"
 #include "handle.h"
 #include "trapframe.h"
+#include "fastpath.h"
 
 /* Register numbers in struct trapframe.x[] */
 enum { REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4, REG_A0 = 10, REG_A1, REG_A2,
@@ -46,34 +47,61 @@ struct space {
 
 struct thread {
     struct trapframe tf;    /* first: entry.S finds it through sscratch */
+    /* What the assembly fast paths (fastpath.S) read and write, at the
+     * offsets fastpath.h gives them (checked below). */
     uint64_t tid;           /* its handle: generation << 16 | slot */
-    uint32_t slot;
+    struct space *space;
+    struct thread *partner; /* SEND_BLOCKED: receiver; REPLY_BLOCKED: replier */
+    struct thread *sendq_head;    /* threads sending to me, first ... */
+    uint64_t deadline;      /* RECV_BLOCKED: time CSR value, 0 = none */
+    uint64_t notify_bits;   /* notified (KSYS_NOTIFY), not yet received */
     enum thread_state state;
+    uint32_t irqs_pending;  /* its interrupts claimed, not yet received (irq.c) */
+    bool kmsg;              /* the pending send is a kernel-made message */
+    bool fp_used;           /* has its own FP state (fpu.c) */
+    /* The partner of its last fast IPC, or NULL: the next call or reply
+     * that names it by tid skips the handle table.  Never a dangling
+     * pointer: ipc_detach clears it in every thread before a thread goes. */
+    struct thread *peer;
+
+    uint32_t slot;
     struct thread *all_next, *all_prev;   /* every thread (all_threads) */
     struct thread *space_next;            /* the threads of its space */
-    struct space *space;
     struct thread *pager;   /* gets this thread's faults and exit */
     uint64_t ipcbuf_pa, ipcbuf_va;
-    struct thread *partner; /* SEND_BLOCKED: receiver; REPLY_BLOCKED: replier */
     bool sending_call;      /* SEND_BLOCKED: wait for a reply after delivery */
-    bool kmsg;              /* the pending send is a kernel-made message */
     bool kmsg_halts;        /* after delivery, halt (exit) instead of waiting */
     uint64_t kmsg_tag, kmsg_mr[KINE_MSG_REGS];
-    struct thread *sendq_head, *sendq_tail;   /* threads sending to me */
+    struct thread *sendq_tail;            /* ... and last */
     struct thread *qnext;   /* link in a send queue or the run queue */
     bool on_runq;
-    uint64_t deadline;      /* RECV_BLOCKED: time CSR value, 0 = none */
     /* REPLY_BLOCKED on a fault: the page and, if its leaf table existed,
      * its PTE, so that the answer maps it without a walk (fastpath.c).
      * Cleared if that table is freed before (space_leaf_table_freed). */
     uint64_t fault_va;
     uint64_t *fault_pte;
     uint32_t irqs_bound;    /* interrupt sources bound to it (irq.c) */
-    uint32_t irqs_pending;  /* ... of them claimed, not yet received */
-    uint64_t notify_bits;   /* notified (KSYS_NOTIFY), not yet received */
-    bool fp_used;           /* has its own FP state (fpu.c) */
     struct fpstate fp;      /* saved while another thread owns the FP unit */
 };
+
+#define THREAD_OFFSET_IS(field, value) \
+    _Static_assert(__builtin_offsetof(struct thread, field) == (value), "fastpath.h: " #field)
+THREAD_OFFSET_IS(tid, THREAD_TID);
+THREAD_OFFSET_IS(space, THREAD_SPACE);
+THREAD_OFFSET_IS(partner, THREAD_PARTNER);
+THREAD_OFFSET_IS(sendq_head, THREAD_SENDQ_HEAD);
+THREAD_OFFSET_IS(deadline, THREAD_DEADLINE);
+THREAD_OFFSET_IS(notify_bits, THREAD_NOTIFY_BITS);
+THREAD_OFFSET_IS(state, THREAD_STATE);
+THREAD_OFFSET_IS(irqs_pending, THREAD_IRQS_PENDING);
+THREAD_OFFSET_IS(kmsg, THREAD_KMSG);
+THREAD_OFFSET_IS(fp_used, THREAD_FP_USED);
+THREAD_OFFSET_IS(peer, THREAD_PEER);
+_Static_assert(sizeof(enum thread_state) == 4 && T_READY == THREAD_READY &&
+               T_RECV_BLOCKED == THREAD_RECV_BLOCKED && T_REPLY_BLOCKED == THREAD_REPLY_BLOCKED,
+               "fastpath.h: thread states");
+_Static_assert(__builtin_offsetof(struct space, satp) == SPACE_SATP &&
+               __builtin_offsetof(struct space, asid) == SPACE_ASID, "fastpath.h: space");
 
 extern struct thread *all_threads;   /* every thread that exists */
 extern struct thread *cur;   /* thread whose registers are live (hart 0) */

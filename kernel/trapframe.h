@@ -20,7 +20,25 @@
  * one compare; numbers past the table are KSYS_* holes (-KINE_ENOSYS). */
 #define SYSCALL_SLOTS 64
 
-#ifndef __ASSEMBLER__
+#ifdef __ASSEMBLER__
+/* What a system call keeps for its caller besides sp and gp: tp (x4),
+ * s0..s1 (x8, x9), s2..s11 (x18..x27), to or from the frame at base. */
+.macro KEPT_GPRS op, base
+    \op x4, TF_REG(4)(\base)
+    .irp n, 8,9,18,19,20,21,22,23,24,25,26,27
+    \op x\n, TF_REG(\n)(\base)
+    .endr
+.endm
+
+/* The kernel's gp (the user's may be anything), set without the linker
+ * turning it into a gp-relative reference to itself. */
+.macro KERNEL_GP
+    .option push
+    .option norelax
+    la gp, __global_pointer$
+    .option pop
+.endm
+#else
 #include <stdint.h>
 
 struct trapframe {
