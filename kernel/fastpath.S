@@ -95,8 +95,8 @@ fast_ipc:
 1:  sb zero, THREAD_KMSG(t2)           /* a fault answered: it re-runs the */
     j switch_frame                     /* instruction, from its full frame */
 
-    /* CALL, registers only, to a thread that waits in a receive: it gets
-     * the message and runs; we wait for its reply. */
+    /* CALL, registers only, to a thread that waits in a receive without a
+     * deadline: it gets the message and runs; we wait for its reply. */
 fast_call:
     andi t0, a1, FAST_TAG_LEN_MASK
     bnez t0, syscall_general
@@ -104,10 +104,11 @@ fast_call:
     lw t0, THREAD_STATE(t2)
     li t1, THREAD_RECV_BLOCKED
     bne t0, t1, syscall_general
+    ld t0, THREAD_DEADLINE(t2)
+    bnez t0, syscall_general           /* its deadline is on a list */
     li t0, THREAD_REPLY_BLOCKED
     sw t0, THREAD_STATE(sp)
     sd t2, THREAD_PARTNER(sp)
-    sd zero, THREAD_DEADLINE(t2)       /* its receive ends */
     sd sp, THREAD_PEER(t2)             /* whom it will likely answer */
     MESSAGE
     li t0, FAST_TAG_CALL               /* we wait for the reply */

@@ -77,7 +77,7 @@ static inline bool awaits_reply(const struct thread *dest, const struct thread *
  * faulted (a user page), and its leaf table exists (fault_pte). */
 sysret fast_map_reply_recv(SYSCALL_ARGS)
 {
-    struct thread *t = cur, *dest = thread_lookup(a0);
+    struct thread *t = cur, *dest = thread_lookup_from(t, a0);
     if (a2 != 1 || !awaits_reply(dest, t) || !dest->kmsg || !recv_would_block(t, a6))
         return syscall_map_reply_recv(a0, a1, a2, a3, a4, a5, a6, n);
     const struct kine_map_entry *e = (const struct kine_map_entry *)t->ipcbuf_pa;
@@ -104,7 +104,8 @@ void fault_send(struct thread *t, uint64_t addr, uint64_t access, uint64_t pc, u
     }
     put_message(p, kine_tag(KINE_LABEL_FAULT, 0) | KINE_TAG_KERNEL | KINE_TAG_CALL,
                 addr, access, pc, cause, thread_tid(t));
-    p->deadline = 0;
+    sched_clear_deadline(p);
+    p->peer = t;                     /* whom it will answer */
     t->kmsg = true;                  /* its answer re-runs the instruction */
     t->kmsg_halts = false;
     t->state = T_REPLY_BLOCKED;

@@ -42,7 +42,7 @@ static void transfer(struct thread *from, struct thread *to, bool call)
     }
     to->tf.x[REG_A6] = thread_tid(from);
     to->tf.x[REG_A0] = 0;
-    to->deadline = 0;
+    sched_clear_deadline(to);
 }
 
 /* from's message has reached `to`: move from on to its next state. */
@@ -127,7 +127,7 @@ void ipc_kernel_deliver(struct thread *to, uint64_t label, const uint64_t mr[KIN
         to->tf.x[REG_A2 + i] = mr[i];
     to->tf.x[REG_A6] = 0;                /* from the kernel, no thread */
     to->tf.x[REG_A0] = 0;
-    to->deadline = 0;
+    sched_clear_deadline(to);
 }
 
 /* A notification: the bits gathered so far, as one kernel-made message. */
@@ -178,7 +178,8 @@ static void do_recv(struct thread *t, uint64_t deadline)
         return;
     }
     t->state = T_RECV_BLOCKED;
-    t->deadline = deadline;
+    if (deadline)
+        sched_set_deadline(t, deadline);
 }
 
 /* Reply to dest, which must be waiting for a reply from t. */
@@ -297,6 +298,7 @@ static void fail_waiter(struct thread *w)
 void ipc_detach(struct thread *t)
 {
     sched_unqueue(t);
+    sched_clear_deadline(t);
     if (t->state == T_SEND_BLOCKED && t->partner)
         sendq_remove(t->partner, t);
     struct thread *s;

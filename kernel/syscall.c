@@ -178,31 +178,14 @@ static int64_t sys_protect(uint64_t h, uint64_t va, uint64_t npages, uint64_t ri
 }
 
 /* AS_QUERY: one entry per present PTE, into the caller's IPC buffer. */
-struct query { struct kine_map_entry *out; uint64_t n; };
-
-static int report_leaf(uint64_t va, uint64_t *pte, void *ctx)
-{
-    struct query *q = ctx;
-    uint64_t pa = PTE_TO_PA(*pte);
-    uint64_t rights = ((*pte & PTE_R) ? KINE_RIGHT_R : 0) | ((*pte & PTE_W) ? KINE_RIGHT_W : 0) |
-                      ((*pte & PTE_X) ? KINE_RIGHT_X : 0) |
-                      ((*pte & PTE_A) ? KINE_PTE_ACCESSED : 0) | ((*pte & PTE_D) ? KINE_PTE_DIRTY : 0);
-    bool in_pool = pa >= boot.pool_pa && pa < boot.pool_pa + boot.pool_frames * PAGE_SIZE;
-    q->out[q->n].va_rights = va | rights;
-    q->out[q->n].frame = in_pool ? (pa - boot.pool_pa) / PAGE_SIZE : KINE_FRAME_NONE;
-    return ++q->n == KINE_MAP_BATCH;
-}
-
 static int64_t sys_as_query(struct thread *t, uint64_t h, uint64_t va, uint64_t npages)
 {
     struct space *s = space_lookup(h);
-    struct query q = { (struct kine_map_entry *)t->ipcbuf_pa, 0 };
     if (!s)
         return -KINE_ESRCH;
     if (!vm_user_range_ok(va, npages))
         return -KINE_EFAULT;
-    vm_for_each_leaf(s->root, va, npages, report_leaf, &q);
-    return (int64_t)q.n;
+    return (int64_t)vm_query_range(s->root, va, npages, (struct kine_map_entry *)t->ipcbuf_pa);
 }
 
 static int64_t sys_as_copy(uint64_t hsrc, uint64_t hdst, uint64_t va, uint64_t npages,

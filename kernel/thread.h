@@ -11,6 +11,7 @@
 #include "handle.h"
 #include "trapframe.h"
 #include "fastpath.h"
+#include "list.h"
 
 /* Register numbers in struct trapframe.x[] */
 enum { REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4, REG_A0 = 10, REG_A1, REG_A2,
@@ -81,6 +82,7 @@ struct thread {
     uint64_t fault_va;
     uint64_t *fault_pte;
     uint32_t irqs_bound;    /* interrupt sources bound to it (irq.c) */
+    struct list timed_link; /* on the scheduler's deadline list iff deadline */
     struct fpstate fp;      /* saved while another thread owns the FP unit */
 };
 
@@ -116,6 +118,19 @@ static inline struct thread *thread_lookup(uint64_t tid)
 {
     struct thread *t = handle_object(tid, true);
     return t && t->tid == tid ? t : (struct thread *)0;
+}
+
+/* The thread t names by tid: its peer (fastpath.S) if that is the one,
+ * else thread_lookup's, which becomes its peer. */
+static inline struct thread *thread_lookup_from(struct thread *t, uint64_t tid)
+{
+    struct thread *p = t->peer;
+    if (p && p->tid == tid)
+        return p;
+    p = thread_lookup(tid);
+    if (p)
+        t->peer = p;
+    return p;
 }
 
 static inline struct space *space_lookup(uint64_t handle)
@@ -163,6 +178,15 @@ void sched_unqueue(struct thread *t);         /* take off the run queue */
 struct thread *sched_pick(void);
 void sched_run(void) __attribute__((noreturn));  /* sched_pick, then user_return */
 void sched_tick(uint64_t now);                /* deadlines */
+void sched_set_deadline(struct thread *t, uint64_t deadline);   /* nonzero */
+/* t's receive ends (or t goes): off the deadline list, if it was on it. */
+static inline void sched_clear_deadline(struct thread *t)
+{
+    if (t->deadline) {
+        t->deadline = 0;
+        list_remove(&t->timed_link);
+    }
+}
 void timer_init(uint64_t timebase_hz);
 void timer_interrupt(void);
 

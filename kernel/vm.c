@@ -155,8 +155,13 @@ static uint64_t *leaf_table_at(uint64_t *root, uint64_t va, uint64_t *next)
     return (uint64_t *)PTE_TO_PA(pte1);
 }
 
-uint64_t vm_for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
-                          int (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx)
+/* Call fn for every present, not kernel-owned 4 KiB leaf in the range, in
+ * address order, until fn returns nonzero; returns how many it was called
+ * for.  Absent upper tables are skipped a megapage or gigapage at a time.
+ * Always inlined, and so is each caller's fn: no indirect call per page. */
+static inline __attribute__((always_inline)) uint64_t
+for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
+              int (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx)
 {
     uint64_t end = va + npages * PAGE_SIZE, next, visited = 0;
     for (; va < end; va = next) {
@@ -204,6 +209,29 @@ int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_
         }
     }
     return (int64_t)count;
+}
+
+/* AS_QUERY: one entry per present PTE, up to KINE_MAP_BATCH. */
+struct query { struct kine_map_entry *out; uint64_t n; };
+
+static int report_leaf(uint64_t va, uint64_t *pte, void *ctx)
+{
+    struct query *q = ctx;
+    uint64_t pa = PTE_TO_PA(*pte);
+    uint64_t rights = ((*pte & PTE_R) ? KINE_RIGHT_R : 0) | ((*pte & PTE_W) ? KINE_RIGHT_W : 0) |
+                      ((*pte & PTE_X) ? KINE_RIGHT_X : 0) |
+                      ((*pte & PTE_A) ? KINE_PTE_ACCESSED : 0) | ((*pte & PTE_D) ? KINE_PTE_DIRTY : 0);
+    bool in_pool = pa >= boot.pool_pa && pa < boot.pool_pa + boot.pool_frames * PAGE_SIZE;
+    q->out[q->n].va_rights = va | rights;
+    q->out[q->n].frame = in_pool ? (pa - boot.pool_pa) / PAGE_SIZE : KINE_FRAME_NONE;
+    return ++q->n == KINE_MAP_BATCH;
+}
+
+uint64_t vm_query_range(uint64_t *root, uint64_t va, uint64_t npages, struct kine_map_entry *out)
+{
+    struct query q = { out, 0 };
+    for_each_leaf(root, va, npages, report_leaf, &q);
+    return q.n;
 }
 
 static int clear_leaf(uint64_t va, uint64_t *pte, void *ctx)
@@ -270,7 +298,7 @@ static void prune(struct space *s, uint64_t va, uint64_t npages)
 
 uint64_t vm_unmap_range(struct space *s, uint64_t va, uint64_t npages)
 {
-    uint64_t n = vm_for_each_leaf(s->root, va, npages, clear_leaf, NULL);
+    uint64_t n = for_each_leaf(s->root, va, npages, clear_leaf, NULL);
     if (n)
         prune(s, va, npages);
     return n;
@@ -278,7 +306,7 @@ uint64_t vm_unmap_range(struct space *s, uint64_t va, uint64_t npages)
 
 uint64_t vm_protect_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t pte_rights)
 {
-    return vm_for_each_leaf(root, va, npages, narrow_leaf, &pte_rights);
+    return for_each_leaf(root, va, npages, narrow_leaf, &pte_rights);
 }
 
 /* KSYS_AS_ACCESSED: bit i of a and d for page base + i. */
@@ -308,7 +336,7 @@ uint64_t vm_access_range(struct space *s, uint64_t va, uint64_t npages, uint64_t
     struct access_walk w = { va, flags, a, d };
     memset(a, 0, KINE_ACCESS_WORDS(npages) * sizeof(uint64_t));
     memset(d, 0, KINE_ACCESS_WORDS(npages) * sizeof(uint64_t));
-    uint64_t n = vm_for_each_leaf(s->root, va, npages, access_leaf, &w);
+    uint64_t n = for_each_leaf(s->root, va, npages, access_leaf, &w);
     if (n && (flags & KINE_ACCESS_UNMAP))
         prune(s, va, npages);
     return n;

@@ -38,11 +38,10 @@ int vm_map(struct space *s, uint64_t va, uint64_t pa, uint64_t pte_flags);
 uint64_t *vm_leaf_table(struct space *s, uint64_t va, int *err);
 /* Leaf PTE of va at 4 KiB level, or NULL. */
 uint64_t *vm_lookup(uint64_t *root, uint64_t va);
-/* Call fn for every present, not kernel-owned 4 KiB leaf in the range, in
- * address order, until fn returns nonzero; returns how many it was called
- * for.  Absent upper tables are skipped a megapage or gigapage at a time. */
-uint64_t vm_for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
-                          int (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx);
+/* One struct kine_map_entry per present, not kernel-owned PTE in the
+ * range into out (va | rights | KINE_PTE_ACCESSED/DIRTY, pool frame or
+ * KINE_FRAME_NONE), in address order, at most KINE_MAP_BATCH; how many. */
+uint64_t vm_query_range(uint64_t *root, uint64_t va, uint64_t npages, struct kine_map_entry *out);
 /* Unmap / change rights of every mapped, not kernel-owned 4 KiB page in the
  * range; return how many pages changed.  Unmapping gives back the tables
  * it leaves empty. */
@@ -112,10 +111,13 @@ static inline bool vm_map_flags_ok(uint64_t r)
     return vm_rights_ok(r & ~KINE_MAP_NOAD);
 }
 
+/* KINE_RIGHT_R, W, X are PTE_R, W, X shifted down by one. */
+_Static_assert(KINE_RIGHT_R << 1 == PTE_R && KINE_RIGHT_W << 1 == PTE_W &&
+               KINE_RIGHT_X << 1 == PTE_X, "vm_rights_to_pte is a shift");
+
 static inline uint64_t vm_rights_to_pte(uint64_t r)
 {
-    return ((r & KINE_RIGHT_R) ? PTE_R : 0) | ((r & KINE_RIGHT_W) ? PTE_W : 0) |
-           ((r & KINE_RIGHT_X) ? PTE_X : 0);
+    return (r & KINE_RIGHTS_ALL) << 1;
 }
 
 /* The PTE that maps pool frame `frame` with MAP flags r (checked) in place
@@ -124,16 +126,16 @@ static inline uint64_t vm_rights_to_pte(uint64_t r)
  * used or written. */
 static inline uint64_t vm_pool_pte(uint64_t old, uint64_t frame, uint64_t r)
 {
-    uint64_t ppn = PA_TO_PTE(boot.pool_pa + frame * PAGE_SIZE);
+    uint64_t ppn = (boot.pool_pa >> PAGE_SHIFT) + frame;
     uint64_t flags = vm_rights_to_pte(r) | PTE_U | PTE_V;
     if (!(r & KINE_MAP_NOAD))
         flags |= PTE_A | ((r & KINE_RIGHT_W) ? PTE_D : 0);
-    if ((old & PTE_V) && PTE_TO_PA(old) == PTE_TO_PA(ppn))
+    if ((old & PTE_V) && (old >> PTE_PPN_SHIFT) == ppn)
         flags |= old & (PTE_A | PTE_D);
-    return ppn | flags;
+    return (ppn << PTE_PPN_SHIFT) | flags;
 }
+
 /* Map a 2 MiB page of s (the pager's pool window). */
 int vm_map_mega(struct space *s, uint64_t va, uint64_t pa, uint64_t pte_flags);
-
 
 #endif
