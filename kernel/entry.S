@@ -18,8 +18,11 @@
  *   a1 = 0: the caller goes on, a0 is its result; the other caller-saved
  *           registers come back zero (never a kernel value);
  *   a1 = the thread to run (maybe the caller): a0 is the caller, whose
- *           s0..s11 and tp are saved into its frame now (full = 0), and
- *           the thread to run is restored from its own frame. */
+ *           s0..s11 and tp are saved into its frame now, and the thread to
+ *           run is restored from its own frame.
+ * full is 1 only while a thread waits after an interrupt or exception:
+ * user_return clears it when it resumes one, so a thread that makes a
+ * system call always has full = 0 already. */
 #include "riscv.h"
 #include "trapframe.h"
 #include "fastpath.h"
@@ -142,9 +145,9 @@ syscall_return:
     sret
 
 syscall_switch:
-    /* a0 = the caller, a1 = the thread to run, its registers in its frame */
+    /* a0 = the caller, a1 = the thread to run, its registers in its frame
+     * (the caller's full is 0: it was running) */
     KEPT_GPRS sd, a0
-    sd zero, TF_FULL(a0)
     mv a0, a1
     j user_return
 
@@ -204,7 +207,8 @@ user_return:
     ld sp, REG(2)(a0)
     ld a0, REG(10)(a0)
     sret
-1:  RESTORE_GPRS a0
+1:  sd zero, TF_FULL(a0)               /* running: the frame is stale now */
+    RESTORE_GPRS a0
     ld sp, REG(2)(a0)
     ld a0, REG(10)(a0)
     sret

@@ -116,10 +116,10 @@ fast_call:
     /* into switch_regs (the macros between make no code) */
 
 /* From the caller (sp), which waits now, to t2.  The caller keeps what
- * the convention says in its frame, with the pc after its ecall (and
- * full = 0: a0..a6 come from the frame when it is resumed); t2 becomes
- * cur, in its address space (satp written only if it changes, and
- * everything flushed after it where there are no ASIDs). */
+ * the convention says in its frame, with the pc after its ecall (its full
+ * is 0 already, entry.S: a0..a6 come from the frame when it is resumed);
+ * t2 becomes cur, in its address space (satp written only if it changes,
+ * and everything flushed after it where there are no ASIDs). */
 .macro LEAVE_CALLER
     csrr t0, sepc
     addi t0, t0, 4
@@ -127,7 +127,6 @@ fast_call:
     csrr t0, sscratch
     sd t0, TF_REG(2)(sp)
     KEPT_GPRS sd, sp
-    sd zero, TF_FULL(sp)
     li t0, THREAD_READY
     sw t0, THREAD_STATE(t2)
     sd t2, cur, t0

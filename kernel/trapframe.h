@@ -1,10 +1,11 @@
 /* The trap frame: a thread's user registers while it does not run, laid
  * out for entry.S (which includes this file too) and for C.  How many
  * registers it holds depends on how the thread last entered the kernel: an
- * interrupt or exception saves all 31 (full = 1); a system call saves only
- * what the system-call convention (kine/syscall.h) keeps for the caller --
- * sp, gp, tp, s0..s11 -- and gets a0..a6 from the frame when it is resumed
- * from it (full = 0; the other caller-saved registers come back zero).
+ * interrupt or exception saves all 31 (full = 1 until it is resumed); a
+ * system call saves only what the system-call convention (kine/syscall.h)
+ * keeps for the caller -- sp, gp, tp, s0..s11 -- and gets a0..a6 from the
+ * frame when it is resumed from it (full = 0; the other caller-saved
+ * registers come back zero).
  * syscalls is the table entry.S dispatches the thread's ecalls through
  * (syscall.c: the pager's calls or everybody's). */
 #ifndef KINE_TRAPFRAME_H
