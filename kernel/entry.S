@@ -180,6 +180,31 @@ from_kernel:
     call trap_kernel
 3:  j 3b
 
+    /* void user_return_message(struct trapframe *tf, uint64_t tag,
+     * uint64_t mr0, mr1, mr2, mr3, uint64_t sender) -- never returns.  tf's
+     * thread waits in a system call (full = 0) and receives a message: it
+     * comes back with status 0 and the message in a1..a6, straight from
+     * the arguments, its kept registers from the frame and the rest zero. */
+    .globl user_return_message
+user_return_message:
+    ld t0, TF_SEPC(a0)
+    csrw sepc, t0
+    csrw sscratch, a0
+    ld gp, REG(3)(a0)
+    KEPT_GPRS ld, a0
+    li ra, 0
+    li t0, 0
+    li t1, 0
+    li t2, 0
+    li t3, 0
+    li t4, 0
+    li t5, 0
+    li t6, 0
+    li a7, 0
+    ld sp, REG(2)(a0)
+    li a0, 0
+    sret
+
     /* void user_return(struct trapframe *tf) -- never returns.  A frame a
      * system call left (full = 0) gives the kept registers and a0..a6; the
      * caller-saved others come back zero. */

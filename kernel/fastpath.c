@@ -5,9 +5,9 @@
  * the simple one -- the partner already waits, one page, nobody queued, no
  * deadline, no pending interrupt or notification -- and otherwise hands
  * the call, untouched, to the general path, which would do the same thing
- * slower.  When it goes ahead it writes the message straight into the
- * partner's frame, blocks the caller and runs the partner, without the run
- * queue or the scheduler, and writes satp only when the space changes.
+ * slower.  When it goes ahead it hands the message straight to the
+ * partner's registers, blocks the caller and runs the partner, without the
+ * run queue or the scheduler, and writes satp only when the space changes.
  * kernel.fastpath=off turns them all off (fastpath_on), so every test can
  * check the general path gives the same results. */
 #include "kernel.h"
@@ -24,20 +24,6 @@ _Static_assert(KSYS_CALL == FAST_KSYS_CALL && KSYS_REPLY_RECV == FAST_KSYS_REPLY
                KINE_TAG_LEN_MASK == FAST_TAG_LEN_MASK && KINE_TAG_KERNEL == FAST_TAG_KERNEL &&
                KINE_TAG_CALL == FAST_TAG_CALL, "fastpath.h: ABI constants");
 _Static_assert(sizeof(fastpath_on) == 1, "fastpath.S reads it as a byte");
-
-/* A user message: the tag loses the bits only the kernel sets. */
-static inline void put_message(struct thread *to, uint64_t tag, uint64_t mr0, uint64_t mr1,
-                               uint64_t mr2, uint64_t mr3, uint64_t from_tid)
-{
-    uint64_t *x = to->tf.x;
-    x[REG_A0] = 0;
-    x[REG_A1] = tag;
-    x[REG_A2] = mr0;
-    x[REG_A3] = mr1;
-    x[REG_A4] = mr2;
-    x[REG_A5] = mr3;
-    x[REG_A6] = from_tid;
-}
 
 /* The FP unit changes hands too: out of line, so that the fast paths
  * themselves call nothing and need no stack frame. */
@@ -94,6 +80,16 @@ sysret fast_map_reply_recv(SYSCALL_ARGS)
     return run_partner(t, dest);
 }
 
+/* The FP unit changes hands on the way: out of line, so that nothing on
+ * the common way is a call the message would have to be kept across. */
+static void __attribute__((noinline, noreturn))
+message_with_fpu(struct thread *to, uint64_t tag, uint64_t mr0, uint64_t mr1, uint64_t mr2,
+                 uint64_t mr3, uint64_t sender)
+{
+    fpu_switch(to);
+    user_return_message(&to->tf, tag, mr0, mr1, mr2, mr3, sender);
+}
+
 void fault_send(struct thread *t, uint64_t addr, uint64_t access, uint64_t pc, uint64_t cause)
 {
     struct thread *p = t->pager;
@@ -102,8 +98,6 @@ void fault_send(struct thread *t, uint64_t addr, uint64_t access, uint64_t pc, u
         ipc_kernel_send(t, KINE_LABEL_FAULT, mr, false);
         sched_run();
     }
-    put_message(p, kine_tag(KINE_LABEL_FAULT, 0) | KINE_TAG_KERNEL | KINE_TAG_CALL,
-                addr, access, pc, cause, thread_tid(t));
     sched_clear_deadline(p);
     p->peer = t;                     /* whom it will answer */
     t->kmsg = true;                  /* its answer re-runs the instruction */
@@ -113,6 +107,8 @@ void fault_send(struct thread *t, uint64_t addr, uint64_t access, uint64_t pc, u
     p->state = T_READY;
     cur = p;
     space_activate(p->space);
-    fpu_return(p);
-    user_return(&p->tf);
+    uint64_t tag = kine_tag(KINE_LABEL_FAULT, 0) | KINE_TAG_KERNEL | KINE_TAG_CALL;
+    if (p->fp_used ? (p != fpu_owner || !fpu_unit_on) : fpu_unit_on)
+        message_with_fpu(p, tag, addr, access, pc, cause, thread_tid(t));   /* fpu_return's test */
+    user_return_message(&p->tf, tag, addr, access, pc, cause, thread_tid(t));
 }

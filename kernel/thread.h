@@ -190,8 +190,12 @@ static inline void sched_clear_deadline(struct thread *t)
 void timer_init(uint64_t timebase_hz);
 void timer_interrupt(void);
 
-/* entry.S: resume t in user mode from its trap frame (full or not). */
+/* entry.S: resume t in user mode from its trap frame (full or not); or,
+ * for a thread waiting in a system call, with a message received (status
+ * 0, tag, MR0..MR3, sender) straight from the arguments. */
 void user_return(struct trapframe *tf) __attribute__((noreturn));
+void user_return_message(struct trapframe *tf, uint64_t tag, uint64_t mr0, uint64_t mr1,
+                         uint64_t mr2, uint64_t mr3, uint64_t sender) __attribute__((noreturn));
 
 /* fpu.c: per-thread floating-point state, switched lazily.  The common
  * cases (no FP thread at all; the FP unit already set right) are tests
