@@ -193,9 +193,19 @@ static const char *kernel_option(const char *opt)
     return NULL;
 }
 
+/* Is kernel option opt ("kernel.NAME=") given as the word "off"? */
+static bool kernel_option_off(const char *opt)
+{
+    static const char off[] = "off";
+    const char *v = kernel_option(opt);
+    return v && strncmp(v, off, sizeof(off) - 1) == 0 &&
+           (v[sizeof(off) - 1] == ' ' || v[sizeof(off) - 1] == '\0');
+}
+
 /* kernel.failalloc=N: fault injection (kalloc.c).  kernel.fastpath=off:
  * every IPC call and fault takes the general path (fastpath.c), so a test
- * can check that both give the same results. */
+ * can check that both give the same results.  kernel.asid=off: no ASIDs,
+ * so the flush that stands in for them on harts without any is tested. */
 static void kernel_options(void)
 {
     const char *v = kernel_option("kernel.failalloc=");
@@ -205,11 +215,14 @@ static void kernel_options(void)
         kprintf("kernel: fault injection: every %luth object allocation for marked "
                 "spaces fails\n", n);
     }
-    v = kernel_option("kernel.fastpath=");
-    bool general_only = v && strncmp(v, "off", 3) == 0 && (v[3] == ' ' || v[3] == '\0');
+    bool general_only = kernel_option_off("kernel.fastpath=");
     syscall_init(general_only);
     if (general_only)
         kputs("kernel: fast paths off\n");
+    if (kernel_option_off("kernel.asid=")) {
+        space_no_asids();
+        kputs("kernel: ASIDs off\n");
+    }
 }
 
 void kmain(uint64_t hartid, const void *dtb)

@@ -1,8 +1,8 @@
 /* Boot entry, the trap vector and the return to user mode.
  * The kernel has one stack (per hart) and keeps no per-thread kernel stack:
  * a trap saves user registers into the current thread's trap frame (struct
- * trapframe in thread.h: x1..x31 at 8*i, sepc at 256, full at 264), the C
- * handler picks who runs next, and user_return restores that thread.  While
+ * trapframe in trapframe.h: x1..x31 at 8*i, then sepc, full, syscalls),
+ * the C handler picks who runs next, and user_return restores that thread.  While
  * a thread runs, sscratch points at its trap frame; while the kernel runs it
  * is 0, so a trap from S-mode (a kernel bug) is recognised and reported.
  *
@@ -104,7 +104,7 @@ syscall_general:
     /* The pc to return to is the next instruction, kept in sepc too, for
      * the way straight back. */
     csrr t0, sepc
-    addi t0, t0, 4
+    addi t0, t0, ECALL_BYTES
     csrw sepc, t0
     sd t0, TF_SEPC(sp)
     csrr t0, sscratch
@@ -115,7 +115,7 @@ syscall_general:
     sltiu t0, a7, SYSCALL_SLOTS
     bnez t0, 1f
     li a7, 0                         /* no such call: slot 0 says so */
-1:  slli t0, a7, 3
+1:  slli t0, a7, PTR_SHIFT
     add t0, t0, t1
     ld t0, 0(t0)
     jalr t0                          /* a0..a7 as the caller left them */
@@ -127,21 +127,7 @@ syscall_return:
     csrw sscratch, t0
     ld gp, REG(3)(t0)
     ld sp, REG(2)(t0)
-    li ra, 0
-    li t0, 0
-    li t1, 0
-    li t2, 0
-    li t3, 0
-    li t4, 0
-    li t5, 0
-    li t6, 0
-    li a1, 0
-    li a2, 0
-    li a3, 0
-    li a4, 0
-    li a5, 0
-    li a6, 0
-    li a7, 0
+    ZERO ra, t0, t1, t2, t3, t4, t5, t6, a1, a2, a3, a4, a5, a6, a7
     sret
 
 syscall_switch:
@@ -192,15 +178,7 @@ user_return_message:
     csrw sscratch, a0
     ld gp, REG(3)(a0)
     KEPT_GPRS ld, a0
-    li ra, 0
-    li t0, 0
-    li t1, 0
-    li t2, 0
-    li t3, 0
-    li t4, 0
-    li t5, 0
-    li t6, 0
-    li a7, 0
+    ZERO ra, t0, t1, t2, t3, t4, t5, t6, a7
     ld sp, REG(2)(a0)
     li a0, 0
     sret
@@ -220,15 +198,7 @@ user_return:
     .irp n, 11,12,13,14,15,16
     ld x\n, REG(\n)(a0)
     .endr
-    li ra, 0
-    li t0, 0
-    li t1, 0
-    li t2, 0
-    li t3, 0
-    li t4, 0
-    li t5, 0
-    li t6, 0
-    li a7, 0
+    ZERO ra, t0, t1, t2, t3, t4, t5, t6, a7
     ld sp, REG(2)(a0)
     ld a0, REG(10)(a0)
     sret

@@ -29,7 +29,7 @@
     beq t0, \tid, 9f
 8:  srli t0, \tid, SLOTS_PER_PAGE_SHIFT
     andi t0, t0, SLOT_PAGES_MASK
-    slli t0, t0, 3
+    slli t0, t0, PTR_SHIFT
     la t1, handle_pages
     add t0, t0, t1
     ld t0, 0(t0)
@@ -122,7 +122,7 @@ fast_call:
  * and everything flushed after it where there are no ASIDs). */
 .macro LEAVE_CALLER
     csrr t0, sepc
-    addi t0, t0, 4
+    addi t0, t0, ECALL_BYTES
     sd t0, TF_SEPC(sp)
     csrr t0, sscratch
     sd t0, TF_REG(2)(sp)
@@ -141,7 +141,7 @@ fast_call:
 1:
 .endm
 
-/* fpu_return's test (thread.h): go to `change` if the FP unit must change
+/* fpu_must_switch (thread.h): go to `change` if the FP unit must change
  * for t2 -- on for a thread without FP, or not t2's registers for an FP
  * thread (that case out of line at `fp`, which comes back to 3f). */
 .macro FPU_TEST change, fp
@@ -170,14 +170,7 @@ switch_regs:
     csrw sepc, t0
     ld gp, TF_REG(3)(t2)
     KEPT_GPRS ld, t2
-    li ra, 0
-    li t0, 0
-    li t1, 0
-    li t3, 0
-    li t4, 0
-    li t5, 0
-    li t6, 0
-    li a7, 0
+    ZERO ra, t0, t1, t3, t4, t5, t6, a7
     ld sp, TF_REG(2)(t2)
     li t2, 0
     sret

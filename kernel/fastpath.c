@@ -39,8 +39,8 @@ static inline sysret run_partner(struct thread *t, struct thread *to)
     to->state = T_READY;
     cur = to;
     space_activate(to->space);
-    if (to->fp_used ? (to != fpu_owner || !fpu_unit_on) : fpu_unit_on)
-        return run_with_fpu(t, to);          /* fpu_return's test, then its work */
+    if (fpu_must_switch(to))
+        return run_with_fpu(t, to);
     return sysret_switch(t, to);
 }
 
@@ -108,7 +108,7 @@ void fault_send(struct thread *t, uint64_t addr, uint64_t access, uint64_t pc, u
     cur = p;
     space_activate(p->space);
     uint64_t tag = kine_tag(KINE_LABEL_FAULT, 0) | KINE_TAG_KERNEL | KINE_TAG_CALL;
-    if (p->fp_used ? (p != fpu_owner || !fpu_unit_on) : fpu_unit_on)
-        message_with_fpu(p, tag, addr, access, pc, cause, thread_tid(t));   /* fpu_return's test */
+    if (fpu_must_switch(p))
+        message_with_fpu(p, tag, addr, access, pc, cause, thread_tid(t));
     user_return_message(&p->tf, tag, addr, access, pc, cause, thread_tid(t));
 }

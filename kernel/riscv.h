@@ -57,6 +57,7 @@
 #define EXC_STORE_MISALIGNED  6
 #define EXC_STORE_ACCESS      7
 #define EXC_ECALL_U           8
+#define ECALL_BYTES           4   /* sepc + this: the instruction after it */
 #define EXC_INSN_PAGE_FAULT   12
 #define EXC_LOAD_PAGE_FAULT   13
 #define EXC_STORE_PAGE_FAULT  15

@@ -18,6 +18,12 @@ struct thread *cur;
 static uint64_t asid_mask;   /* ASID bits the hart implements */
 static bool asid_probed;
 
+void space_no_asids(void)
+{
+    asid_mask = 0;
+    asid_probed = true;
+}
+
 static void probe_asid_bits(void)
 {
     uint64_t old = csr_read(satp);

@@ -155,6 +155,9 @@ void space_destroy(struct space *s);
 /* vm.c is about to free leaf table `table` of s: no thread of s may keep a
  * PTE pointer into it (fault_pte) any longer. */
 void space_leaf_table_freed(struct space *s, const uint64_t *table);
+/* Use no ASIDs, as on a hart without them (kernel.asid=off): every space
+ * gets ASID 0, flushed whenever it is switched to.  Before the first space. */
+void space_no_asids(void);
 int thread_create(struct space *s, uint64_t ipcbuf_va, struct thread *pager, struct thread **out);
 void thread_destroy(struct thread *t);
 
@@ -207,9 +210,17 @@ bool fpu_first_use(struct thread *t, uint64_t insn);   /* true: enabled, re-run 
 void fpu_switch(struct thread *t);
 void fpu_forget(struct thread *t);
 
+/* Must the FP unit change for t to run?  On for a thread without FP, or
+ * off or holding another thread's registers for one with FP.  (fastpath.S
+ * has the same test in assembly.) */
+static inline bool fpu_must_switch(const struct thread *t)
+{
+    return t->fp_used ? (t != fpu_owner || !fpu_unit_on) : fpu_unit_on;
+}
+
 static inline void fpu_return(struct thread *t)
 {
-    if (t->fp_used ? (t != fpu_owner || !fpu_unit_on) : fpu_unit_on)
+    if (fpu_must_switch(t))
         fpu_switch(t);
 }
 

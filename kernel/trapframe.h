@@ -20,6 +20,7 @@
 /* System-call table slots: a power of two, so a number is checked with
  * one compare; numbers past the table are KSYS_* holes (-KINE_ENOSYS). */
 #define SYSCALL_SLOTS 64
+#define PTR_SHIFT     3             /* a table index << this: 8-byte pointers */
 
 #ifdef __ASSEMBLER__
 /* What a system call keeps for its caller besides sp and gp: tp (x4),
@@ -28,6 +29,14 @@
     \op x4, TF_REG(4)(\base)
     .irp n, 8,9,18,19,20,21,22,23,24,25,26,27
     \op x\n, TF_REG(\n)(\base)
+    .endr
+.endm
+
+/* Zero each register named: what a thread gets back in a register the
+ * convention lets the kernel clobber, when it is not a result. */
+.macro ZERO regs:vararg
+    .irp r, \regs
+    li \r, 0
     .endr
 .endm
 
