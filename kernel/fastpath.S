@@ -84,16 +84,14 @@ fast_ipc:
     bne t0, t1, syscall_general
     ld t0, THREAD_PARTNER(t2)
     bne t0, sp, syscall_general
+    lbu t0, THREAD_KMSG(t2)            /* a fault answered without a map: */
+    bnez t0, syscall_general           /* rare, and it resumes from its frame */
     /* t2 gets the answer and runs; we wait in the receive */
     sd zero, THREAD_PARTNER(t2)
     li t0, THREAD_RECV_BLOCKED
     sw t0, THREAD_STATE(sp)
-    lbu t0, THREAD_KMSG(t2)
-    bnez t0, 1f
     MESSAGE
     j switch_regs
-1:  sb zero, THREAD_KMSG(t2)           /* a fault answered: it re-runs the */
-    j switch_frame                     /* instruction, from its full frame */
 
     /* CALL, registers only, to a thread that waits in a receive without a
      * deadline: it gets the message and runs; we wait for its reply. */
@@ -115,12 +113,14 @@ fast_call:
     or a1, a1, t0
     /* into switch_regs (the macros between make no code) */
 
-/* From the caller (sp), which waits now, to t2.  The caller keeps what
- * the convention says in its frame, with the pc after its ecall (its full
- * is 0 already, entry.S: a0..a6 come from the frame when it is resumed);
- * t2 becomes cur, in its address space (satp written only if it changes,
- * and everything flushed after it where there are no ASIDs). */
-.macro LEAVE_CALLER
+/* From the caller (sp), which waits now, to t2.  The caller keeps what the
+ * convention says in its frame, with the pc after its ecall (its full is 0
+ * already, entry.S: a0..a6 come from the frame when it is resumed); t2
+ * becomes cur, in its address space (satp written only if it changes, and
+ * everything flushed after it where there are no ASIDs), and gets a0..a6
+ * as they are, its kept registers from its frame and the others zero:
+ * this leaves no value of the kernel's or the caller's. */
+switch_regs:
     csrr t0, sepc
     addi t0, t0, ECALL_BYTES
     sd t0, TF_SEPC(sp)
@@ -138,34 +138,14 @@ fast_call:
     lhu t1, SPACE_ASID(t0)
     bnez t1, 1f
     sfence.vma
-1:
-.endm
-
-/* fpu_must_switch (thread.h): go to `change` if the FP unit must change
- * for t2 -- on for a thread without FP, or not t2's registers for an FP
- * thread (that case out of line at `fp`, which comes back to 3f). */
-.macro FPU_TEST change, fp
+1:  /* fpu_must_switch (thread.h): must the FP unit change for t2?  On for
+     * a thread without FP; for one with FP, off or another's registers
+     * (that test out of line, at regs_fp). */
     lbu t0, THREAD_FP_USED(t2)
     lbu t1, fpu_unit_on
-    bnez t0, \fp
-    bnez t1, \change
-3:
-.endm
-
-.macro FPU_TEST_FP change
-    beqz t1, \change
-    ld t0, fpu_owner
-    bne t0, t2, \change
-    j 3b
-.endm
-
-switch_regs:
-    /* t2 gets a0..a6 as they are, its kept registers from its frame and
-     * the others zero: this leaves no value of the kernel's or the
-     * caller's. */
-    LEAVE_CALLER
-    FPU_TEST regs_fpu, regs_fp
-    csrw sscratch, t2
+    bnez t0, regs_fp
+    bnez t1, regs_fpu
+2:  csrw sscratch, t2
     ld t0, TF_SEPC(t2)
     csrw sepc, t0
     ld gp, TF_REG(3)(t2)
@@ -175,24 +155,16 @@ switch_regs:
     li t2, 0
     sret
 regs_fp:
-    FPU_TEST_FP regs_fpu
+    beqz t1, regs_fpu
+    ld t0, fpu_owner
+    bne t0, t2, regs_fpu
+    j 2b
     /* The FP unit changes hands: the message goes into t2's frame, then
-     * fpu_switch (C) on the kernel stack and t2 from its frame. */
+     * fpu_switch (C) runs on the kernel stack, and t2 from its frame. */
 regs_fpu:
     .irp n, 10,11,12,13,14,15,16
     sd x\n, TF_REG(\n)(t2)
     .endr
-    j frame_fpu
-
-switch_frame:
-    /* t2 resumes from its frame (user_return) */
-    LEAVE_CALLER
-    FPU_TEST frame_fpu, frame_fp
-    mv a0, t2
-    j user_return
-frame_fp:
-    FPU_TEST_FP frame_fpu
-frame_fpu:
     la sp, kstack_top
     mv s0, t2                          /* the caller's s0 is saved */
     mv a0, t2
