@@ -92,9 +92,13 @@ trap_vector:
     addi t0, t0, -EXC_ECALL_U
     bnez t0, trap_full
 
-    /* A system call.  CALL and REPLY_RECV try fastpath.S first (a7 & ~12
-     * is 0 for them, and for 0 and 12, which it passes on), and come back
-     * here, with nothing changed but t0..t6, when it cannot serve them. */
+    /* A system call: the caller's sp and gp into its frame, sscratch 0
+     * (the kernel runs) and the kernel's gp.  CALL and REPLY_RECV try
+     * fastpath.S first (a7 & ~12 is 0 for them, and for 0 and 12, which it
+     * passes on), and come back here, with nothing changed but t0..t6,
+     * when it cannot serve them. */
+    csrrw t0, sscratch, zero
+    sd t0, REG(2)(sp)
     sd gp, REG(3)(sp)
     KERNEL_GP
     andi t0, a7, ~(FAST_KSYS_CALL | FAST_KSYS_REPLY_RECV)
@@ -107,10 +111,7 @@ syscall_general:
     addi t0, t0, ECALL_BYTES
     csrw sepc, t0
     sd t0, TF_SEPC(sp)
-    csrr t0, sscratch
-    sd t0, REG(2)(sp)
     ld t1, TF_SYSCALLS(sp)
-    csrw sscratch, zero
     la sp, kstack_top
     sltiu t0, a7, SYSCALL_SLOTS
     bnez t0, 1f
@@ -140,13 +141,12 @@ syscall_switch:
 trap_full:
     /* An interrupt or exception: everything, t0 already saved. */
     SAVE_GPRS sp
-    csrr t0, sscratch
+    csrrw t0, sscratch, zero
     sd t0, REG(2)(sp)
     csrr t0, sepc
     sd t0, TF_SEPC(sp)
     li t0, 1
     sd t0, TF_FULL(sp)
-    csrw sscratch, zero
     mv a0, sp
     la sp, kstack_top
     KERNEL_GP

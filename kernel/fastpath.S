@@ -10,9 +10,9 @@
  * message through memory, no scheduler.
  *
  * entry.S comes to fast_ipc for a7 = CALL or REPLY_RECV (and 0, 12) with
- * sp = the caller's frame, sscratch = the caller's sp, the caller's gp in
- * its frame and the kernel's in gp, and every other register as the caller
- * left it.  The fast paths use t0..t6, which the convention lets a system
+ * sp = the caller's frame, the caller's sp and gp in its frame, sscratch 0
+ * (a trap here is the kernel's) and the kernel's gp, and every other
+ * register as the caller left it.  The fast paths use t0..t6, which the convention lets a system
  * call clobber; they zero them on the way out.  The layouts they rely on
  * are in fastpath.h, checked against the C structures. */
 #include "riscv.h"
@@ -114,7 +114,8 @@ fast_call:
     /* into switch_regs (the macros between make no code) */
 
 /* From the caller (sp), which waits now, to t2.  The caller keeps what the
- * convention says in its frame, with the pc after its ecall (its full is 0
+ * convention says in its frame (sp and gp are there already), with the pc
+ * after its ecall (its full is 0
  * already, entry.S: a0..a6 come from the frame when it is resumed); t2
  * becomes cur, in its address space (satp written only if it changes, and
  * everything flushed after it where there are no ASIDs), and gets a0..a6
@@ -124,8 +125,6 @@ switch_regs:
     csrr t0, sepc
     addi t0, t0, ECALL_BYTES
     sd t0, TF_SEPC(sp)
-    csrr t0, sscratch
-    sd t0, TF_REG(2)(sp)
     KEPT_GPRS sd, sp
     li t0, THREAD_READY
     sw t0, THREAD_STATE(t2)

@@ -5,9 +5,9 @@
  * The registers then stay in the hardware, owned by the last thread that
  * used them: they are saved only when another FP thread needs the
  * hardware and the owner changed them (FS was Dirty when the unit last
- * changed hands or went off), and loaded
- * only when a thread that is not the owner runs again.  A thread that never
- * touches FP costs one test on the way back to user mode.  The vector unit
+ * changed hands or went off), and loaded only when a thread that is not
+ * the owner runs again.  A thread that never touches FP costs one test on
+ * the way back to user mode.  The vector unit
  * (sstatus.VS) can follow the same owner scheme. */
 #include <string.h>
 #include "kernel.h"

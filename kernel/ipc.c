@@ -1,10 +1,10 @@
 /* Synchronous IPC, the general path: call, send, receive, reply,
- * reply-and-receive in every case (fastpath.c takes the common ones first
- * and falls back to this), plus the kernel-made fault and exit messages,
- * and interrupts (irq.c) and notifications for a receiver that has one
- * pending.  Messages move register to register
- * (tag + 4 MRs); a tag length > 0 also copies that many words between the
- * two threads' IPC buffers, the only user memory the kernel ever writes.
+ * reply-and-receive in every case (fastpath.S and fastpath.c take the
+ * common ones first and fall back to this), plus the kernel-made fault and
+ * exit messages, and interrupts (irq.c) and notifications for a receiver
+ * that has one pending.  Messages move register to register (tag + 4
+ * MRs); a tag length > 0 also copies that many words between the two
+ * threads' IPC buffers, the only user memory the kernel ever writes.
  * When a send wakes a receiver and the sender blocks, the receiver runs at
  * once (no trip through the run queue). */
 #include <string.h>
@@ -15,11 +15,6 @@
 #include "syscall.h"
 #include <kine/syscall.h>
 #include <kine/error.h>
-
-static void set_status(struct thread *t, int64_t status)
-{
-    thread_set_status(t, status);
-}
 
 /* Deliver from's message into to's registers (and IPC buffer).  The tag
  * says whether the sender waits for a reply (KINE_TAG_CALL) and whether the
@@ -56,7 +51,7 @@ static void after_send(struct thread *from, struct thread *to, bool call)
         from->partner = to;
     } else {
         from->partner = NULL;
-        set_status(from, 0);
+        thread_set_status(from, 0);
         sched_ready(from);
     }
 }
@@ -174,7 +169,7 @@ static void do_recv(struct thread *t, uint64_t deadline)
         return;
     }
     if (deadline && csr_read(time) >= deadline) {
-        set_status(t, -KINE_ETIMEDOUT);
+        thread_set_status(t, -KINE_ETIMEDOUT);
         return;
     }
     t->state = T_RECV_BLOCKED;
@@ -201,7 +196,7 @@ static void ipc_syscall(struct thread *t, uint64_t sysno)
     uint64_t a0 = t->tf.x[REG_A0], tag = t->tf.x[REG_A1];
     if ((sysno == KSYS_CALL || sysno == KSYS_SEND || sysno == KSYS_REPLY ||
          sysno == KSYS_REPLY_RECV) && kine_tag_len(tag) > KINE_IPC_BUF_WORDS) {
-        set_status(t, -KINE_EINVAL);
+        thread_set_status(t, -KINE_EINVAL);
         return;
     }
     switch (sysno) {
@@ -209,11 +204,11 @@ static void ipc_syscall(struct thread *t, uint64_t sysno)
     case KSYS_SEND: {
         struct thread *dest = thread_lookup(a0);
         if (!dest || dest->state == T_INACTIVE || dest->state == T_HALTED) {
-            set_status(t, -KINE_ESRCH);
+            thread_set_status(t, -KINE_ESRCH);
             return;
         }
         if (dest == t) {
-            set_status(t, -KINE_EDEADLK);
+            thread_set_status(t, -KINE_EDEADLK);
             return;
         }
         do_send(t, dest, sysno == KSYS_CALL);
@@ -223,7 +218,7 @@ static void ipc_syscall(struct thread *t, uint64_t sysno)
         do_recv(t, t->tf.x[REG_A6]);
         return;
     case KSYS_REPLY:
-        set_status(t, do_reply(t, thread_lookup(a0)));
+        thread_set_status(t, do_reply(t, thread_lookup(a0)));
         return;
     case KSYS_REPLY_RECV: {
         struct thread *dest = NULL;
@@ -231,7 +226,7 @@ static void ipc_syscall(struct thread *t, uint64_t sysno)
             dest = thread_lookup(a0);
             int err = do_reply(t, dest);
             if (err) {
-                set_status(t, err);
+                thread_set_status(t, err);
                 return;
             }
         }
@@ -244,7 +239,7 @@ static void ipc_syscall(struct thread *t, uint64_t sysno)
         return;
     }
     default:
-        set_status(t, -KINE_ENOSYS);
+        thread_set_status(t, -KINE_ENOSYS);
     }
 }
 
@@ -291,7 +286,7 @@ static void fail_waiter(struct thread *w)
         w->state = T_HALTED;
         return;
     }
-    set_status(w, -KINE_ESRCH);
+    thread_set_status(w, -KINE_ESRCH);
     sched_ready(w);
 }
 
