@@ -9,6 +9,7 @@
 #include "vm.h"
 #include "plic.h"
 #include "device.h"
+#include "syscall.h"
 #include <kinelib/fdt.h>
 #include <kinelib/elf.h>
 #include <kine/bootinfo.h>
@@ -182,19 +183,45 @@ static void load_pager(void)
     sched_ready(t);
 }
 
-/* kernel.failalloc=N on the command line: fault injection (kalloc.c). */
+/* The value of kernel option opt ("kernel.NAME=") on the command line, or
+ * NULL; a word of its own, not the tail of another. */
+static const char *kernel_option(const char *opt)
+{
+    for (const char *p = boot.bootargs; (p = strstr(p, opt)); p++)
+        if (p == boot.bootargs || p[-1] == ' ')
+            return p + strlen(opt);
+    return NULL;
+}
+
+/* Is kernel option opt ("kernel.NAME=") given as the word "off"? */
+static bool kernel_option_off(const char *opt)
+{
+    static const char off[] = "off";
+    const char *v = kernel_option(opt);
+    return v && strncmp(v, off, sizeof(off) - 1) == 0 &&
+           (v[sizeof(off) - 1] == ' ' || v[sizeof(off) - 1] == '\0');
+}
+
+/* kernel.failalloc=N: fault injection (kalloc.c).  kernel.fastpath=off:
+ * every IPC call and fault takes the general path (fastpath.c), so a test
+ * can check that both give the same results.  kernel.asid=off: no ASIDs,
+ * so the flush that stands in for them on harts without any is tested. */
 static void kernel_options(void)
 {
-    static const char opt[] = "kernel.failalloc=";
-    for (const char *p = boot.bootargs; (p = strstr(p, opt)); p++) {
-        if (p != boot.bootargs && p[-1] != ' ')
-            continue;
-        uint64_t n = strtoul(p + sizeof(opt) - 1, NULL, 10);
-        if (n >= 2) {
-            kalloc_inject(n);
-            kprintf("kernel: fault injection: every %luth object allocation for marked "
-                    "spaces fails\n", n);
-        }
+    const char *v = kernel_option("kernel.failalloc=");
+    uint64_t n = v ? strtoul(v, NULL, 10) : 0;
+    if (n >= 2) {
+        kalloc_inject(n);
+        kprintf("kernel: fault injection: every %luth object allocation for marked "
+                "spaces fails\n", n);
+    }
+    bool general_only = kernel_option_off("kernel.fastpath=");
+    syscall_init(general_only);
+    if (general_only)
+        kputs("kernel: fast paths off\n");
+    if (kernel_option_off("kernel.asid=")) {
+        space_no_asids();
+        kputs("kernel: ASIDs off\n");
     }
 }
 

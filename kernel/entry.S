@@ -1,27 +1,47 @@
 /* Boot entry, the trap vector and the return to user mode.
  * The kernel has one stack (per hart) and keeps no per-thread kernel stack:
- * every trap saves the user registers into the current thread's trap frame
- * (struct trapframe in thread.h: x1..x31 at 8*i, sepc at 256), the C handler
- * picks who runs next and user_return restores that thread.  While a thread
- * runs, sscratch points at its trap frame; while the kernel runs it is 0, so
- * a trap from S-mode (a kernel bug) is recognised and reported. */
+ * a trap saves user registers into the current thread's trap frame (struct
+ * trapframe in trapframe.h: x1..x31 at 8*i, then sepc, full, syscalls),
+ * the C handler picks who runs next, and user_return restores that thread.  While
+ * a thread runs, sscratch points at its trap frame; while the kernel runs it
+ * is 0, so a trap from S-mode (a kernel bug) is recognised and reported.
+ *
+ * Two ways in.  An interrupt or exception can come between any two
+ * instructions, so it saves all 31 registers (full = 1).  A system call
+ * (ecall) follows the convention of kine/syscall.h, a function call's: it
+ * may clobber ra, t0..t6 and a0..a7 and keeps sp, gp, tp and s0..s11.  So
+ * its entry saves only sp, gp and the return pc (CALL and REPLY_RECV try
+ * the fast paths of fastpath.S first), and calls the handler of
+ * a7 in the thread's table (trapframe.h) with the caller's a0..a7 as
+ * arguments; the C code keeps s0..s11 itself.  The handler answers in
+ * a0/a1 (sysret, syscall.h):
+ *   a1 = 0: the caller goes on, a0 is its result; the other caller-saved
+ *           registers come back zero (never a kernel value);
+ *   a1 = the thread to run (maybe the caller): a0 is the caller, whose
+ *           s0..s11 and tp are saved into its frame now, and the thread to
+ *           run is restored from its own frame.
+ * full is 1 only while a thread waits after an interrupt or exception:
+ * user_return clears it when it resumes one, so a thread that makes a
+ * system call always has full = 0 already. */
+#include "riscv.h"
+#include "trapframe.h"
+#include "fastpath.h"
 
-#define TF_SEPC 256
-#define TF_SIZE 272
+#define REG(n)  TF_REG(n)
 
-/* x1, x3..x31 to/from base + 8 * n; sp (x2) is handled by hand. */
+/* x1, x3..x31 to/from base + 8 * n; sp (x2) and t0 (x5) are handled by hand. */
 .macro SAVE_GPRS base
-    sd x1, 8(\base)
-    .irp n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    sd x\n, (8 * \n)(\base)
+    sd x1, REG(1)(\base)
+    .irp n, 3,4,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    sd x\n, REG(\n)(\base)
     .endr
 .endm
 
 /* everything but sp and a0 (the base), which the caller restores last */
 .macro RESTORE_GPRS base
-    ld x1, 8(\base)
+    ld x1, REG(1)(\base)
     .irp n, 3,4,5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    ld x\n, (8 * \n)(\base)
+    ld x\n, REG(\n)(\base)
     .endr
 .endm
 
@@ -30,10 +50,7 @@
 _start:
     /* OpenSBI: a0 = hart id, a1 = device tree.  First hart here boots;
      * any other parks (SMP later: per-hart stacks indexed by hart id). */
-    .option push
-    .option norelax
-    la gp, __global_pointer$
-    .option pop
+    KERNEL_GP
     la t0, boot_hart_claimed
     li t1, 1
     amoswap.w t1, t1, (t0)
@@ -55,8 +72,10 @@ park:
 boot_hart_claimed:
     .word 0
 
+    /* 16-byte aligned, as a stack must be, and no more: a larger section
+     * alignment keeps the linker from reaching small data through gp. */
     .section .bss
-    .align 12
+    .align 4
 kstack:
     .space 16384
     .globl kstack_top
@@ -66,42 +85,125 @@ kstack_top:
     .globl trap_vector
     .align 4
 trap_vector:
-    csrrw sp, sscratch, sp
+    csrrw sp, sscratch, sp          /* sp = the frame, sscratch = user sp */
     beqz sp, from_kernel
+    sd t0, REG(5)(sp)
+    csrr t0, scause
+    addi t0, t0, -EXC_ECALL_U
+    bnez t0, trap_full
+
+    /* A system call: the caller's sp and gp into its frame, sscratch 0
+     * (the kernel runs) and the kernel's gp.  CALL and REPLY_RECV try
+     * fastpath.S first (a7 & ~12 is 0 for them, and for 0 and 12, which it
+     * passes on), and come back here, with nothing changed but t0..t6,
+     * when it cannot serve them. */
+    csrrw t0, sscratch, zero
+    sd t0, REG(2)(sp)
+    sd gp, REG(3)(sp)
+    KERNEL_GP
+    andi t0, a7, ~(FAST_KSYS_CALL | FAST_KSYS_REPLY_RECV)
+    beqz t0, fast_ipc
+    .globl syscall_general
+syscall_general:
+    /* The pc to return to is the next instruction, kept in sepc too, for
+     * the way straight back. */
+    csrr t0, sepc
+    addi t0, t0, ECALL_BYTES
+    csrw sepc, t0
+    sd t0, TF_SEPC(sp)
+    ld t1, TF_SYSCALLS(sp)
+    la sp, kstack_top
+    sltiu t0, a7, SYSCALL_SLOTS
+    bnez t0, 1f
+    li a7, 0                         /* no such call: slot 0 says so */
+1:  slli t0, a7, PTR_SHIFT
+    add t0, t0, t1
+    ld t0, 0(t0)
+    jalr t0                          /* a0..a7 as the caller left them */
+syscall_return:
+    bnez a1, syscall_switch
+
+    /* The caller goes on with a0 = its result. */
+    ld t0, cur
+    csrw sscratch, t0
+    ld gp, REG(3)(t0)
+    ld sp, REG(2)(t0)
+    ZERO ra, t0, t1, t2, t3, t4, t5, t6, a1, a2, a3, a4, a5, a6, a7
+    sret
+
+syscall_switch:
+    /* a0 = the caller, a1 = the thread to run, its registers in its frame
+     * (the caller's full is 0: it was running) */
+    KEPT_GPRS sd, a0
+    mv a0, a1
+    j user_return
+
+trap_full:
+    /* An interrupt or exception: everything, t0 already saved. */
     SAVE_GPRS sp
-    csrr t0, sscratch
-    sd t0, 16(sp)
+    csrrw t0, sscratch, zero
+    sd t0, REG(2)(sp)
     csrr t0, sepc
     sd t0, TF_SEPC(sp)
-    csrw sscratch, zero
+    li t0, 1
+    sd t0, TF_FULL(sp)
     mv a0, sp
     la sp, kstack_top
-    .option push
-    .option norelax
-    la gp, __global_pointer$
-    .option pop
+    KERNEL_GP
     call trap_user
     /* trap_user never returns */
 
 from_kernel:
     csrrw sp, sscratch, sp
     addi sp, sp, -TF_SIZE
+    sd t0, REG(5)(sp)
     SAVE_GPRS sp
     addi t0, sp, TF_SIZE
-    sd t0, 16(sp)
+    sd t0, REG(2)(sp)
     csrr t0, sepc
     sd t0, TF_SEPC(sp)
     mv a0, sp
     call trap_kernel
 3:  j 3b
 
-    /* void user_return(struct trapframe *tf) -- never returns */
+    /* void user_return_message(struct trapframe *tf, uint64_t tag,
+     * uint64_t mr0, mr1, mr2, mr3, uint64_t sender) -- never returns.  tf's
+     * thread waits in a system call (full = 0) and receives a message: it
+     * comes back with status 0 and the message in a1..a6, straight from
+     * the arguments, its kept registers from the frame and the rest zero. */
+    .globl user_return_message
+user_return_message:
+    ld t0, TF_SEPC(a0)
+    csrw sepc, t0
+    csrw sscratch, a0
+    ld gp, REG(3)(a0)
+    KEPT_GPRS ld, a0
+    ZERO ra, t0, t1, t2, t3, t4, t5, t6, a7
+    ld sp, REG(2)(a0)
+    li a0, 0
+    sret
+
+    /* void user_return(struct trapframe *tf) -- never returns.  A frame a
+     * system call left (full = 0) gives the kept registers and a0..a6; the
+     * caller-saved others come back zero. */
     .globl user_return
 user_return:
     ld t0, TF_SEPC(a0)
     csrw sepc, t0
     csrw sscratch, a0
+    ld t0, TF_FULL(a0)
+    bnez t0, 1f
+    ld gp, REG(3)(a0)
+    KEPT_GPRS ld, a0
+    .irp n, 11,12,13,14,15,16
+    ld x\n, REG(\n)(a0)
+    .endr
+    ZERO ra, t0, t1, t2, t3, t4, t5, t6, a7
+    ld sp, REG(2)(a0)
+    ld a0, REG(10)(a0)
+    sret
+1:  sd zero, TF_FULL(a0)               /* running: the frame is stale now */
     RESTORE_GPRS a0
-    ld x2, 16(a0)
-    ld x10, 80(a0)
+    ld sp, REG(2)(a0)
+    ld a0, REG(10)(a0)
     sret

@@ -4,9 +4,10 @@
  * gives the thread its own zeroed registers, and the instruction re-runs.
  * The registers then stay in the hardware, owned by the last thread that
  * used them: they are saved only when another FP thread needs the
- * hardware and the owner changed them (FS was Dirty at a trap), and loaded
- * only when a thread that is not the owner runs again.  A thread that never
- * touches FP costs one test on the way back to user mode.  The vector unit
+ * hardware and the owner changed them (FS was Dirty when the unit last
+ * changed hands or went off), and loaded only when a thread that is not
+ * the owner runs again.  A thread that never touches FP costs one test on
+ * the way back to user mode.  The vector unit
  * (sstatus.VS) can follow the same owner scheme. */
 #include <string.h>
 #include "kernel.h"
@@ -59,16 +60,15 @@ bool fpu_first_use(struct thread *t, uint64_t insn)
     return true;
 }
 
-void fpu_note_dirty(void)
+/* Called (fpu_return) only when the unit must change: turned off for a
+ * thread without FP, or made t's.  FS is Dirty if the owner wrote its
+ * registers since they were loaded (nothing but this function changes FS
+ * while the kernel runs, so it still says so here); remembered before FS
+ * changes, so they are saved when another FP thread takes the unit. */
+void fpu_switch(struct thread *t)
 {
     if ((csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY)
         owner_dirty = true;
-}
-
-/* Called (fpu_return) only when the unit must change: turned off for a
- * thread without FP, or made t's. */
-void fpu_switch(struct thread *t)
-{
     if (!t->fp_used) {
         csr_clear(sstatus, SSTATUS_FS_MASK);   /* the owner's values stay */
         fpu_unit_on = false;

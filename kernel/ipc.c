@@ -1,8 +1,10 @@
-/* Synchronous IPC: call, send, receive, reply, reply-and-receive, plus the
- * kernel-made fault and exit messages, and interrupts (irq.c) and
- * notifications for a receiver that has one pending.  Messages move register to register
- * (tag + 4 MRs); a tag length > 0 also copies that many words between the
- * two threads' IPC buffers, the only user memory the kernel ever writes.
+/* Synchronous IPC, the general path: call, send, receive, reply,
+ * reply-and-receive in every case (fastpath.S and fastpath.c take the
+ * common ones first and fall back to this), plus the kernel-made fault and
+ * exit messages, and interrupts (irq.c) and notifications for a receiver
+ * that has one pending.  Messages move register to register (tag + 4
+ * MRs); a tag length > 0 also copies that many words between the two
+ * threads' IPC buffers, the only user memory the kernel ever writes.
  * When a send wakes a receiver and the sender blocks, the receiver runs at
  * once (no trip through the run queue). */
 #include <string.h>
@@ -10,13 +12,9 @@
 #include "riscv.h"
 #include "thread.h"
 #include "device.h"
+#include "syscall.h"
 #include <kine/syscall.h>
 #include <kine/error.h>
-
-static void set_status(struct thread *t, int64_t status)
-{
-    t->tf.x[REG_A0] = (uint64_t)status;
-}
 
 /* Deliver from's message into to's registers (and IPC buffer).  The tag
  * says whether the sender waits for a reply (KINE_TAG_CALL) and whether the
@@ -38,8 +36,8 @@ static void transfer(struct thread *from, struct thread *to, bool call)
             to->tf.x[REG_A2 + i] = from->tf.x[REG_A2 + i];
     }
     to->tf.x[REG_A6] = thread_tid(from);
-    set_status(to, 0);
-    to->deadline = 0;
+    to->tf.x[REG_A0] = 0;
+    sched_clear_deadline(to);
 }
 
 /* from's message has reached `to`: move from on to its next state. */
@@ -53,7 +51,7 @@ static void after_send(struct thread *from, struct thread *to, bool call)
         from->partner = to;
     } else {
         from->partner = NULL;
-        set_status(from, 0);
+        thread_set_status(from, 0);
         sched_ready(from);
     }
 }
@@ -123,8 +121,8 @@ void ipc_kernel_deliver(struct thread *to, uint64_t label, const uint64_t mr[KIN
     for (int i = 0; i < KINE_MSG_REGS; i++)
         to->tf.x[REG_A2 + i] = mr[i];
     to->tf.x[REG_A6] = 0;                /* from the kernel, no thread */
-    set_status(to, 0);
-    to->deadline = 0;
+    to->tf.x[REG_A0] = 0;
+    sched_clear_deadline(to);
 }
 
 /* A notification: the bits gathered so far, as one kernel-made message. */
@@ -171,11 +169,12 @@ static void do_recv(struct thread *t, uint64_t deadline)
         return;
     }
     if (deadline && csr_read(time) >= deadline) {
-        set_status(t, -KINE_ETIMEDOUT);
+        thread_set_status(t, -KINE_ETIMEDOUT);
         return;
     }
     t->state = T_RECV_BLOCKED;
-    t->deadline = deadline;
+    if (deadline)
+        sched_set_deadline(t, deadline);
 }
 
 /* Reply to dest, which must be waiting for a reply from t. */
@@ -192,12 +191,12 @@ static int do_reply(struct thread *t, struct thread *dest)
     return 0;
 }
 
-void ipc_syscall(struct thread *t, uint64_t sysno)
+static void ipc_syscall(struct thread *t, uint64_t sysno)
 {
     uint64_t a0 = t->tf.x[REG_A0], tag = t->tf.x[REG_A1];
     if ((sysno == KSYS_CALL || sysno == KSYS_SEND || sysno == KSYS_REPLY ||
          sysno == KSYS_REPLY_RECV) && kine_tag_len(tag) > KINE_IPC_BUF_WORDS) {
-        set_status(t, -KINE_EINVAL);
+        thread_set_status(t, -KINE_EINVAL);
         return;
     }
     switch (sysno) {
@@ -205,11 +204,11 @@ void ipc_syscall(struct thread *t, uint64_t sysno)
     case KSYS_SEND: {
         struct thread *dest = thread_lookup(a0);
         if (!dest || dest->state == T_INACTIVE || dest->state == T_HALTED) {
-            set_status(t, -KINE_ESRCH);
+            thread_set_status(t, -KINE_ESRCH);
             return;
         }
         if (dest == t) {
-            set_status(t, -KINE_EDEADLK);
+            thread_set_status(t, -KINE_EDEADLK);
             return;
         }
         do_send(t, dest, sysno == KSYS_CALL);
@@ -219,7 +218,7 @@ void ipc_syscall(struct thread *t, uint64_t sysno)
         do_recv(t, t->tf.x[REG_A6]);
         return;
     case KSYS_REPLY:
-        set_status(t, do_reply(t, thread_lookup(a0)));
+        thread_set_status(t, do_reply(t, thread_lookup(a0)));
         return;
     case KSYS_REPLY_RECV: {
         struct thread *dest = NULL;
@@ -227,7 +226,7 @@ void ipc_syscall(struct thread *t, uint64_t sysno)
             dest = thread_lookup(a0);
             int err = do_reply(t, dest);
             if (err) {
-                set_status(t, err);
+                thread_set_status(t, err);
                 return;
             }
         }
@@ -240,8 +239,26 @@ void ipc_syscall(struct thread *t, uint64_t sysno)
         return;
     }
     default:
-        set_status(t, -KINE_ENOSYS);
+        thread_set_status(t, -KINE_ENOSYS);
     }
+}
+
+/* The general path of every IPC call: the caller's registers go into its
+ * frame (where a blocked sender's message waits, and where a receiver's
+ * arrives), and whoever can run next runs. */
+sysret ipc_general(SYSCALL_ARGS)
+{
+    struct thread *t = cur;
+    uint64_t *x = t->tf.x;
+    x[REG_A0] = a0;
+    x[REG_A1] = a1;
+    x[REG_A2] = a2;
+    x[REG_A3] = a3;
+    x[REG_A4] = a4;
+    x[REG_A5] = a5;
+    x[REG_A6] = a6;
+    ipc_syscall(t, n);
+    return sysret_switch(t, sched_pick());
 }
 
 void ipc_kernel_send(struct thread *t, uint64_t label, const uint64_t mr[KINE_MSG_REGS], bool halts)
@@ -269,20 +286,24 @@ static void fail_waiter(struct thread *w)
         w->state = T_HALTED;
         return;
     }
-    set_status(w, -KINE_ESRCH);
+    thread_set_status(w, -KINE_ESRCH);
     sched_ready(w);
 }
 
 void ipc_detach(struct thread *t)
 {
     sched_unqueue(t);
+    sched_clear_deadline(t);
     if (t->state == T_SEND_BLOCKED && t->partner)
         sendq_remove(t->partner, t);
     struct thread *s;
     while ((s = sendq_pop(t)))
         fail_waiter(s);
-    for_each_thread(w)
+    for_each_thread(w) {
         if (w != t && w->state == T_REPLY_BLOCKED && w->partner == t)
             fail_waiter(w);
+        if (w->peer == t)
+            w->peer = NULL;          /* fastpath.S: never a dangling hint */
+    }
     t->partner = NULL;
 }

@@ -1,9 +1,12 @@
 /* RISC-V privileged-architecture names the kernel uses: CSR bits, trap
- * causes, Sv39 PTE bits.  Values from the RISC-V privileged spec 1.12. */
+ * causes, Sv39 PTE bits.  Values from the RISC-V privileged spec 1.12.
+ * The constants are usable from assembly (entry.S) too. */
 #ifndef KINE_RISCV_H
 #define KINE_RISCV_H
 
+#ifndef __ASSEMBLER__
 #include <stdint.h>
+#endif
 
 #define SSTATUS_SIE      (1UL << 1)
 #define SSTATUS_SPIE     (1UL << 5)
@@ -54,6 +57,7 @@
 #define EXC_STORE_MISALIGNED  6
 #define EXC_STORE_ACCESS      7
 #define EXC_ECALL_U           8
+#define ECALL_BYTES           4   /* sepc + this: the instruction after it */
 #define EXC_INSN_PAGE_FAULT   12
 #define EXC_LOAD_PAGE_FAULT   13
 #define EXC_STORE_PAGE_FAULT  15
@@ -61,6 +65,7 @@
 #define SATP_MODE_SV39   (8UL << 60)
 #define SATP_ASID_SHIFT  44
 #define SATP_ASID_MASK   0xffffUL
+#define SATP_PPN_MASK    ((1UL << SATP_ASID_SHIFT) - 1)
 
 #define PTE_V            (1UL << 0)
 #define PTE_R            (1UL << 1)
@@ -88,6 +93,7 @@
 #define PTE_TO_PA(pte)   (((pte) >> PTE_PPN_SHIFT) << PAGE_SHIFT)
 #define VPN(va, level)   (((va) >> (PAGE_SHIFT + 9 * (level))) & (PT_ENTRIES - 1))
 
+#ifndef __ASSEMBLER__
 #define csr_read(csr) __extension__({ uint64_t v_; __asm__ volatile("csrr %0, " #csr : "=r"(v_)); v_; })
 #define csr_write(csr, v) __asm__ volatile("csrw " #csr ", %0" :: "r"((uint64_t)(v)))
 #define csr_set(csr, v) __asm__ volatile("csrs " #csr ", %0" :: "r"((uint64_t)(v)))
@@ -102,5 +108,6 @@ static inline void sfence_vma_page(uint64_t va, uint64_t asid)
 {
     __asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"(asid) : "memory");
 }
+#endif /* __ASSEMBLER__ */
 
 #endif

@@ -9,10 +9,9 @@
 #include "device.h"
 #include <kine/error.h>
 
-void user_return(struct trapframe *tf) __attribute__((noreturn));
-
 static struct thread *runq_head, *runq_tail;
 static uint64_t tick_interval;
+static struct list timed = { &timed, &timed };   /* receivers with a deadline */
 
 void sched_ready(struct thread *t)
 {
@@ -75,12 +74,21 @@ void timer_init(uint64_t timebase_hz)
     sbi_set_timer(csr_read(time) + tick_interval);
 }
 
+void sched_set_deadline(struct thread *t, uint64_t deadline)
+{
+    t->deadline = deadline;
+    list_add_tail(&timed, &t->timed_link);
+}
+
+/* Only receivers with a deadline are on the list, so a tick costs nothing
+ * for the threads that wait without one. */
 void sched_tick(uint64_t now)
 {
-    for_each_thread(t) {
-        if (t->state == T_RECV_BLOCKED && t->deadline && now >= t->deadline) {
-            t->deadline = 0;
-            t->tf.x[REG_A0] = (uint64_t)-KINE_ETIMEDOUT;
+    list_each(l, next, &timed) {
+        struct thread *t = list_owner(l, struct thread, timed_link);
+        if (now >= t->deadline) {
+            sched_clear_deadline(t);
+            thread_set_status(t, -KINE_ETIMEDOUT);
             sched_ready(t);
         }
     }
@@ -107,7 +115,7 @@ static void __attribute__((noinline)) idle(void)
         irq_external();
 }
 
-void sched_run(void)
+struct thread *sched_pick(void)
 {
     for (;;) {
         if (!cur || cur->state != T_READY)
@@ -115,8 +123,13 @@ void sched_run(void)
         if (cur) {
             space_activate(cur->space);
             fpu_return(cur);
-            user_return(&cur->tf);
+            return cur;
         }
         idle();
     }
+}
+
+void sched_run(void)
+{
+    user_return(&sched_pick()->tf);
 }

@@ -1,7 +1,11 @@
-/* System calls.  Every argument is checked here before any object is
- * touched; a bad one returns -KINE_E* in a0.  The pager-only calls (and the
- * debug console, so no program can print an untagged line) check the
- * caller's space first and return -KINE_EPERM to everybody else. */
+/* System calls: the tables entry.S dispatches through, and every call but
+ * IPC's (ipc.c, fastpath.c).  Every argument is checked here before any
+ * object is touched; a bad one returns -KINE_E* in a0.  The pager-only
+ * calls (and the debug console, so no program can print an untagged line)
+ * are in the table of the pager's threads only; everybody else's has
+ * -KINE_EPERM in their place.  A call that leaves the caller running
+ * answers straight in a0 (sysret_value); one that may not (YIELD, EXIT,
+ * IPC) goes through the scheduler. */
 #include <string.h>
 #include "kernel.h"
 #include "riscv.h"
@@ -93,18 +97,6 @@ static int64_t sys_thread_destroy(struct thread *t, uint64_t tid)
     return 0;
 }
 
-static bool rights_ok(uint64_t r)
-{
-    /* readable, no unknown bits: W or X without R would make odd PTEs */
-    return (r & ~KINE_RIGHTS_ALL) == 0 && (r & KINE_RIGHT_R);
-}
-
-/* What a MAP entry's low bits may hold: rights and KINE_MAP_NOAD. */
-static bool map_flags_ok(uint64_t r)
-{
-    return rights_ok(r & ~KINE_MAP_NOAD);
-}
-
 /* Map n entries from the caller's IPC buffer.  Every entry is checked and
  * every page table made before the first PTE changes, so the call maps all
  * n pages or changes nothing (-KINE_ENOMEM leaves only empty tables).  A
@@ -123,7 +115,7 @@ static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
         uint64_t va = e[i].va_rights & ~(PAGE_SIZE - 1), r = e[i].va_rights & (PAGE_SIZE - 1);
         if (!vm_user_range_ok(va, 1))
             return -KINE_EFAULT;
-        if (!map_flags_ok(r))
+        if (!vm_map_flags_ok(r))
             return -KINE_EINVAL;
         if (e[i].frame >= boot.pool_frames)
             return -KINE_ERANGE;
@@ -138,16 +130,8 @@ static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
         if (*pte[i] & PTE_KERNEL_OWNED)
             return -KINE_EBUSY;
     }
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t r = e[i].va_rights & (PAGE_SIZE - 1);
-        uint64_t ppn = PA_TO_PTE(boot.pool_pa + e[i].frame * PAGE_SIZE);
-        uint64_t flags = vm_rights_to_pte(r) | PTE_U | PTE_V;
-        if (!(r & KINE_MAP_NOAD))
-            flags |= PTE_A | ((r & KINE_RIGHT_W) ? PTE_D : 0);
-        if ((*pte[i] & PTE_V) && PTE_TO_PA(*pte[i]) == PTE_TO_PA(ppn))
-            flags |= *pte[i] & (PTE_A | PTE_D);   /* the same frame: keep its news */
-        *pte[i] = ppn | flags;
-    }
+    for (uint64_t i = 0; i < n; i++)
+        *pte[i] = vm_pool_pte(*pte[i], e[i].frame, e[i].va_rights & (PAGE_SIZE - 1));
     if (n > TLB_FLUSH_PAGES) {
         sfence_vma_asid(s->asid);
     } else {
@@ -186,7 +170,7 @@ static int64_t sys_protect(uint64_t h, uint64_t va, uint64_t npages, uint64_t ri
         return -KINE_ESRCH;
     if (!vm_user_range_ok(va, npages))
         return -KINE_EFAULT;
-    if (!rights_ok(rights))
+    if (!vm_rights_ok(rights))
         return -KINE_EINVAL;
     uint64_t n = vm_protect_range(s->root, va, npages, vm_rights_to_pte(rights));
     flush_range(s, va, npages);
@@ -194,31 +178,14 @@ static int64_t sys_protect(uint64_t h, uint64_t va, uint64_t npages, uint64_t ri
 }
 
 /* AS_QUERY: one entry per present PTE, into the caller's IPC buffer. */
-struct query { struct kine_map_entry *out; uint64_t n; };
-
-static int report_leaf(uint64_t va, uint64_t *pte, void *ctx)
-{
-    struct query *q = ctx;
-    uint64_t pa = PTE_TO_PA(*pte);
-    uint64_t rights = ((*pte & PTE_R) ? KINE_RIGHT_R : 0) | ((*pte & PTE_W) ? KINE_RIGHT_W : 0) |
-                      ((*pte & PTE_X) ? KINE_RIGHT_X : 0) |
-                      ((*pte & PTE_A) ? KINE_PTE_ACCESSED : 0) | ((*pte & PTE_D) ? KINE_PTE_DIRTY : 0);
-    bool in_pool = pa >= boot.pool_pa && pa < boot.pool_pa + boot.pool_frames * PAGE_SIZE;
-    q->out[q->n].va_rights = va | rights;
-    q->out[q->n].frame = in_pool ? (pa - boot.pool_pa) / PAGE_SIZE : KINE_FRAME_NONE;
-    return ++q->n == KINE_MAP_BATCH;
-}
-
 static int64_t sys_as_query(struct thread *t, uint64_t h, uint64_t va, uint64_t npages)
 {
     struct space *s = space_lookup(h);
-    struct query q = { (struct kine_map_entry *)t->ipcbuf_pa, 0 };
     if (!s)
         return -KINE_ESRCH;
     if (!vm_user_range_ok(va, npages))
         return -KINE_EFAULT;
-    vm_for_each_leaf(s->root, va, npages, report_leaf, &q);
-    return (int64_t)q.n;
+    return (int64_t)vm_query_range(s->root, va, npages, (struct kine_map_entry *)t->ipcbuf_pa);
 }
 
 static int64_t sys_as_copy(uint64_t hsrc, uint64_t hdst, uint64_t va, uint64_t npages,
@@ -268,71 +235,133 @@ static int64_t sys_as_tables(uint64_t h)
  * mapping and device call.  IRQ_ACK is the bound thread's. */
 static bool pager_only(uint64_t n)
 {
-    return n == KSYS_DEBUG_WRITE || (n >= KSYS_AS_CREATE && n < KSYS_COUNT && n != KSYS_IRQ_ACK);
+    return n == KSYS_DEBUG_WRITE || (n >= KSYS_AS_CREATE && n != KSYS_IRQ_ACK);
 }
 
-void syscall_dispatch(struct thread *t)
+/* The caller's call is done with result r: straight back to it if it still
+ * runs, else through its frame and whoever the scheduler picks. */
+static sysret finish(struct thread *t, int64_t r)
 {
-    uint64_t *x = t->tf.x;
-    uint64_t n = x[REG_A7];
-    int64_t ret;
+    if (cur == t && t->state == T_READY)
+        return sysret_value(r);
+    thread_set_status(t, r);
+    return sysret_switch(t, sched_pick());
+}
 
-    if (pager_only(n) && !t->space->privileged) {
-        x[REG_A0] = (uint64_t)-KINE_EPERM;
-        return;
+/* One handler per call; they see the caller as cur. */
+static sysret k_debug_write(SYSCALL_ARGS) { return sysret_value(sys_debug_write(cur, a0)); }
+static sysret k_self(SYSCALL_ARGS) { return sysret_value((int64_t)thread_tid(cur)); }
+
+static sysret k_yield(SYSCALL_ARGS)
+{
+    struct thread *t = cur;
+    sched_preempt();
+    return finish(t, 0);
+}
+
+static sysret k_exit(SYSCALL_ARGS)
+{
+    struct thread *t = cur;
+    return finish(t, sys_exit(t, a0));
+}
+
+static sysret k_as_create(SYSCALL_ARGS) { return sysret_value(sys_as_create(a0, a1)); }
+static sysret k_as_destroy(SYSCALL_ARGS) { return sysret_value(sys_as_destroy(cur, a0)); }
+static sysret k_thread_create(SYSCALL_ARGS)
+{
+    return sysret_value(sys_thread_create(cur, a0, a1));
+}
+static sysret k_thread_start(SYSCALL_ARGS)
+{
+    return sysret_value(sys_thread_start(a0, a1, a2, a3, a4));
+}
+static sysret k_thread_destroy(SYSCALL_ARGS)
+{
+    return sysret_value(sys_thread_destroy(cur, a0));
+}
+static sysret k_map(SYSCALL_ARGS) { return sysret_value(sys_map(cur, a0, a1)); }
+static sysret k_unmap(SYSCALL_ARGS) { return sysret_value(sys_unmap(a0, a1, a2)); }
+static sysret k_protect(SYSCALL_ARGS) { return sysret_value(sys_protect(a0, a1, a2, a3)); }
+static sysret k_poweroff(SYSCALL_ARGS) { poweroff((int)(a0 & 0xff)); }
+static sysret k_as_query(SYSCALL_ARGS) { return sysret_value(sys_as_query(cur, a0, a1, a2)); }
+static sysret k_kmem_info(SYSCALL_ARGS) { return sysret_value((int64_t)kalloc_free_pages()); }
+static sysret k_as_tables(SYSCALL_ARGS) { return sysret_value(sys_as_tables(a0)); }
+static sysret k_as_copy(SYSCALL_ARGS) { return sysret_value(sys_as_copy(a0, a1, a2, a3, a4)); }
+static sysret k_dev_map(SYSCALL_ARGS)
+{
+    return sysret_value(device_map(space_lookup(a0), a1, a2, a3));
+}
+static sysret k_irq_bind(SYSCALL_ARGS) { return sysret_value(irq_bind(a0, a1)); }
+static sysret k_irq_ack(SYSCALL_ARGS) { return sysret_value(irq_ack(cur, a0)); }
+static sysret k_as_accessed(SYSCALL_ARGS)
+{
+    return sysret_value(sys_as_accessed(cur, a0, a1, a2, a3));
+}
+static sysret k_notify(SYSCALL_ARGS) { return sysret_value(ipc_notify(a0, a1)); }
+
+/* A fault's answer in one trap: map, then reply (empty) and receive.  If
+ * the map fails, nothing is sent or received. */
+sysret syscall_map_reply_recv(SYSCALL_ARGS)
+{
+    int64_t r = sys_map(cur, a1, a2);
+    if (r < 0)
+        return sysret_value(r);
+    return ipc_general(a0, 0, 0, 0, 0, 0, a6, KSYS_REPLY_RECV);
+}
+
+static sysret k_nosys(SYSCALL_ARGS) { return sysret_value(-KINE_ENOSYS); }
+static sysret k_eperm(SYSCALL_ARGS) { return sysret_value(-KINE_EPERM); }
+
+static const syscall_fn handlers[KSYS_COUNT] = {
+    [KSYS_DEBUG_WRITE]    = k_debug_write,
+    [KSYS_YIELD]          = k_yield,
+    [KSYS_EXIT]           = k_exit,
+    [KSYS_CALL]           = ipc_general,      /* after fastpath.S */
+    [KSYS_SEND]           = ipc_general,
+    [KSYS_RECV]           = ipc_general,
+    [KSYS_REPLY]          = ipc_general,
+    [KSYS_REPLY_RECV]     = ipc_general,      /* after fastpath.S */
+    [KSYS_SELF]           = k_self,
+    [KSYS_AS_CREATE]      = k_as_create,
+    [KSYS_AS_DESTROY]     = k_as_destroy,
+    [KSYS_THREAD_CREATE]  = k_thread_create,
+    [KSYS_THREAD_START]   = k_thread_start,
+    [KSYS_THREAD_DESTROY] = k_thread_destroy,
+    [KSYS_MAP]            = k_map,
+    [KSYS_UNMAP]          = k_unmap,
+    [KSYS_PROTECT]        = k_protect,
+    [KSYS_POWEROFF]       = k_poweroff,
+    [KSYS_MAP_REPLY_RECV] = fast_map_reply_recv,
+    [KSYS_AS_QUERY]       = k_as_query,
+    [KSYS_KMEM_INFO]      = k_kmem_info,
+    [KSYS_AS_TABLES]      = k_as_tables,
+    [KSYS_AS_COPY]        = k_as_copy,
+    [KSYS_DEV_MAP]        = k_dev_map,
+    [KSYS_IRQ_BIND]       = k_irq_bind,
+    [KSYS_IRQ_ACK]        = k_irq_ack,
+    [KSYS_AS_ACCESSED]    = k_as_accessed,
+    [KSYS_NOTIFY]         = k_notify,
+};
+_Static_assert(KSYS_COUNT <= SYSCALL_SLOTS, "trapframe.h: SYSCALL_SLOTS too small");
+
+/* entry.S indexes these by a7 (past the end: slot 0, k_nosys).  The pager's
+ * space gets every call; everybody else gets -KINE_EPERM for the pager's
+ * calls, from the table, with no test on the way. */
+static syscall_fn pager_table[SYSCALL_SLOTS], user_table[SYSCALL_SLOTS];
+
+void syscall_init(bool general_only)
+{
+    for (uint64_t i = 0; i < SYSCALL_SLOTS; i++) {
+        syscall_fn f = i < KSYS_COUNT && handlers[i] ? handlers[i] : k_nosys;
+        if (general_only && f == fast_map_reply_recv)
+            f = syscall_map_reply_recv;
+        pager_table[i] = f;
+        user_table[i] = f != k_nosys && pager_only(i) ? k_eperm : f;
     }
-    switch (n) {
-    case KSYS_DEBUG_WRITE:   ret = sys_debug_write(t, x[REG_A0]); break;
-    case KSYS_YIELD:
-        ret = 0;
-        sched_preempt();
-        break;
-    case KSYS_EXIT:          ret = sys_exit(t, x[REG_A0]); break;
-    case KSYS_CALL:
-    case KSYS_SEND:
-    case KSYS_RECV:
-    case KSYS_REPLY:
-    case KSYS_REPLY_RECV:
-        ipc_syscall(t, n);
-        return;                      /* sets a0 itself (maybe later) */
-    case KSYS_SELF:          ret = (int64_t)thread_tid(t); break;
-    case KSYS_AS_CREATE:     ret = sys_as_create(x[REG_A0], x[REG_A1]); break;
-    case KSYS_AS_DESTROY:    ret = sys_as_destroy(t, x[REG_A0]); break;
-    case KSYS_THREAD_CREATE: ret = sys_thread_create(t, x[REG_A0], x[REG_A1]); break;
-    case KSYS_THREAD_START:
-        ret = sys_thread_start(x[REG_A0], x[REG_A1], x[REG_A2], x[REG_A3], x[REG_A4]);
-        break;
-    case KSYS_THREAD_DESTROY: ret = sys_thread_destroy(t, x[REG_A0]); break;
-    case KSYS_MAP:           ret = sys_map(t, x[REG_A0], x[REG_A1]); break;
-    case KSYS_UNMAP:         ret = sys_unmap(x[REG_A0], x[REG_A1], x[REG_A2]); break;
-    case KSYS_PROTECT:       ret = sys_protect(x[REG_A0], x[REG_A1], x[REG_A2], x[REG_A3]); break;
-    case KSYS_POWEROFF:      poweroff((int)(x[REG_A0] & 0xff));
-    case KSYS_MAP_REPLY_RECV:
-        /* a fault's answer in one trap: map, then reply (empty) and receive */
-        ret = sys_map(t, x[REG_A1], x[REG_A2]);
-        if (ret < 0)
-            break;
-        x[REG_A1] = 0;
-        for (int i = 0; i < KINE_MSG_REGS; i++)
-            x[REG_A2 + i] = 0;
-        ipc_syscall(t, KSYS_REPLY_RECV);
-        return;
-    case KSYS_AS_QUERY:      ret = sys_as_query(t, x[REG_A0], x[REG_A1], x[REG_A2]); break;
-    case KSYS_KMEM_INFO:     ret = (int64_t)kalloc_free_pages(); break;
-    case KSYS_AS_TABLES:     ret = sys_as_tables(x[REG_A0]); break;
-    case KSYS_AS_COPY:
-        ret = sys_as_copy(x[REG_A0], x[REG_A1], x[REG_A2], x[REG_A3], x[REG_A4]);
-        break;
-    case KSYS_DEV_MAP:
-        ret = device_map(space_lookup(x[REG_A0]), x[REG_A1], x[REG_A2], x[REG_A3]);
-        break;
-    case KSYS_IRQ_BIND:      ret = irq_bind(x[REG_A0], x[REG_A1]); break;
-    case KSYS_IRQ_ACK:       ret = irq_ack(t, x[REG_A0]); break;
-    case KSYS_AS_ACCESSED:
-        ret = sys_as_accessed(t, x[REG_A0], x[REG_A1], x[REG_A2], x[REG_A3]);
-        break;
-    case KSYS_NOTIFY:        ret = ipc_notify(x[REG_A0], x[REG_A1]); break;
-    default:                 ret = -KINE_ENOSYS; break;
-    }
-    x[REG_A0] = (uint64_t)ret;
+    fastpath_on = !general_only;
+}
+
+const syscall_fn *syscall_table(bool privileged)
+{
+    return privileged ? pager_table : user_table;
 }

@@ -1,26 +1,21 @@
 /* Threads and address spaces, the kernel's two object kinds, and the
- * scheduler.  Each object is a page of kernel object memory; a handle is
- * generation << 16 | slot in a handle table that grows with use, so a
- * handle to a destroyed object is recognised as stale, never reused, and
- * how many objects exist is bounded by memory, not by a table. */
+ * scheduler.  Each object is a page of kernel object memory, named by a
+ * handle (handle.h). */
 #ifndef KINE_THREAD_H
 #define KINE_THREAD_H
 
 #include <stdint.h>
 #include <stdbool.h>
 #include <kine/ipc.h>
-
-#define HANDLE_SLOT_BITS 16
+#include "riscv.h"
+#include "handle.h"
+#include "trapframe.h"
+#include "fastpath.h"
+#include "list.h"
 
 /* Register numbers in struct trapframe.x[] */
 enum { REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4, REG_A0 = 10, REG_A1, REG_A2,
        REG_A3, REG_A4, REG_A5, REG_A6, REG_A7 };
-
-struct trapframe {          /* layout known to entry.S */
-    uint64_t x[32];         /* x[0] unused */
-    uint64_t sepc;
-    uint64_t pad;
-};
 
 struct fpstate {            /* layout known to fpu.S */
     uint64_t f[32];
@@ -44,6 +39,7 @@ struct space {
     bool inject;            /* kernel.failalloc applies to allocations for it */
     uint16_t asid;
     uint32_t nthreads;
+    uint64_t satp;          /* the satp value that runs it */
     uint64_t *root;
     uint64_t tables;        /* page-table pages below the root */
     uint64_t table_limit;   /* ... that it may ever hold (its quota) */
@@ -52,29 +48,62 @@ struct space {
 
 struct thread {
     struct trapframe tf;    /* first: entry.S finds it through sscratch */
+    /* What the assembly fast paths (fastpath.S) read and write, at the
+     * offsets fastpath.h gives them (checked below). */
     uint64_t tid;           /* its handle: generation << 16 | slot */
-    uint32_t slot;
+    struct space *space;
+    struct thread *partner; /* SEND_BLOCKED: receiver; REPLY_BLOCKED: replier */
+    struct thread *sendq_head;    /* threads sending to me, first ... */
+    uint64_t deadline;      /* RECV_BLOCKED: time CSR value, 0 = none */
+    uint64_t notify_bits;   /* notified (KSYS_NOTIFY), not yet received */
     enum thread_state state;
+    uint32_t irqs_pending;  /* its interrupts claimed, not yet received (irq.c) */
+    bool kmsg;              /* the pending send is a kernel-made message */
+    bool fp_used;           /* has its own FP state (fpu.c) */
+    /* The partner of its last fast IPC, or NULL: the next call or reply
+     * that names it by tid skips the handle table.  Never a dangling
+     * pointer: ipc_detach clears it in every thread before a thread goes. */
+    struct thread *peer;
+
+    uint32_t slot;
     struct thread *all_next, *all_prev;   /* every thread (all_threads) */
     struct thread *space_next;            /* the threads of its space */
-    struct space *space;
     struct thread *pager;   /* gets this thread's faults and exit */
     uint64_t ipcbuf_pa, ipcbuf_va;
-    struct thread *partner; /* SEND_BLOCKED: receiver; REPLY_BLOCKED: replier */
     bool sending_call;      /* SEND_BLOCKED: wait for a reply after delivery */
-    bool kmsg;              /* the pending send is a kernel-made message */
     bool kmsg_halts;        /* after delivery, halt (exit) instead of waiting */
     uint64_t kmsg_tag, kmsg_mr[KINE_MSG_REGS];
-    struct thread *sendq_head, *sendq_tail;   /* threads sending to me */
+    struct thread *sendq_tail;            /* ... and last */
     struct thread *qnext;   /* link in a send queue or the run queue */
     bool on_runq;
-    uint64_t deadline;      /* RECV_BLOCKED: time CSR value, 0 = none */
+    /* REPLY_BLOCKED on a fault: the page and, if its leaf table existed,
+     * its PTE, so that the answer maps it without a walk (fastpath.c).
+     * Cleared if that table is freed before (space_leaf_table_freed). */
+    uint64_t fault_va;
+    uint64_t *fault_pte;
     uint32_t irqs_bound;    /* interrupt sources bound to it (irq.c) */
-    uint32_t irqs_pending;  /* ... of them claimed, not yet received */
-    uint64_t notify_bits;   /* notified (KSYS_NOTIFY), not yet received */
-    bool fp_used;           /* has its own FP state (fpu.c) */
+    struct list timed_link; /* on the scheduler's deadline list iff deadline */
     struct fpstate fp;      /* saved while another thread owns the FP unit */
 };
+
+#define THREAD_OFFSET_IS(field, value) \
+    _Static_assert(__builtin_offsetof(struct thread, field) == (value), "fastpath.h: " #field)
+THREAD_OFFSET_IS(tid, THREAD_TID);
+THREAD_OFFSET_IS(space, THREAD_SPACE);
+THREAD_OFFSET_IS(partner, THREAD_PARTNER);
+THREAD_OFFSET_IS(sendq_head, THREAD_SENDQ_HEAD);
+THREAD_OFFSET_IS(deadline, THREAD_DEADLINE);
+THREAD_OFFSET_IS(notify_bits, THREAD_NOTIFY_BITS);
+THREAD_OFFSET_IS(state, THREAD_STATE);
+THREAD_OFFSET_IS(irqs_pending, THREAD_IRQS_PENDING);
+THREAD_OFFSET_IS(kmsg, THREAD_KMSG);
+THREAD_OFFSET_IS(fp_used, THREAD_FP_USED);
+THREAD_OFFSET_IS(peer, THREAD_PEER);
+_Static_assert(sizeof(enum thread_state) == 4 && T_READY == THREAD_READY &&
+               T_RECV_BLOCKED == THREAD_RECV_BLOCKED && T_REPLY_BLOCKED == THREAD_REPLY_BLOCKED,
+               "fastpath.h: thread states");
+_Static_assert(__builtin_offsetof(struct space, satp) == SPACE_SATP &&
+               __builtin_offsetof(struct space, asid) == SPACE_ASID, "fastpath.h: space");
 
 extern struct thread *all_threads;   /* every thread that exists */
 extern struct thread *cur;   /* thread whose registers are live (hart 0) */
@@ -82,51 +111,120 @@ extern struct thread *cur;   /* thread whose registers are live (hart 0) */
 
 /* handles */
 static inline uint64_t thread_tid(const struct thread *t) { return t->tid; }
-struct thread *thread_lookup(uint64_t tid);    /* NULL if stale or free */
-uint64_t space_handle(const struct space *s);
-struct space *space_lookup(uint64_t handle);
+static inline uint64_t space_handle(const struct space *s) { return s->handle; }
+
+/* NULL if stale or free (a freed object's slot holds NULL). */
+static inline struct thread *thread_lookup(uint64_t tid)
+{
+    struct thread *t = handle_object(tid, true);
+    return t && t->tid == tid ? t : (struct thread *)0;
+}
+
+/* The thread t names by tid: its peer (fastpath.S) if that is the one,
+ * else thread_lookup's, which becomes its peer. */
+static inline struct thread *thread_lookup_from(struct thread *t, uint64_t tid)
+{
+    struct thread *p = t->peer;
+    if (p && p->tid == tid)
+        return p;
+    p = thread_lookup(tid);
+    if (p)
+        t->peer = p;
+    return p;
+}
+
+static inline struct space *space_lookup(uint64_t handle)
+{
+    struct space *s = handle_object(handle, false);
+    return s && s->handle == handle ? s : (struct space *)0;
+}
+
+/* A thread's result of a system call, or of a wait that ended without a
+ * message: a0, with a1..a6 cleared so that nothing from an earlier
+ * message stays behind in the registers it gets back. */
+static inline void thread_set_status(struct thread *t, int64_t status)
+{
+    t->tf.x[REG_A0] = (uint64_t)status;
+    for (int r = REG_A1; r <= REG_A6; r++)
+        t->tf.x[r] = 0;
+}
 
 /* objects */
 int space_create(bool privileged, uint64_t table_limit, bool inject, struct space **out);
 void space_destroy(struct space *s);
+/* vm.c is about to free leaf table `table` of s: no thread of s may keep a
+ * PTE pointer into it (fault_pte) any longer. */
+void space_leaf_table_freed(struct space *s, const uint64_t *table);
+/* Use no ASIDs, as on a hart without them (kernel.asid=off): every space
+ * gets ASID 0, flushed whenever it is switched to.  Before the first space. */
+void space_no_asids(void);
 int thread_create(struct space *s, uint64_t ipcbuf_va, struct thread *pager, struct thread **out);
 void thread_destroy(struct thread *t);
-void space_activate(struct space *s);
+
+/* Make s the hart's address space; nothing when it already is. */
+static inline void space_activate(struct space *s)
+{
+    if (csr_read(satp) != s->satp) {
+        csr_write(satp, s->satp);
+        if (!s->asid)
+            sfence_vma_all();        /* ASID 0 is shared by every space without one */
+    }
+}
 
 /* scheduler (sched.c) */
 void sched_ready(struct thread *t);           /* make runnable, queue it */
 void sched_preempt(void);                     /* timer: current goes to the back */
 void sched_unqueue(struct thread *t);         /* take off the run queue */
-void sched_run(void) __attribute__((noreturn));  /* resume cur or pick the next */
+/* Who runs next: cur if it still can, else the head of the run queue
+ * (waiting for an interrupt while there is none), with its address space
+ * and FP registers in place; cur is set to it. */
+struct thread *sched_pick(void);
+void sched_run(void) __attribute__((noreturn));  /* sched_pick, then user_return */
 void sched_tick(uint64_t now);                /* deadlines */
+void sched_set_deadline(struct thread *t, uint64_t deadline);   /* nonzero */
+/* t's receive ends (or t goes): off the deadline list, if it was on it. */
+static inline void sched_clear_deadline(struct thread *t)
+{
+    if (t->deadline) {
+        t->deadline = 0;
+        list_remove(&t->timed_link);
+    }
+}
 void timer_init(uint64_t timebase_hz);
 void timer_interrupt(void);
 
+/* entry.S: resume t in user mode from its trap frame (full or not); or,
+ * for a thread waiting in a system call, with a message received (status
+ * 0, tag, MR0..MR3, sender) straight from the arguments. */
+void user_return(struct trapframe *tf) __attribute__((noreturn));
+void user_return_message(struct trapframe *tf, uint64_t tag, uint64_t mr0, uint64_t mr1,
+                         uint64_t mr2, uint64_t mr3, uint64_t sender) __attribute__((noreturn));
+
 /* fpu.c: per-thread floating-point state, switched lazily.  The common
  * cases (no FP thread at all; the FP unit already set right) are tests
- * here, inline on the trap path; the rest is out of line. */
+ * here, inline on the way back to user mode; the rest is out of line. */
 extern struct thread *fpu_owner;      /* whose values the FP registers hold */
 extern bool fpu_unit_on;              /* sstatus.FS is not Off */
 void fpu_init(void);
 bool fpu_first_use(struct thread *t, uint64_t insn);   /* true: enabled, re-run it */
-void fpu_note_dirty(void);
 void fpu_switch(struct thread *t);
 void fpu_forget(struct thread *t);
 
-static inline void fpu_trap_entry(void)
+/* Must the FP unit change for t to run?  On for a thread without FP, or
+ * off or holding another thread's registers for one with FP.  (fastpath.S
+ * has the same test in assembly.) */
+static inline bool fpu_must_switch(const struct thread *t)
 {
-    if (fpu_owner)
-        fpu_note_dirty();
+    return t->fp_used ? (t != fpu_owner || !fpu_unit_on) : fpu_unit_on;
 }
 
 static inline void fpu_return(struct thread *t)
 {
-    if (t->fp_used ? (t != fpu_owner || !fpu_unit_on) : fpu_unit_on)
+    if (fpu_must_switch(t))
         fpu_switch(t);
 }
 
 /* ipc.c */
-void ipc_syscall(struct thread *t, uint64_t sysno);
 void ipc_kernel_send(struct thread *t, uint64_t label, const uint64_t mr[KINE_MSG_REGS], bool halts);
 void ipc_detach(struct thread *t);            /* unlink t from every wait */
 /* Put a kernel-made message (sender 0) into to's registers as received. */

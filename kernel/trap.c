@@ -1,7 +1,9 @@
-/* Trap dispatch.  From user mode: system calls, the timer, device
- * interrupts (irq.c), and faults, which become messages to the faulting
- * thread's pager.  From kernel mode: only a
- * broken kernel invariant can trap, so that panics with the registers. */
+/* Trap dispatch for everything but system calls (entry.S sends those to
+ * syscall.c).  From user mode: the timer, device interrupts (irq.c), a
+ * first FP instruction (fpu.c), and faults, which become messages to the
+ * faulting thread's pager -- unless only an A or D bit was missing, which
+ * the kernel sets itself.  From kernel mode: only a broken kernel
+ * invariant can trap, so that panics with the registers. */
 #include "kernel.h"
 #include "riscv.h"
 #include "thread.h"
@@ -27,12 +29,17 @@ static uint64_t fault_access(uint64_t cause)
     }
 }
 
+static bool is_page_fault(uint64_t cause)
+{
+    return cause == EXC_LOAD_PAGE_FAULT || cause == EXC_STORE_PAGE_FAULT ||
+           cause == EXC_INSN_PAGE_FAULT;
+}
+
 void trap_user(struct trapframe *tf)
 {
     struct thread *t = (struct thread *)tf;    /* tf is the first member */
     uint64_t cause = csr_read(scause);
 
-    fpu_trap_entry();
     if (cause & SCAUSE_INTERRUPT) {
         if ((cause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER) {
             timer_interrupt();
@@ -42,23 +49,23 @@ void trap_user(struct trapframe *tf)
         }
         sched_run();
     }
-    if (cause == EXC_ECALL_U) {
-        tf->sepc += 4;
-        syscall_dispatch(t);
-        sched_run();
-    }
-    if (cause == EXC_ILLEGAL_INSN && fpu_first_use(t, csr_read(stval)))
+    uint64_t stval = csr_read(stval), va = ALIGN_DOWN(stval, PAGE_SIZE), *pte = NULL;
+    if (cause == EXC_ILLEGAL_INSN && fpu_first_use(t, stval))
         sched_run();                           /* its own FP state: re-run it */
-    if ((cause == EXC_LOAD_PAGE_FAULT || cause == EXC_STORE_PAGE_FAULT ||
-         cause == EXC_INSN_PAGE_FAULT) && vm_fix_ad(t->space, csr_read(stval), cause))
-        sched_run();                           /* only A or D was missing: re-run */
-    uint64_t mr[KINE_MSG_REGS] = { csr_read(stval), fault_access(cause), tf->sepc, cause };
+    /* The faulting page's PTE, looked up once: for the A/D check here and,
+     * kept with the thread, for the pager's answer (fastpath.c). */
+    if (is_page_fault(cause)) {
+        pte = vm_user_pte(t->space->root, va);
+        if (pte && vm_fix_ad(pte, va, t->space->asid, cause))
+            sched_run();                       /* only A or D was missing: re-run */
+    }
+    t->fault_va = va;
+    t->fault_pte = pte;
     if (!t->pager) {
-        kprintf("kernel: pager faulted: cause %lu addr 0x%lx pc 0x%lx\n", cause, mr[0], tf->sepc);
+        kprintf("kernel: pager faulted: cause %lu addr 0x%lx pc 0x%lx\n", cause, stval, tf->sepc);
         poweroff(KINE_EXIT_PAGER_DIED);
     }
-    ipc_kernel_send(t, KINE_LABEL_FAULT, mr, false);
-    sched_run();
+    fault_send(t, stval, fault_access(cause), tf->sepc, cause);
 }
 
 void trap_kernel(struct trapframe *tf)

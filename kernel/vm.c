@@ -155,8 +155,13 @@ static uint64_t *leaf_table_at(uint64_t *root, uint64_t va, uint64_t *next)
     return (uint64_t *)PTE_TO_PA(pte1);
 }
 
-uint64_t vm_for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
-                          int (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx)
+/* Call fn for every present, not kernel-owned 4 KiB leaf in the range, in
+ * address order, until fn returns nonzero; returns how many it was called
+ * for.  Absent upper tables are skipped a megapage or gigapage at a time.
+ * Always inlined, and so is each caller's fn: no indirect call per page. */
+static inline __attribute__((always_inline)) uint64_t
+for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
+              int (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx)
 {
     uint64_t end = va + npages * PAGE_SIZE, next, visited = 0;
     for (; va < end; va = next) {
@@ -206,6 +211,29 @@ int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_
     return (int64_t)count;
 }
 
+/* AS_QUERY: one entry per present PTE, up to KINE_MAP_BATCH. */
+struct query { struct kine_map_entry *out; uint64_t n; };
+
+static int report_leaf(uint64_t va, uint64_t *pte, void *ctx)
+{
+    struct query *q = ctx;
+    uint64_t pa = PTE_TO_PA(*pte);
+    uint64_t rights = ((*pte & PTE_R) ? KINE_RIGHT_R : 0) | ((*pte & PTE_W) ? KINE_RIGHT_W : 0) |
+                      ((*pte & PTE_X) ? KINE_RIGHT_X : 0) |
+                      ((*pte & PTE_A) ? KINE_PTE_ACCESSED : 0) | ((*pte & PTE_D) ? KINE_PTE_DIRTY : 0);
+    bool in_pool = pa >= boot.pool_pa && pa < boot.pool_pa + boot.pool_frames * PAGE_SIZE;
+    q->out[q->n].va_rights = va | rights;
+    q->out[q->n].frame = in_pool ? (pa - boot.pool_pa) / PAGE_SIZE : KINE_FRAME_NONE;
+    return ++q->n == KINE_MAP_BATCH;
+}
+
+uint64_t vm_query_range(uint64_t *root, uint64_t va, uint64_t npages, struct kine_map_entry *out)
+{
+    struct query q = { out, 0 };
+    for_each_leaf(root, va, npages, report_leaf, &q);
+    return q.n;
+}
+
 static int clear_leaf(uint64_t va, uint64_t *pte, void *ctx)
 {
     (void)va; (void)ctx;
@@ -251,6 +279,7 @@ static void prune(struct space *s, uint64_t va, uint64_t npages)
         uint64_t *mid = (uint64_t *)PTE_TO_PA(*pte2), *pte1 = &mid[VPN(va, 1)];
         if ((*pte1 & PTE_V) && !(*pte1 & PTE_LEAF_MASK) &&
             table_empty((const uint64_t *)PTE_TO_PA(*pte1))) {
+            space_leaf_table_freed(s, (const uint64_t *)PTE_TO_PA(*pte1));
             kfree_page((void *)PTE_TO_PA(*pte1));
             *pte1 = 0;
             s->tables--;
@@ -269,7 +298,7 @@ static void prune(struct space *s, uint64_t va, uint64_t npages)
 
 uint64_t vm_unmap_range(struct space *s, uint64_t va, uint64_t npages)
 {
-    uint64_t n = vm_for_each_leaf(s->root, va, npages, clear_leaf, NULL);
+    uint64_t n = for_each_leaf(s->root, va, npages, clear_leaf, NULL);
     if (n)
         prune(s, va, npages);
     return n;
@@ -277,13 +306,7 @@ uint64_t vm_unmap_range(struct space *s, uint64_t va, uint64_t npages)
 
 uint64_t vm_protect_range(uint64_t *root, uint64_t va, uint64_t npages, uint64_t pte_rights)
 {
-    return vm_for_each_leaf(root, va, npages, narrow_leaf, &pte_rights);
-}
-
-uint64_t vm_rights_to_pte(uint64_t r)
-{
-    return ((r & KINE_RIGHT_R) ? PTE_R : 0) | ((r & KINE_RIGHT_W) ? PTE_W : 0) |
-           ((r & KINE_RIGHT_X) ? PTE_X : 0);
+    return for_each_leaf(root, va, npages, narrow_leaf, &pte_rights);
 }
 
 /* KSYS_AS_ACCESSED: bit i of a and d for page base + i. */
@@ -313,23 +336,8 @@ uint64_t vm_access_range(struct space *s, uint64_t va, uint64_t npages, uint64_t
     struct access_walk w = { va, flags, a, d };
     memset(a, 0, KINE_ACCESS_WORDS(npages) * sizeof(uint64_t));
     memset(d, 0, KINE_ACCESS_WORDS(npages) * sizeof(uint64_t));
-    uint64_t n = vm_for_each_leaf(s->root, va, npages, access_leaf, &w);
+    uint64_t n = for_each_leaf(s->root, va, npages, access_leaf, &w);
     if (n && (flags & KINE_ACCESS_UNMAP))
         prune(s, va, npages);
     return n;
-}
-
-bool vm_fix_ad(struct space *s, uint64_t va, uint64_t cause)
-{
-    uint64_t *pte = vm_lookup(s->root, ALIGN_DOWN(va, PAGE_SIZE));
-    if (!pte || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
-        return false;
-    uint64_t need = cause == EXC_STORE_PAGE_FAULT ? PTE_W :
-                    cause == EXC_INSN_PAGE_FAULT ? PTE_X : PTE_R;
-    uint64_t set = PTE_A | (cause == EXC_STORE_PAGE_FAULT ? PTE_D : 0);
-    if (!(*pte & need) || (*pte & set) == set)
-        return false;                /* a real fault: the pager's */
-    *pte |= set;
-    sfence_vma_page(ALIGN_DOWN(va, PAGE_SIZE), s->asid);
-    return true;
 }

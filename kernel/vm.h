@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <kine/layout.h>
+#include <kine/ipc.h>
+#include "kernel.h"
+#include "riscv.h"
 
 struct space;
 
@@ -35,11 +38,10 @@ int vm_map(struct space *s, uint64_t va, uint64_t pa, uint64_t pte_flags);
 uint64_t *vm_leaf_table(struct space *s, uint64_t va, int *err);
 /* Leaf PTE of va at 4 KiB level, or NULL. */
 uint64_t *vm_lookup(uint64_t *root, uint64_t va);
-/* Call fn for every present, not kernel-owned 4 KiB leaf in the range, in
- * address order, until fn returns nonzero; returns how many it was called
- * for.  Absent upper tables are skipped a megapage or gigapage at a time. */
-uint64_t vm_for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
-                          int (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx);
+/* One struct kine_map_entry per present, not kernel-owned PTE in the
+ * range into out (va | rights | KINE_PTE_ACCESSED/DIRTY, pool frame or
+ * KINE_FRAME_NONE), in address order, at most KINE_MAP_BATCH; how many. */
+uint64_t vm_query_range(uint64_t *root, uint64_t va, uint64_t npages, struct kine_map_entry *out);
 /* Unmap / change rights of every mapped, not kernel-owned 4 KiB page in the
  * range; return how many pages changed.  Unmapping gives back the tables
  * it leaves empty. */
@@ -57,12 +59,83 @@ int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_
  * caller flushes the pages.  Returns the present pages. */
 uint64_t vm_access_range(struct space *s, uint64_t va, uint64_t npages, uint64_t flags,
                          uint64_t *a, uint64_t *d);
-/* A fault of s at va with this cause that only wants A (or D) set, where
- * the PTE allows the access (hardware without Svadu): set it and say true. */
-bool vm_fix_ad(struct space *s, uint64_t va, uint64_t cause);
+/* Is page va (page-aligned) in a user window?  vm_user_range_ok(va, 1)
+ * in two compares, for the fault path. */
+static inline bool vm_user_page_ok(uint64_t va)
+{
+    return va - KINE_USER_BASE < KINE_USER_LIMIT - KINE_USER_BASE ||
+           va - KINE_HIGH_BASE < KINE_HIGH_LIMIT - KINE_HIGH_BASE;
+}
+
+/* The 4 KiB-level PTE of user page va (page-aligned) in root, if its leaf
+ * table exists (nothing is made), else NULL.  Inline: the fault path asks
+ * on every page fault. */
+static inline uint64_t *vm_user_pte(uint64_t *root, uint64_t va)
+{
+    if (!vm_user_page_ok(va))
+        return (uint64_t *)0;
+    uint64_t e = root[VPN(va, 2)];
+    if ((e & (PTE_V | PTE_LEAF_MASK)) != PTE_V)
+        return (uint64_t *)0;
+    e = ((const uint64_t *)PTE_TO_PA(e))[VPN(va, 1)];
+    if ((e & (PTE_V | PTE_LEAF_MASK)) != PTE_V)
+        return (uint64_t *)0;
+    return &((uint64_t *)PTE_TO_PA(e))[VPN(va, 0)];
+}
+
+/* A page fault with this cause at page va, whose PTE is *pte, that only
+ * wants A (or D) set where the PTE allows the access (hardware without
+ * Svadu): set it, flush the page from asid, and say true. */
+static inline bool vm_fix_ad(uint64_t *pte, uint64_t va, uint64_t asid, uint64_t cause)
+{
+    uint64_t need = cause == EXC_STORE_PAGE_FAULT ? PTE_W :
+                    cause == EXC_INSN_PAGE_FAULT ? PTE_X : PTE_R;
+    uint64_t set = PTE_A | (cause == EXC_STORE_PAGE_FAULT ? PTE_D : 0);
+    if ((*pte & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need) || (*pte & set) == set)
+        return false;                /* a real fault: the pager's */
+    *pte |= set;
+    sfence_vma_page(va, asid);
+    return true;
+}
+
+/* Rights for MAP and PROTECT: readable, no unknown bits (W or X without R
+ * would make odd PTEs). */
+static inline bool vm_rights_ok(uint64_t r)
+{
+    return (r & ~KINE_RIGHTS_ALL) == 0 && (r & KINE_RIGHT_R);
+}
+
+/* What a MAP entry's low bits may hold: rights and KINE_MAP_NOAD. */
+static inline bool vm_map_flags_ok(uint64_t r)
+{
+    return vm_rights_ok(r & ~KINE_MAP_NOAD);
+}
+
+/* KINE_RIGHT_R, W, X are PTE_R, W, X shifted down by one. */
+_Static_assert(KINE_RIGHT_R << 1 == PTE_R && KINE_RIGHT_W << 1 == PTE_W &&
+               KINE_RIGHT_X << 1 == PTE_X, "vm_rights_to_pte is a shift");
+
+static inline uint64_t vm_rights_to_pte(uint64_t r)
+{
+    return (r & KINE_RIGHTS_ALL) << 1;
+}
+
+/* The PTE that maps pool frame `frame` with MAP flags r (checked) in place
+ * of old: A and D set unless KINE_MAP_NOAD, and kept from old when old
+ * maps the same frame, so a remap never loses the news that the page was
+ * used or written. */
+static inline uint64_t vm_pool_pte(uint64_t old, uint64_t frame, uint64_t r)
+{
+    uint64_t ppn = (boot.pool_pa >> PAGE_SHIFT) + frame;
+    uint64_t flags = vm_rights_to_pte(r) | PTE_U | PTE_V;
+    if (!(r & KINE_MAP_NOAD))
+        flags |= PTE_A | ((r & KINE_RIGHT_W) ? PTE_D : 0);
+    if ((old & PTE_V) && (old >> PTE_PPN_SHIFT) == ppn)
+        flags |= old & (PTE_A | PTE_D);
+    return (ppn << PTE_PPN_SHIFT) | flags;
+}
+
 /* Map a 2 MiB page of s (the pager's pool window). */
 int vm_map_mega(struct space *s, uint64_t va, uint64_t pa, uint64_t pte_flags);
-
-uint64_t vm_rights_to_pte(uint64_t kine_rights);
 
 #endif

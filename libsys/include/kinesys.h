@@ -18,7 +18,11 @@ struct kine_msg {
 };
 
 #if defined(__riscv)   /* host unit tests include this header for the pure parts */
-/* Raw system calls: results are >= 0 or -KINE_E*. */
+/* Raw system calls: results are >= 0 or -KINE_E*.  An ecall clobbers what
+ * a function call may (kine/syscall.h): ra, t0..t6 and a0..a7; it keeps
+ * sp, gp, tp, s0..s11 and every FP register. */
+#define KINE_ECALL_CLOBBERS "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory"
+
 static inline int64_t kine_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
                                    uint64_t a3, uint64_t a4)
 {
@@ -28,8 +32,8 @@ static inline int64_t kine_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_
     register uint64_t r3 __asm__("a3") = a3;
     register uint64_t r4 __asm__("a4") = a4;
     register uint64_t r7 __asm__("a7") = n;
-    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4)
-                     : "r"(r7) : "a5", "a6", "memory");
+    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r7)
+                     : : "a5", "a6", KINE_ECALL_CLOBBERS);
     return (int64_t)r0;
 }
 
@@ -45,8 +49,8 @@ static inline int64_t kine_ipc(uint64_t sysno, uint64_t dest, struct kine_msg *m
     register uint64_t r5 __asm__("a5") = m->mr[3];
     register uint64_t r6 __asm__("a6") = deadline;
     register uint64_t r7 __asm__("a7") = sysno;
-    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6)
-                     : "r"(r7) : "memory");
+    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6),
+                     "+r"(r7) : : KINE_ECALL_CLOBBERS);
     int64_t status = (int64_t)r0;
     if (status == 0 && sysno != KSYS_SEND && sysno != KSYS_REPLY) {
         m->tag = r1;

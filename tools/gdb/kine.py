@@ -244,8 +244,8 @@ def threads():
 
 def spaces():
     """Every address space in the kernel's handle table."""
-    pages = kernel_symbol('slot_pages')
-    made = int(kernel_symbol('slots_made'))
+    pages = kernel_symbol('handle_pages')
+    made = int(kernel_symbol('handle_slots_made'))
     per_page = PAGE_SIZE // pages.type.target().target().sizeof
     space_ptr = kernel_symbol('all_threads').type.target()['space'].type
     for i in range(1, made):

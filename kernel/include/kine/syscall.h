@@ -5,7 +5,14 @@
  * calls use the same registers for the message in both directions:
  *   in:  a0 = destination tid, a1 = tag, a2..a5 = MR0..MR3, a6 = deadline
  *   out: a0 = status,          a1 = tag, a2..a5 = MR0..MR3, a6 = sender tid
- * Calls marked PAGER return -KINE_EPERM from any thread but the pager's. */
+ * Calls marked PAGER return -KINE_EPERM from any thread but the pager's.
+ *
+ * An ecall is a function call as the RISC-V psABI has it: it may clobber
+ * the caller-saved registers ra, t0..t6 and a0..a7, and it keeps sp, gp, tp,
+ * s0..s11 and every floating-point register.  What it clobbers comes back
+ * as a result (a0; a1..a6 for a received message) or zero, never a value
+ * of the kernel's or of another thread, so the kernel saves only what it
+ * must keep.  An interrupt or exception keeps every register. */
 #ifndef KINE_SYSCALL_H
 #define KINE_SYSCALL_H
 

@@ -1,0 +1,44 @@
+/* What the assembly fast paths (fastpath.S) know of the kernel's C
+ * structures and constants.  Every value is checked against the C
+ * definitions at compile time (thread.h, handle.h, fastpath.c), so a
+ * change there that moves one stops the build instead of the kernel. */
+#ifndef KINE_FASTPATH_H
+#define KINE_FASTPATH_H
+
+/* struct thread: the fields the fast paths use come first after the frame */
+#define THREAD_TID            288
+#define THREAD_SPACE          296
+#define THREAD_PARTNER        304
+#define THREAD_SENDQ_HEAD     312
+#define THREAD_DEADLINE       320
+#define THREAD_NOTIFY_BITS    328
+#define THREAD_STATE          336     /* 32 bits */
+#define THREAD_IRQS_PENDING   340     /* 32 bits */
+#define THREAD_KMSG           344     /* 8 bits */
+#define THREAD_FP_USED        345     /* 8 bits */
+#define THREAD_PEER           352
+
+/* enum thread_state */
+#define THREAD_READY          2
+#define THREAD_RECV_BLOCKED   4
+#define THREAD_REPLY_BLOCKED  5
+
+/* struct space */
+#define SPACE_ASID            14      /* 16 bits */
+#define SPACE_SATP            24
+
+/* the handle table (handle.h): a page of 16-byte slots per 256 handles */
+#define SLOT_OBJ              0
+#define SLOT_IS_THREAD        10      /* 8 bits */
+#define SLOT_SIZE_SHIFT       4
+#define SLOTS_PER_PAGE_SHIFT  8
+#define SLOT_PAGES_MASK       0xff    /* page index: handle >> 8, these bits */
+
+/* kine/syscall.h and kine/ipc.h */
+#define FAST_KSYS_CALL        4
+#define FAST_KSYS_REPLY_RECV  8
+#define FAST_TAG_LEN_MASK     0x3ff
+#define FAST_TAG_KERNEL       (1 << 15)
+#define FAST_TAG_CALL         (1 << 14)
+
+#endif
