@@ -6,6 +6,7 @@
  * marks them KINE_TAG_CALL): anything else has nobody waiting for an
  * answer, so it could only leave a wait behind that nobody ends.  Replies
  * that must wait (read, wait, sleep) are sent later with KSYS_REPLY. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pager.h"
@@ -131,11 +132,28 @@ static bool req_sleep(struct proc *p, struct kine_msg *m)
     return false;
 }
 
+/* The replacement policy in use, as policy_report shows a memory policy:
+ * "reclaim NAME", then a "counter value" line for each of its own. */
+static int64_t reclaim_report(char *buf, size_t cap)
+{
+    const struct reclaim *rc = paging_policy();
+    const uint64_t *c = paging_policy_counters();
+    int n = snprintf(buf, cap, "reclaim %s\n", rc->name);
+    for (unsigned i = 0; rc->counter_names && rc->counter_names[i] && n >= 0 && (size_t)n < cap; i++)
+        n += snprintf(buf + n, cap - (size_t)n, "%s %lu\n", rc->counter_names[i],
+                      (unsigned long)c[i]);
+    return n < 0 || (size_t)n >= cap ? -KINE_ERANGE : n;
+}
+
+/* Every memory policy, then the replacement policy, after the last. */
 static bool req_policystats(struct kine_msg *m)
 {
     char text[KINE_IPC_BUF_BYTES];
-    int64_t n = policy_report((unsigned)(m->mr[0] < UINT32_MAX ? m->mr[0] : UINT32_MAX),
-                              text, sizeof(text));
+    uint64_t i = m->mr[0], npolicies = 0;
+    while (policies[npolicies])
+        npolicies++;
+    int64_t n = i < npolicies ? policy_report((unsigned)i, text, sizeof(text)) :
+                i == npolicies ? reclaim_report(text, sizeof(text)) : -KINE_ESRCH;
     if (n < 0)
         return reply_status(m, -KINE_ESRCH);
     return reply_data(m, n, text, (size_t)n);

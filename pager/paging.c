@@ -34,7 +34,7 @@
 #define FRAME_READING  2u   /* a page-in into it is under way */
 #define FRAME_WRITING  4u   /* a page-out from it is under way */
 #define FRAME_USED     8u   /* some mapping had A set at the last sample */
-#define NO_SLOT        0u   /* frame_slot: holds no slot's contents */
+#define NO_SLOT        0u   /* pgd.slot[f]: the frame holds no slot's contents */
 
 #define WATERMARK_DIVISOR 64  /* low watermark: 1/64 of the frames ... */
 #define WATERMARK_MIN     8   /* ... but at least this many */
