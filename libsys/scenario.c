@@ -26,14 +26,11 @@ uint64_t kine_process_frames(int *consistent)
 
 /* Frames held by every process but the caller: what a scenario's children
  * must give back.  The caller's own may grow meanwhile (a policy that loads
- * text or fills the stack on first touch), and that is no leak. */
+ * text or fills the stack on first touch, or pages it out), and that is no
+ * leak; the pager counts them in the same answer as the rest. */
 uint64_t kine_ledger_others_frames(const struct kine_ledger *l)
 {
-    struct kine_procinfo self;
-    uint64_t all = kine_ledger_process_frames(l);
-    if (kine_procinfo(getpid(), &self) < 0)
-        return all;
-    return all - self.resident - self.map_frames;
+    return kine_ledger_process_frames(l) - l->caller_frames;
 }
 
 uint64_t kine_others_frames(int *consistent)

@@ -335,6 +335,9 @@ static bool handle(struct proc *p, struct kine_msg *m)
     case PGR_LEDGER: {
         struct kine_ledger l;
         int bad = ledger_fill(&l);
+        /* with the rest, not by a second request: paging may take the
+         * caller's pages between two */
+        l.caller_frames = p->mm.pm.count - mm_swapped_pages(&p->mm) + p->mm.pm.nodes;
         return reply_data(m, bad, &l, sizeof(l));
     }
     case PGR_MEMSTATS: {

@@ -96,7 +96,9 @@ static int64_t make_kernel_objects(struct proc *p, bool inject)
             kine_as_destroy((kine_as_t)as);
         return tid;
     }
+    bool pinned = p->mm.pinned;      /* set by proc_alloc: init and drivers stay resident */
     memset(&p->mm, 0, sizeof(p->mm));
+    p->mm.pinned = pinned;
     p->mm.as = (kine_as_t)as;
     p->mm.pm.alloc = &pm_frame_alloc;
     p->tid = (kine_tid_t)tid;

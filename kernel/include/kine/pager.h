@@ -231,6 +231,8 @@ struct kine_ledger {
     uint64_t swap_refcount_sum;
     uint64_t swapped;          /* page-map entries of paged-out pages */
     uint64_t swap_cached;      /* slots whose contents a frame still holds */
+    uint64_t caller_frames;    /* the asker's own frames (resident pages and
+                                  page-map nodes), counted at the same instant */
 };
 
 /* On the top of a new program's stack; a0 of its first instruction. */
