@@ -38,10 +38,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <kinesys.h>
+#include "pagewords.h"
 
-#define PAGE_WORDS (KINE_PAGE_SIZE / sizeof(uint64_t))
 #define GROW_STEP  (1UL << 20)        /* sbrk a MiB at a time */
-#define MIX        0x9e3779b97f4a7c15UL
 #define TAG_PARENT 0x50UL             /* generations: whose words a page holds */
 #define TAG_CHILD  0x43UL
 #define PTE_ROUNDS    16              /* ptecheck: pages out, back and a check, this often */
@@ -54,28 +53,9 @@
 static uint64_t npages;
 static uint64_t *base;
 
-static uint64_t word(uint64_t page, uint64_t i, uint64_t gen)
-{
-    uint64_t x = (page * PAGE_WORDS + i + 1) * MIX ^ gen * 0xbf58476d1ce4e5b9UL;
-    return x ^ (x >> 29);
-}
+static void fill(uint64_t page, uint64_t gen) { pagewords_fill(base, page, gen); }
 
-static void fill(uint64_t page, uint64_t gen)
-{
-    uint64_t *w = base + page * PAGE_WORDS;
-    for (uint64_t i = 0; i < PAGE_WORDS; i++)
-        w[i] = word(page, i, gen);
-}
-
-/* Wrong words on page (gen 0: the page must be zero). */
-static uint64_t wrong(uint64_t page, uint64_t gen)
-{
-    const uint64_t *w = base + page * PAGE_WORDS;
-    uint64_t bad = 0;
-    for (uint64_t i = 0; i < PAGE_WORDS; i++)
-        bad += w[i] != (gen ? word(page, i, gen) : 0);
-    return bad;
-}
+static uint64_t wrong(uint64_t page, uint64_t gen) { return pagewords_wrong(base, page, gen); }
 
 static int check_all(const char *who, uint64_t from, uint64_t to, uint64_t gen)
 {

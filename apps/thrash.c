@@ -18,38 +18,18 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <kinesys.h>
+#include "pagewords.h"
 
-#define PAGE_WORDS (KINE_PAGE_SIZE / sizeof(uint64_t))
 #define GROW_STEP  (1UL << 20)        /* sbrk a MiB at a time */
 #define PARENT_TAG 0x5041524eUL       /* "PARN": the generations the parent writes */
 #define CHILD_TAG  0x4348494cUL       /* "CHIL" */
-#define MIX        0x9e3779b97f4a7c15UL
 
 static uint64_t *base;
 static uint64_t npages;
 
-static uint64_t word(uint64_t page, uint64_t i, uint64_t gen)
-{
-    uint64_t x = (page * PAGE_WORDS + i + 1) * MIX ^ gen * 0xbf58476d1ce4e5b9UL;
-    return x ^ (x >> 29);
-}
+static void fill(uint64_t page, uint64_t gen) { pagewords_fill(base, page, gen); }
 
-static void fill(uint64_t page, uint64_t gen)
-{
-    uint64_t *w = base + page * PAGE_WORDS;
-    for (uint64_t i = 0; i < PAGE_WORDS; i++)
-        w[i] = word(page, i, gen);
-}
-
-/* The number of wrong words on page. */
-static uint64_t check(uint64_t page, uint64_t gen)
-{
-    const uint64_t *w = base + page * PAGE_WORDS;
-    uint64_t bad = 0;
-    for (uint64_t i = 0; i < PAGE_WORDS; i++)
-        bad += w[i] != word(page, i, gen);
-    return bad;
-}
+static uint64_t check(uint64_t page, uint64_t gen) { return pagewords_wrong(base, page, gen); }
 
 static uint64_t parse_size(const char *s)
 {

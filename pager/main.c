@@ -249,10 +249,9 @@ static bool reply_or_park(struct proc *p, struct kine_msg *m, int64_t r, uint64_
 
 static bool req_sbrk(struct proc *p, struct kine_msg *m)
 {
-    struct kine_msg asked = *m;
     int64_t incr = (int64_t)m->mr[0];
     uint64_t grow = incr > 0 ? KINE_PAGE_UP((uint64_t)incr) / KINE_PAGE_SIZE : 0;
-    p->parked_msg = asked;
+    p->parked_msg = *m;
     return reply_or_park(p, m, proc_sbrk(p, incr), grow + PAGING_FAULT_FRAMES, NULL, 0);
 }
 
