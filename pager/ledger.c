@@ -48,7 +48,7 @@ int ledger_fill(struct kine_ledger *l)
 {
     const struct frame_table *ft = &pg.frames;
     struct tally t = { tally_storage, 0, 0, 0, 0 };
-    uint64_t transfers;
+    uint64_t transfers = 0;          /* frame references disk transfers hold */
     memset(l, 0, sizeof(*l));
     memset(t.count, 0, ft->nframes * sizeof(t.count[0]));
     l->frames_total = ft->nframes;
@@ -68,10 +68,13 @@ int ledger_fill(struct kine_ledger *l)
     l->swapped = t.swapped;
     for (uint64_t i = 0; i < pg.heap_frames; i++)
         count_frame(&t, heap_frame(i));
-    paging_ledger(l, &transfers);       /* transfers hold a reference each */
-    for (uint32_t f = 0; f < ft->nframes; f++)
-        if (t.count[f] + paging_transfer_refs(f) != ft->ref[f])
+    paging_ledger(l);
+    for (uint32_t f = 0; f < ft->nframes; f++) {
+        unsigned transfer = paging_transfer_refs(f);
+        transfers += transfer;
+        if (t.count[f] + transfer != ft->ref[f])
             t.bad = 1;
+    }
     for (uint32_t i = 0; i < ft->nfree; i++)
         if (ft->ref[ft->free_stack[i]] != 0)
             t.bad = 1;

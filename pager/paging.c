@@ -580,18 +580,13 @@ unsigned paging_transfer_refs(uint32_t f)
     return pgd.rc && (pgd.flags[f] & (FRAME_READING | FRAME_WRITING)) ? 1 : 0;
 }
 
-void paging_ledger(struct kine_ledger *l, uint64_t *transfer_refs)
+void paging_ledger(struct kine_ledger *l)
 {
-    *transfer_refs = 0;
     if (!pgd.rc)
         return;
-    for (uint32_t f = 0; f < pg.frames.nframes; f++) {
-        if (!(pgd.flags[f] & (FRAME_READING | FRAME_WRITING)))
-            continue;
-        ++*transfer_refs;
-        /* a page taken back while its write is under way is a process's */
-        l->frames_in_transfer += frame_refcount(&pg.frames, f) == 1;
-    }
+    /* a page taken back while its write is under way is a process's */
+    for (uint32_t f = 0; f < pg.frames.nframes; f++)
+        l->frames_in_transfer += paging_transfer_refs(f) && frame_refcount(&pg.frames, f) == 1;
     if (!pgd.ready)
         return;
     l->swap_slots = pgd.swap.nslots;

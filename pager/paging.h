@@ -57,9 +57,8 @@ bool paging_take_freed(void);
 bool paging_writing(void);
 bool paging_swap_full(void);
 /* Swap's part of the ledger (frames_in_transfer: those only a disk
- * transfer holds); *transfer_refs: frame references held by disk
- * transfers under way. */
-void paging_ledger(struct kine_ledger *l, uint64_t *transfer_refs);
+ * transfer holds); the references transfers hold are paging_transfer_refs. */
+void paging_ledger(struct kine_ledger *l);
 /* 1 if f holds a swap slot's contents that a paged-out entry still
  * names (a process it could not be mapped for): f is shared with it. */
 unsigned paging_cache_sharers(uint32_t f);
