@@ -99,7 +99,8 @@ struct hart {
     bool started;
     uint32_t index;              /* 0 = the boot hart */
     uint64_t hartid;
-    uint64_t pad[3];
+    uint64_t picks;              /* threads the scheduler gave it (sched_next) */
+    uint64_t pad[2];
 };
 
 struct klock {
@@ -138,6 +139,7 @@ struct hart *smp_running_elsewhere(const struct thread *t);
  * forget it, before this returns. */
 void smp_evict(struct hart *h);
 void smp_ipi(uint64_t mask);
+void smp_report(void);           /* at power-off: what each hart did */
 #endif
 
 #endif

@@ -2,6 +2,7 @@
  * ("sifive,test0"): 0x5555 = pass, (code << 16) | 0x3333 = exit with code. */
 #include "kernel.h"
 #include "tlb.h"
+#include "hart.h"
 #include "vm.h"
 
 #define FINISHER_PASS 0x5555
@@ -18,6 +19,7 @@ void power_init(uint64_t finisher_pa)
 void poweroff(int status)
 {
     kalloc_report();
+    smp_report();
     tlb_report();
     kprintf("kernel: power off, status %d\n", status);
     if (finisher) {

@@ -138,8 +138,10 @@ static void __attribute__((noinline)) idle(void)
 
 struct thread *sched_next(void)
 {
-    if (!cur || cur->state != T_READY)
+    if (!cur || cur->state != T_READY) {
         cur = runq_pop();
+        this_hart()->picks += cur != NULL;
+    }
     if (cur) {
         space_activate(cur->space);
         fpu_return(cur);

@@ -29,6 +29,7 @@ uint64_t kernel_satp;
 struct hart *harts[MAX_HARTS];
 unsigned nharts;
 static uint64_t idle_mask;        /* harts waiting in idle, by hart-id bit */
+static uint64_t wakeups;          /* IPIs sent to wake an idle hart */
 
 static struct hart *hart_slot(unsigned index)
 {
@@ -131,7 +132,21 @@ void smp_wake_idle(void)
         return;
     m &= -m;                      /* one of them is enough for one thread */
     idle_mask &= ~m;
+    wakeups++;
     smp_ipi(m);
+}
+
+void smp_report(void)
+{
+    if (!smp_on)
+        return;
+    kputs("kernel: harts");
+    for_each_hart(h)
+        kprintf(" %lu", h->hartid);
+    kputs(" picked");
+    for_each_hart(h)
+        kprintf(" %lu", h->picks);
+    kprintf(" threads; %lu wake-up IPIs\n", wakeups);
 }
 
 void smp_idle_enter(void) { idle_mask |= this_hart()->mask; }

@@ -104,6 +104,8 @@ def main():
     ap.add_argument('--reject', action='append', default=[])
     ap.add_argument('--send', nargs=2, action='append', default=[], metavar=('REGEX', 'TEXT'),
                     help='type TEXT once REGEX has appeared (in order)')
+    ap.add_argument('--smp', type=int, default=int(os.environ.get('KINE_TEST_SMP', '1')),
+                    help='harts (default 1, or $KINE_TEST_SMP)')
     ap.add_argument('--icount', action='store_true', help='exact instruction counting')
     ap.add_argument('--swap', type=disk_size, metavar='SIZE', help='attach a disk of SIZE')
     ap.add_argument('--swap-error', choices=['read', 'write'],
@@ -118,7 +120,7 @@ def main():
         ap.error(f'--expect and --send patterns must start with ^ (forgeable otherwise): {loose}')
     steps = [(rx, codecs.decode(text, 'unicode_escape')) for rx, text in a.send]
 
-    cmd = [a.qemu, '-machine', 'virt', '-bios', 'default', '-m', a.memory, '-smp', '1',
+    cmd = [a.qemu, '-machine', 'virt', '-bios', 'default', '-m', a.memory, '-smp', str(a.smp),
            '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
            '-kernel', a.kernel, '-append', a.append]
     if a.icount:
