@@ -3,8 +3,8 @@
  * One run queue serves every hart (under the big kernel lock, hart.h); each
  * hart has its own timer and current thread.  The idle loop waits with
  * wfi, which wakes on a pending timer, device or inter-processor interrupt
- * even with SIE clear, and handles it by hand; a thread made ready wakes
- * one idle hart. */
+ * even with SIE clear, and handles it by hand; a hart that leaves threads
+ * ready on the queue when it picks its own wakes an idle hart. */
 #include "kernel.h"
 #include "riscv.h"
 #include "sbi.h"
@@ -29,8 +29,6 @@ void sched_ready(struct thread *t)
     else
         runq_head = t;
     runq_tail = t;
-    if (smp_on)
-        smp_wake_idle();
 }
 
 static struct thread *runq_pop(void)
@@ -146,6 +144,11 @@ struct thread *sched_next(void)
         space_activate(cur->space);
         fpu_return(cur);
     }
+    /* Threads left over that this hart cannot run: an idle hart takes one.
+     * (Waking one for each thread made ready instead sent the partner of
+     * almost every IPC to another hart, and the caller's space with it.) */
+    if (smp_on && runq_head)
+        smp_wake_idle();
     return cur;
 }
 
