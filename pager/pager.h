@@ -184,12 +184,17 @@ void thread_unblock(struct thread *t);
 /* p's threads but main are gone with its address space: free their
  * records and give back what they reserved (exit, kill, exec). */
 void threads_drop_others(struct proc *p);
+/* Threads of p whose kernel thread lives (its first one included). */
+unsigned threads_live(const struct proc *p);
 bool thread_create_req(struct thread *t, struct kine_msg *m);   /* PGR_THREAD_CREATE */
 bool thread_exit_req(struct thread *t, struct kine_msg *m);     /* PGR_THREAD_EXIT */
 bool thread_join_req(struct thread *t, struct kine_msg *m);     /* PGR_THREAD_JOIN */
 
 /* proc.c */
 void proc_limits_init(void);
+/* Kernel object pages a process reserves for its space, its page tables
+ * and its first thread (each later thread adds KINE_KMEM_THREAD_PAGES). */
+uint64_t proc_kmem_pages(void);
 /* The live process one of whose threads is `tid`, or NULL. */
 struct proc *proc_by_tid(kine_tid_t tid);
 struct proc *proc_by_pid(int pid);

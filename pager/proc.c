@@ -67,6 +67,11 @@ static void proc_free(struct proc *p)
     free(p);
 }
 
+uint64_t proc_kmem_pages(void)
+{
+    return pg.table_limit + KINE_KMEM_SPACE_PAGES + KINE_KMEM_THREAD_PAGES;
+}
+
 /* p's first thread, the head of its list: handle 1, nothing awaited. */
 static void main_thread_init(struct proc *p)
 {
@@ -81,7 +86,7 @@ static void main_thread_init(struct proc *p)
  * but init and the drivers is subject to kernel fault injection. */
 static int64_t make_kernel_objects(struct proc *p, bool inject)
 {
-    uint64_t kmem = pg.table_limit + KINE_KMEM_SPACE_PAGES + KINE_KMEM_THREAD_PAGES;
+    uint64_t kmem = proc_kmem_pages();
     if (pg.kmem_reserved + kmem > pg.kmem_budget)
         return -KINE_EAGAIN;
     int64_t as = kine_as_create(pg.table_limit, inject ? KINE_AS_INJECT : 0);

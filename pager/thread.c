@@ -118,6 +118,14 @@ void threads_drop_others(struct proc *p)
     p->main.joiner = NULL;
 }
 
+unsigned threads_live(const struct proc *p)
+{
+    unsigned n = 0;
+    for (const struct thread *x = &p->main; x; x = x->next)
+        n += x->tid != 0;
+    return n;
+}
+
 /* ---- the requests ---- */
 
 /* Is [sp - 16, sp) inside one region the thread may write (a stack it was

@@ -248,6 +248,9 @@ struct kine_ledger {
     uint64_t swap_cached;      /* slots whose contents a frame still holds */
     uint64_t caller_frames;    /* the asker's own frames (resident pages and
                                   page-map nodes), counted at the same instant */
+    uint64_t threads;          /* live threads of live processes */
+    uint64_t kmem_reserved;    /* kernel object pages set aside for processes:
+                                  each one's space, tables and threads */
 };
 
 /* On the top of a new program's stack; a0 of its first instruction. */
