@@ -188,22 +188,29 @@ static int threadbomb(void)
     pid_t kids[BOMB_PROCS_MAX];
     int n = 0, hold[2], rep[2], quota = 0, kmem = 0, other = 0;
     struct kine_ledger before, after;
-    if (pipe(hold) != 0 || pipe(rep) != 0 || kine_ledger(&before) < 0)
+    if (pipe(hold) != 0 || kine_ledger(&before) < 0)
         return 0;
     hold_fd = hold[0];
     for (; n < BOMB_PROCS_MAX; n++) {
+        /* a pipe per child: end of file, not a wait, if it dies first */
+        if (pipe(rep) != 0)
+            break;
         kids[n] = fork();
         if (kids[n] == 0) {
             char c;
             close(hold[1]);
+            close(rep[0]);
             make_threads(rep[1]);
             read(hold[0], &c, 1);
             _exit(0);                             /* its threads may still run */
         }
+        close(rep[1]);
+        char v = 0;
+        if (kids[n] >= 0)
+            read(rep[0], &v, 1);                  /* its threads are made: the next */
+        close(rep[0]);
         if (kids[n] < 0)
             break;
-        char v = 0;
-        read(rep[0], &v, 1);                      /* its threads are made: the next */
         quota += v == 'q';
         kmem += v == 'k';
         other += v != 'q' && v != 'k';
@@ -211,8 +218,6 @@ static int threadbomb(void)
     int refused = n < BOMB_PROCS_MAX && (errno == EAGAIN || errno == ENOMEM);
     close(hold[0]);
     close(hold[1]);
-    close(rep[0]);
-    close(rep[1]);
     int all = 1;
     for (int i = 0; i < n; i++) {
         int ws = 0;

@@ -30,9 +30,11 @@
 #define VALUE_BASE      1000
 #define WORD_STRIDE     64         /* words apart the checked words are */
 #define UNMAPPED_VA     0x40000000UL   /* far above this program's heap */
+#define GIVE_UP_MS      10000      /* a partner that could not be made is not coming */
 
 static volatile uint64_t counter;  /* the turn: counter % NTHREADS */
 static volatile int stop;          /* threads that run until told to stop */
+static volatile int go;            /* every worker was made: start */
 static uint64_t *heap;             /* NTHREADS * PAGES_EACH pages, shared */
 
 static uint64_t pattern(unsigned who, unsigned page, unsigned word)
@@ -95,6 +97,11 @@ static int with_baseline(const char *name, int (*run)(void))
 static void *worker(void *arg)
 {
     unsigned me = (unsigned)(uintptr_t)arg;
+    while (!go)
+        if (stop)
+            return NULL;             /* a sibling could not be made: no turns */
+        else
+            kine_yield();
     fill_pages(me);
     for (unsigned r = 0; r < ROUNDS; r++) {
         while (counter % NTHREADS != me)
@@ -115,8 +122,15 @@ static int pages(void)
     if (!heap)
         return 0;
     counter = 0;
-    for (unsigned i = 0; i < NTHREADS; i++)
+    go = stop = 0;
+    for (unsigned i = 0; i < NTHREADS; i++) {
         h[i] = kine_thread_create(worker, (void *)(uintptr_t)i, NULL);
+        ok &= h[i] > 0;
+    }
+    if (ok)
+        go = 1;
+    else
+        stop = 1;                    /* (fault injection) the others give up */
     for (unsigned i = 0; i < NTHREADS; i++) {
         void *v = NULL;
         ok &= h[i] > 0 && kine_thread_join(h[i], &v) == 0 && v == (void *)(uintptr_t)(VALUE_BASE + i);
@@ -138,12 +152,13 @@ static void *server(void *arg)
     struct kine_msg m = { 0 };
     kine_tid_t from = 0;
     server_tid = kine_self();
-    if (kine_recv(&m, 0, &from) < 0)
+    /* deadlines only end a wait for a client that could not be made */
+    if (kine_recv(&m, kine_deadline_ms(GIVE_UP_MS), &from) < 0)
         return (void *)1;
     for (unsigned i = 1; i < PINGS; i++) {   /* answer one, take the next */
         m.mr[0]++;
         m.tag = 0;
-        if (kine_reply_recv(from, &m, 0, &from) < 0)
+        if (kine_reply_recv(from, &m, kine_deadline_ms(GIVE_UP_MS), &from) < 0)
             return (void *)2;
     }
     m.mr[0]++;
@@ -154,8 +169,6 @@ static void *server(void *arg)
 static void *client(void *arg)
 {
     (void)arg;
-    while (!server_tid)
-        kine_yield();
     for (uint64_t i = 0; i < PINGS; i++) {
         struct kine_msg m = { .tag = 0, .mr = { i * 2 } };
         if (kine_call(server_tid, &m) < 0 || m.mr[0] != i * 2 + 1)
@@ -168,7 +181,9 @@ static int ipc(void)
 {
     server_tid = 0;
     int64_t s = kine_thread_create(server, NULL, NULL);
-    int64_t c = kine_thread_create(client, NULL, NULL);
+    while (s > 0 && !server_tid)
+        kine_yield();                /* the client calls it by its tid */
+    int64_t c = s > 0 ? kine_thread_create(client, NULL, NULL) : -1;
     void *vs = (void *)-1, *vc = (void *)-1;
     int ok = s > 0 && c > 0 && kine_thread_join(c, &vc) == 0 && vc == NULL;
     return ok && kine_thread_join(s, &vs) == 0 && vs == NULL;
@@ -351,7 +366,7 @@ static int errors(void)
     joining = 0;
     int64_t target = kine_thread_create(until_stopped, NULL, NULL);
     int64_t j1 = kine_thread_create(joins_other, (void *)(uintptr_t)target, NULL);
-    while (!joining)
+    while (j1 > 0 && !joining)
         kine_yield();
     for (int i = 0; i < 10; i++)
         kine_yield();                /* j1 is in its join */
@@ -365,7 +380,7 @@ static int errors(void)
     cyc_done = 0;
     cyc_a = kine_thread_create(joins_b, NULL, NULL);
     cyc_b = kine_thread_create(joins_a, NULL, NULL);
-    while (!cyc_done)
+    while (cyc_b > 0 && !cyc_done)
         kine_yield();                /* main joining A first would make B's EINVAL */
     kine_expect(&t, "A's join of B", kine_thread_join(cyc_a, &v), 0);
     kine_expect(&t, "B's join of A (B's value, A got it)", (int64_t)(intptr_t)v, -KINE_EDEADLK);
@@ -462,7 +477,8 @@ static int process_end(int how)
         if (write(ready[1], ok ? "y" : "n", 1) != 1 || !ok)
             _exit(1);
         if (how == 1) {
-            kine_thread_create(exits_process, (void *)(uintptr_t)THREAD_EXIT, NULL);
+            if (kine_thread_create(exits_process, (void *)(uintptr_t)THREAD_EXIT, NULL) < 0)
+                _exit(1);
             kine_sleep_ticks(FOREVER_TICKS);
         }
         if (how == 2)
@@ -555,7 +571,7 @@ static void *execer(void *arg)
     (void)arg;
     char *const args[] = { "threadtest", "image", NULL };
     execv("threadtest", args);
-    return (void *)1;                /* not reached */
+    _exit(1);                        /* the exec failed */
 }
 
 static int exec_from_thread(void)
@@ -566,7 +582,8 @@ static int exec_from_thread(void)
     if (c == 0) {
         if (!start_stuck_threads())
             _exit(1);
-        kine_thread_create(execer, NULL, NULL);
+        if (kine_thread_create(execer, NULL, NULL) < 0)
+            _exit(1);
         kine_sleep_ticks(FOREVER_TICKS);
         _exit(2);
     }
