@@ -3,8 +3,9 @@
  * two of them talk by IPC; each has its own errno and its own stdout
  * lines; a thread that ends early does not stop the others; every wrong
  * request gets its error; the process's end (exit from main or from a
- * thread, a kill, an exec from a thread) ends all its threads; fork from a
- * thread copies only that thread.  After every scenario the threads and
+ * thread, a kill, a thread's fault, an exec from a thread) ends all its
+ * threads; fork from a thread copies only that thread.  After every
+ * scenario the threads and
  * the kernel memory set aside for them are back where they were (the
  * ledger's threads and kmem_reserved), as the frames are
  * (kine_run_scenarios). */
@@ -447,6 +448,12 @@ static void *exits_process(void *arg)
     exit((int)(uintptr_t)arg);
 }
 
+static void *faults(void *arg)
+{
+    *(volatile uint64_t *)arg = 1;   /* unmapped: the pager kills the process */
+    return NULL;
+}
+
 static int start_stuck_threads(void)
 {
     int p[2];
@@ -462,7 +469,8 @@ static int start_stuck_threads(void)
     return ok;
 }
 
-/* how: 0 main returns, 1 a thread calls exit, 2 killed by the parent */
+/* how: 0 main returns, 1 a thread calls exit, 2 killed by the parent,
+ * 3 a thread's bad access */
 static int process_end(int how)
 {
     int ready[2];
@@ -483,6 +491,11 @@ static int process_end(int how)
         }
         if (how == 2)
             kine_sleep_ticks(FOREVER_TICKS);
+        if (how == 3) {
+            if (kine_thread_create(faults, (void *)UNMAPPED_VA, NULL) < 0)
+                _exit(1);
+            kine_sleep_ticks(FOREVER_TICKS);
+        }
         exit(EXIT_CODE);             /* threads still running */
     }
     close(ready[1]);
@@ -494,12 +507,15 @@ static int process_end(int how)
     ok &= waitpid(c, &ws, 0) == c;
     if (how == 2)
         return ok && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL;
+    if (how == 3)
+        return ok && WIFSIGNALED(ws) && WTERMSIG(ws) == KINE_WSTATUS_KILLED;
     return ok && WIFEXITED(ws) && WEXITSTATUS(ws) == (how == 1 ? THREAD_EXIT : EXIT_CODE);
 }
 
 static int exit_from_main(void) { return process_end(0); }
 static int exit_from_thread(void) { return process_end(1); }
 static int killed(void) { return process_end(2); }
+static int thread_fault(void) { return process_end(3); }
 
 /* ---- fork from a thread: the child is a copy of that thread alone ---- */
 
@@ -601,6 +617,7 @@ SCENARIO(churn)
 SCENARIO(exit_from_main)
 SCENARIO(exit_from_thread)
 SCENARIO(killed)
+SCENARIO(thread_fault)
 SCENARIO(fork_from_thread)
 SCENARIO(exec_from_thread)
 
@@ -612,7 +629,7 @@ int main(int argc, char **argv)
         { "pages", s_pages }, { "ipc", s_ipc }, { "errno", s_per_thread_errno },
         { "early", s_early_exit }, { "errors", s_errors }, { "churn", s_churn },
         { "exitmain", s_exit_from_main }, { "exitthread", s_exit_from_thread },
-        { "kill", s_killed }, { "fork", s_fork_from_thread }, { "exec", s_exec_from_thread },
+        { "kill", s_killed }, { "fault", s_thread_fault }, { "fork", s_fork_from_thread }, { "exec", s_exec_from_thread },
     };
     int failed = kine_run_scenarios(tests, (int)(sizeof(tests) / sizeof(tests[0])));
     printf(failed ? "%d THREAD TESTS FAILED\n" : "ALL THREAD TESTS PASSED\n", failed);
