@@ -218,9 +218,10 @@ int64_t kine_setintr(int ignore);
 /* Threads in this process (libsys/thread.c; docs/abi.md, "Threads").
  * kine_thread_create starts fn(arg) in a new thread and returns its handle
  * (> 0), which names it within the process, or -KINE_EINVAL (no fn, a
- * stack too small), -KINE_EFAULT (a stack the thread cannot write),
- * -KINE_EAGAIN (KINE_THREADS_MAX threads, or no kernel memory set aside
- * for one more), -KINE_ENOMEM.  Its stack: `stack` (the caller's memory,
+ * stack too small or wrapping), -KINE_EAGAIN (KINE_THREADS_MAX threads,
+ * or no kernel memory set aside for one more), -KINE_ENOMEM.  The stack
+ * must be writable memory: its top is written first (TLS), so a bad one
+ * faults here as any bad pointer does.  Its stack: `stack` (the caller's memory,
  * at least KINE_THREAD_STACK_MIN bytes plus the thread's TLS; the caller
  * frees it after the join), or NULL for KINE_THREAD_STACK_DEFAULT bytes
  * libsys allocates and frees at the join.  Returning from fn is
