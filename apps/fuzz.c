@@ -13,7 +13,10 @@
  *           ordinary calls that must still work;
  * pipes:    a forked writer and reader with random write and read sizes,
  *           around a pipe's capacity too, closing at random points; the
- *           reader checks the byte stream, the writer EPIPE.
+ *           reader checks the byte stream, the writer EPIPE;
+ * threads:  threads of one process making random calls at once (thread
+ *           requests with wrong arguments among them), made and joined
+ *           with their values checked, some left running at the end.
  * Blocking is always bounded: receives carry a deadline, sleeps are short,
  * and pipes are only waited on where the other end will move.  At the end:
  * a tally per kind; exit 0 only if nothing valid went wrong, the kernel and
@@ -45,7 +48,8 @@
 #define PIPE_WRITES_PER_CALLS 10    /* one pipe write per 10 */
 #define PAIR_DEADLINE (2 * TIMEBASE_HZ)   /* a pair's message is lost after this */
 
-static uint64_t state;
+static __thread uint64_t state;     /* each thread its own stream */
+static __thread int in_thread;      /* a created thread, not the main one */
 static uint64_t rnd(void)
 {
     state ^= state << 13;
@@ -63,7 +67,8 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static kine_tid_t self, parent_tid;
+static __thread kine_tid_t self;    /* each thread's own: a call to self is refused */
+static kine_tid_t parent_tid;
 static int report_fd = -1;          /* where a kind's children send their report */
 
 /* Tallies of the kinds beyond random calls. */
@@ -72,6 +77,7 @@ enum tally {
     T_DEF_READ, T_DEF_FDWRITE, T_DEF_WAIT, T_DEF_SLEEP, T_DEF_CHECKS, T_DEF_BAD,
     T_DEF_BAD_READ, T_DEF_BAD_FDWRITE, T_DEF_BAD_WAIT, T_DEF_BAD_SLEEP,   /* by what was sent */
     T_PIPE_PAIRS, T_PIPE_WRITES, T_PIPE_BYTES, T_PIPE_EPIPE, T_PIPE_EARLY, T_PIPE_BAD,
+    T_THR_MADE, T_THR_JOINED, T_THR_BAD,
     T_PADDING,                      /* a read's reply carried bytes past its data */
     T_KILLED,                       /* a child doing only valid things was killed */
     T_COUNT
@@ -111,13 +117,15 @@ static uint64_t interesting(void)
  * made safe; everything else is fair game. */
 static void pager_message(struct kine_msg *m)
 {
-    uint64_t label = PGR_WRITE + rnd() % 24;      /* valid ones and beyond */
+    uint64_t label = PGR_WRITE + rnd() % (PGR_THREAD_JOIN - PGR_WRITE + 8);   /* valid ones and beyond */
     if (rnd() % 8 == 0)
         label = rnd() & 0xffff;
     if (label == PGR_WAIT || label == PGR_READ || label == PGR_PIPE)
         label = 0x7777;                           /* could wait forever */
     if (label == PGR_EXIT && rnd() % 64)
         label = PGR_GETPID;                       /* keep most batches going */
+    if (label == PGR_THREAD_EXIT && in_thread)
+        label = PGR_GETPID;                       /* its joiner checks its value */
     m->tag = kine_tag(label, rnd() % 600);        /* lengths past 512 too */
     for (int i = 0; i < KINE_MSG_REGS; i++)
         m->mr[i] = interesting();
@@ -125,8 +133,10 @@ static void pager_message(struct kine_msg *m)
         m->mr[0] &= 3;
     if (label == PGR_WRITE || label == PGR_FDWRITE)
         m->mr[rnd() % 2] &= 0x7;                  /* keep console noise small */
-    if (label == PGR_FORK)
-        m->mr[1] |= 1;                            /* never a real entry point */
+    if (label == PGR_FORK || label == PGR_THREAD_CREATE)
+        m->mr[label == PGR_FORK ? 1 : 0] |= 1;    /* never a real entry point */
+    if (label == PGR_THREAD_JOIN)
+        m->mr[0] |= 1UL << 40;                    /* never a handle: joins are the owner's */
 }
 
 static int64_t one_call(void)
@@ -563,11 +573,58 @@ static void pipe_pairs(int calls, struct report *rep)
 
 /* ---- the driver ---- */
 
-enum kind { K_CALLS, K_IPC, K_DEFERRED, K_PIPES, K_COUNT };
+/* ---- threads: random calls from several threads of one process ---- */
+
+#define FUZZ_THREADS 4
+#define THREAD_VALUE(i, round) ((uint64_t)(round) * 0x10001 + (i) + 1)
+
+struct fuzz_thread { uint64_t seed, value; int calls; struct report rep; };
+
+static void *fuzz_thread(void *arg)
+{
+    struct fuzz_thread *ft = arg;
+    in_thread = 1;
+    self = kine_self();              /* never another thread's: it would wait for good */
+    state = ft->seed | 1;
+    random_calls(ft->calls, &ft->rep);
+    return (void *)ft->value;
+}
+
+static void threads(int calls, struct report *rep)
+{
+    static struct fuzz_thread ft[FUZZ_THREADS];
+    int64_t h[FUZZ_THREADS];
+    int per = calls / (2 * FUZZ_THREADS) + 1;
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < FUZZ_THREADS; i++) {
+            memset(&ft[i], 0, sizeof(ft[i]));
+            ft[i].seed = rnd();
+            ft[i].value = THREAD_VALUE(i, round);
+            ft[i].calls = per;
+            h[i] = kine_thread_create(fuzz_thread, &ft[i], NULL);
+            rep->t[T_THR_MADE] += h[i] > 0;
+        }
+        random_calls(per, rep);                   /* the main thread too, meanwhile */
+        for (int i = 0; i < FUZZ_THREADS; i++) {
+            void *v = NULL;
+            if (h[i] <= 0)
+                continue;                         /* refused (EAGAIN, ENOMEM): fine */
+            if (round == 1 && i % 2)
+                continue;                         /* left running: exit ends them */
+            int64_t r = kine_thread_join(h[i], &v);
+            rep->t[T_THR_JOINED] += r == 0;
+            rep->t[T_THR_BAD] += r != 0 || (uint64_t)v != ft[i].value;
+            for (int k = 0; k < MAX_ERR; k++)
+                rep->counts[k] += ft[i].rep.counts[k];
+        }
+    }
+}
+
+enum kind { K_CALLS, K_IPC, K_DEFERRED, K_PIPES, K_THREADS, K_COUNT };
 static const struct { const char *name; void (*run)(int calls, struct report *rep); }
 kinds[K_COUNT] = {
     { "calls", random_calls }, { "ipc", ipc_pairs }, { "deferred", deferred },
-    { "pipes", pipe_pairs },
+    { "pipes", pipe_pairs }, { "threads", threads },
 };
 
 /* Read everything the children wrote and add up the reports at its end
@@ -646,6 +703,9 @@ static void print_tallies(const struct report *t)
            "early, %lu failed\n", (unsigned long)v[T_PIPE_PAIRS], (unsigned long)v[T_PIPE_WRITES],
            (unsigned long)v[T_PIPE_BYTES], (unsigned long)v[T_PIPE_EPIPE],
            (unsigned long)v[T_PIPE_EARLY], (unsigned long)v[T_PIPE_BAD]);
+    printf("threads: %lu made, %lu joined with their values, %lu failed\n",
+           (unsigned long)v[T_THR_MADE], (unsigned long)v[T_THR_JOINED],
+           (unsigned long)v[T_THR_BAD]);
     printf("padding: %lu read replies carried bytes past their data\n",
            (unsigned long)v[T_PADDING]);
 }
@@ -694,6 +754,7 @@ int main(int argc, char **argv)
     printf("\n");
     print_tallies(&total);
     uint64_t valid_bad = total.t[T_IPC_BAD] + total.t[T_DEF_BAD] + total.t[T_PIPE_BAD] +
+                         total.t[T_THR_BAD] +
                          total.t[T_PADDING] + total.t[T_KILLED];
     printf("valid traffic: %lu failures, %lu of its children killed\n",
            (unsigned long)valid_bad, (unsigned long)total.t[T_KILLED]);

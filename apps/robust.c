@@ -8,7 +8,12 @@
  * pipes:     end of file when the only writer is killed; EPIPE when no
  *            reader is left.
  * forge:     the pager refuses to start a fork with a context in someone
- *            else's memory (text, the kernel window): EFAULT. */
+ *            else's memory (text, the kernel window): EFAULT.
+ * threadbomb: processes each make threads until refused, and fork until
+ *            that is refused: both answer EAGAIN (a process's
+ *            KINE_THREADS_MAX, or the kernel memory set aside for
+ *            processes), and once they end every thread and every
+ *            reservation is back (the ledger's threads, kmem_reserved). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -151,6 +156,83 @@ static int forge(void)
     return ok;
 }
 
+#define BOMB_PROCS_MAX 128
+#define BOMB_STACK     (16 * 1024)
+static int hold_fd;
+
+static void *held(void *arg)
+{
+    char c;
+    read(hold_fd, &c, 1);                         /* until the parent lets go */
+    return arg;
+}
+
+/* In a child: threads until refused; what refused them, to the parent. */
+static void make_threads(int report)
+{
+    static char stacks[KINE_THREADS_MAX][BOMB_STACK] __attribute__((aligned(16)));
+    int made = 0;
+    int64_t r = 0;
+    for (; made < KINE_THREADS_MAX; made++) {
+        struct kine_stack st = { stacks[made], sizeof(stacks[made]) };
+        if ((r = kine_thread_create(held, NULL, &st)) < 0)
+            break;
+    }
+    /* q: the process's quota; k: the kernel memory; x: anything else */
+    char verdict = r != -KINE_EAGAIN ? 'x' : made == KINE_THREADS_MAX - 1 ? 'q' : 'k';
+    write(report, &verdict, 1);
+}
+
+static int threadbomb(void)
+{
+    pid_t kids[BOMB_PROCS_MAX];
+    int n = 0, hold[2], rep[2], quota = 0, kmem = 0, other = 0;
+    struct kine_ledger before, after;
+    if (pipe(hold) != 0 || kine_ledger(&before) < 0)
+        return 0;
+    hold_fd = hold[0];
+    for (; n < BOMB_PROCS_MAX; n++) {
+        /* a pipe per child: end of file, not a wait, if it dies first */
+        if (pipe(rep) != 0)
+            break;
+        kids[n] = fork();
+        if (kids[n] == 0) {
+            char c;
+            close(hold[1]);
+            close(rep[0]);
+            make_threads(rep[1]);
+            read(hold[0], &c, 1);
+            _exit(0);                             /* its threads may still run */
+        }
+        close(rep[1]);
+        char v = 0;
+        if (kids[n] >= 0)
+            read(rep[0], &v, 1);                  /* its threads are made: the next */
+        close(rep[0]);
+        if (kids[n] < 0)
+            break;
+        quota += v == 'q';
+        kmem += v == 'k';
+        other += v != 'q' && v != 'k';
+    }
+    int refused = n < BOMB_PROCS_MAX && (errno == EAGAIN || errno == ENOMEM);
+    close(hold[0]);
+    close(hold[1]);
+    int all = 1;
+    for (int i = 0; i < n; i++) {
+        int ws = 0;
+        all &= waitpid(kids[i], &ws, 0) == kids[i] && ws == 0;
+    }
+    int back = kine_ledger(&after) >= 0 && after.threads == before.threads &&
+               after.kmem_reserved == before.kmem_reserved;
+    printf("threadbomb: %d processes; threads refused with EAGAIN at the quota %d times, "
+           "short of kernel memory %d times, otherwise %d times; fork then failed with %s; "
+           "threads and kernel memory %s\n", n, quota, kmem, other,
+           errno == EAGAIN ? "EAGAIN" : errno == ENOMEM ? "ENOMEM" : "?",
+           back ? "back" : "NOT BACK");
+    return refused && all && quota > 0 && other == 0 && back;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "mute-server") == 0) {
@@ -166,6 +248,7 @@ int main(int argc, char **argv)
     static const struct kine_scenario tests[] = {
         { "forkbomb", forkbomb }, { "stack", stack }, { "server", server_dies },
         { "client", client_gone }, { "pipes", pipes }, { "forge", forge },
+        { "threadbomb", threadbomb },
     };
     int failed = kine_run_scenarios(tests, (int)(sizeof(tests) / sizeof(tests[0])));
     printf(failed ? "%d ROBUSTNESS TESTS FAILED\n" : "ALL ROBUSTNESS TESTS PASSED\n", failed);

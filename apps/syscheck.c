@@ -70,9 +70,9 @@ int main(void)
     expect("as_tables", kine_as_tables(1), -KINE_EPERM);
     expect("debug_write (programs print through the pager)", kine_debug_write(1), -KINE_EPERM);
     expect("as_destroy", kine_as_destroy(1), -KINE_EPERM);
-    expect("thread_create", kine_thread_create(1, 0x40000000), -KINE_EPERM);
-    expect("thread_start", kine_thread_start(self, 0x10000, 0x7ff00000, 0, 0), -KINE_EPERM);
-    expect("thread_destroy", kine_thread_destroy(self), -KINE_EPERM);
+    expect("thread_create", kine_sys_thread_create(1, 0x40000000), -KINE_EPERM);
+    expect("thread_start", kine_sys_thread_start(self, 0x10000, 0x7ff00000, 0, 0), -KINE_EPERM);
+    expect("thread_destroy", kine_sys_thread_destroy(self), -KINE_EPERM);
     expect("map", kine_map(1, 1), -KINE_EPERM);
     expect("unmap", kine_unmap(1, 0x10000, 1), -KINE_EPERM);
     expect("protect", kine_protect(1, 0x10000, 1, KINE_RIGHT_R), -KINE_EPERM);

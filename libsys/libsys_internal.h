@@ -19,4 +19,8 @@ int64_t libsys_request(uint64_t label, uint64_t words, struct kine_msg *m);
 /* Set errno from a -KINE_E* result and return -1; pass through otherwise. */
 long libsys_errno(int64_t r);
 
+/* picolibc's own lock (malloc's), held around fork (lock.c) */
+void libsys_lock_libc(void);
+void libsys_unlock_libc(void);
+
 #endif

@@ -18,10 +18,20 @@ pid_t fork(void)
 {
     struct fork_ctx ctx __attribute__((aligned(16)));
     libsys_flush_stdout();                 /* or both would print it */
-    if (__kine_fork_save(&ctx))
+    /* The child is a copy of this thread only (POSIX).  With picolibc's
+     * lock held, no other thread is halfway through malloc when memory is
+     * copied, and in the child the lock is this thread's to let go (same
+     * tp). */
+    libsys_lock_libc();
+    if (__kine_fork_save(&ctx)) {
+        kine_set_ipcbuf(KINE_IPCBUF_VA);  /* the child's one thread's buffer */
+        libsys_unlock_libc();
         return 0;                          /* the child, resumed by the pager */
+    }
     struct kine_msg m = { .mr = { (uint64_t)&ctx, (uint64_t)__kine_fork_child } };
-    return (pid_t)libsys_errno(libsys_request(PGR_FORK, 0, &m));
+    int64_t r = libsys_request(PGR_FORK, 0, &m);
+    libsys_unlock_libc();
+    return (pid_t)libsys_errno(r);
 }
 
 int pipe(int fds[2])

@@ -85,8 +85,8 @@ static uint64_t no_device_irq(void)
 
 static void irq_checks(kine_as_t as, const struct kine_device *d)
 {
-    int64_t t1 = kine_thread_create(as, SCRATCH_IPCBUF);
-    int64_t t2 = kine_thread_create(as, SCRATCH_IPCBUF + KINE_PAGE_SIZE);
+    int64_t t1 = kine_sys_thread_create(as, SCRATCH_IPCBUF);
+    int64_t t2 = kine_sys_thread_create(as, SCRATCH_IPCBUF + KINE_PAGE_SIZE);
     expect("threads made", t1 > 0 && t2 > 0, 1);
     expect("bind: source 0", kine_irq_bind(0, (kine_tid_t)t1), -KINE_EINVAL);
     expect("bind: huge source", kine_irq_bind(1UL << 40, (kine_tid_t)t1), -KINE_EINVAL);
@@ -100,14 +100,14 @@ static void irq_checks(kine_as_t as, const struct kine_device *d)
     expect("ack: huge source", kine_irq_ack(1UL << 40), -KINE_EINVAL);
     expect("unbind", kine_irq_bind(d->irq, 0), 0);
     expect("bind after unbind", kine_irq_bind(d->irq, (kine_tid_t)t2), 0);
-    expect("destroy the bound thread", kine_thread_destroy((kine_tid_t)t2), 0);
+    expect("destroy the bound thread", kine_sys_thread_destroy((kine_tid_t)t2), 0);
     expect("bind after its thread went", kine_irq_bind(d->irq, (kine_tid_t)t1), 0);
     expect("unbind at the end", kine_irq_bind(d->irq, 0), 0);
 }
 
 static void notify_checks(kine_as_t as)
 {
-    int64_t t = kine_thread_create(as, SCRATCH_IPCBUF + 2 * KINE_PAGE_SIZE);
+    int64_t t = kine_sys_thread_create(as, SCRATCH_IPCBUF + 2 * KINE_PAGE_SIZE);
     expect("notify: bad thread", kine_notify(BAD_TID, 1), -KINE_ESRCH);
     expect("notify: no bits", kine_notify(pg.bi->self_tid, 0), -KINE_EINVAL);
     expect("notify: a thread not started", kine_notify((kine_tid_t)t, 1), 0);
@@ -119,7 +119,7 @@ static void notify_checks(kine_as_t as)
     expect("notify: kernel-made", kine_tag_is_kernel(m.tag) &&
            kine_tag_label(m.tag) == KINE_LABEL_NOTIFY && from == 0, 1);
     expect("notify: bits gathered", (int64_t)m.mr[0], 0x7);
-    kine_thread_destroy((kine_tid_t)t);
+    kine_sys_thread_destroy((kine_tid_t)t);
 }
 
 /* One page: its A and D bits as KSYS_AS_ACCESSED reports them (-1 if it

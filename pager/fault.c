@@ -74,8 +74,8 @@ bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
         bool short_of_frames = pg.frames.nfree < PAGING_FAULT_FRAMES;
         err = paging_need(PAGING_FAULT_FRAMES);
         if (err == PAGING_WAIT) {
-            p->blocked = B_MEMORY;       /* asked again once frames come back */
-            p->park_frames = PAGING_FAULT_FRAMES;
+            pg.serving_thread->blocked = B_MEMORY;   /* asked again once frames come back */
+            pg.serving_thread->park_frames = PAGING_FAULT_FRAMES;
         } else if (short_of_frames && pm_get(&p->mm.pm, va, &v, &flags) &&
                    (flags & PM_FLAG_SWAP)) {
             /* making room paged out this very page (a COW page the oldest,
@@ -85,7 +85,7 @@ bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
             err = p->policy->fault(p->env, &p->mm, r, va, access);
     }
     if (err == PAGING_WAIT) {
-        p->parked = false;
+        pg.serving_thread->parked = false;   /* the faulting thread waits, not its process */
         pg.fault_deferred = true;
         return true;
     }

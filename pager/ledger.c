@@ -59,11 +59,23 @@ int ledger_fill(struct kine_ledger *l)
         l->frames_shared += ft->ref[f] > 1;
     }
     l->pager_frames = pg.heap_frames;
+    uint64_t kmem = 0;
     for_each_proc(p) {
         l->processes++;
         pm_foreach(&p->mm.pm, count_page, &t);
         pm_foreach_node(&p->mm.pm, count_node, &t);
+        /* kernel memory: a live process reserves its space's and one more
+         * thread's for each live thread but its first */
+        unsigned live = threads_live(p);
+        l->threads += live;
+        kmem += p->kmem_pages;
+        if (p->state == P_LIVE &&
+            p->kmem_pages != proc_kmem_pages() + (live - 1) * KINE_KMEM_THREAD_PAGES)
+            t.bad = 1;
     }
+    l->kmem_reserved = pg.kmem_reserved;
+    if (kmem != pg.kmem_reserved)
+        t.bad = 1;
     l->mappings = t.mappings;
     l->swapped = t.swapped;
     for (uint64_t i = 0; i < pg.heap_frames; i++)

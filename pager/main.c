@@ -56,62 +56,63 @@ static int64_t request_argv(const struct kine_msg *m, uint64_t words, char *buf,
     return kine_argv_unpack(buf, n, (int)argc, argv, KINE_ARGV_MAX);
 }
 
-static bool reply_or_park(struct proc *p, struct kine_msg *m, int64_t r, uint64_t frames,
+static bool reply_or_park(struct thread *t, struct kine_msg *m, int64_t r, uint64_t frames,
                           const void *words, uint64_t len);
 
 /* A new image that found too few frames waits for them as sbrk and fork
  * do, its argument vector kept for the retry. */
-static bool spawn_or_park(struct proc *p, struct kine_msg *m, int64_t r, const char *buf,
+static bool spawn_or_park(struct thread *t, struct kine_msg *m, int64_t r, const char *buf,
                           char *argv[])
 {
     uint64_t frames = r == -KINE_ENOMEM ? proc_image_frames(argv[0]) + PAGING_FAULT_FRAMES : 0;
-    return reply_or_park(p, m, r, frames, buf, m->mr[0]);
+    return reply_or_park(t, m, r, frames, buf, m->mr[0]);
 }
 
-static bool req_spawn(struct proc *p, struct kine_msg *m, uint64_t words)
+static bool req_spawn(struct thread *t, struct kine_msg *m, uint64_t words)
 {
+    struct proc *p = t->proc;
     char buf[SPAWN_ARGS_MAX];
     char *argv[KINE_ARGV_MAX];
     kine_tid_t tid = 0;
     const struct policy *pol;
     if (spawn_policy(m, &pol))
         return reply_status(m, -KINE_EINVAL);
-    p->parked_msg = *m;
+    t->parked_msg = *m;
     int64_t r = request_argv(m, words, buf, argv);
     if (r >= 0)
         r = proc_spawn(p, (int)r, argv, pol, &tid);
-    if (!(r >= 0 ? reply_status(m, r) : spawn_or_park(p, m, r, buf, argv)))
+    if (!(r >= 0 ? reply_status(m, r) : spawn_or_park(t, m, r, buf, argv)))
         return false;
     m->mr[1] = tid;
     return true;
 }
 
-static bool req_exec(struct proc *p, struct kine_msg *m, uint64_t words)
+static bool req_exec(struct thread *t, struct kine_msg *m, uint64_t words)
 {
     char buf[SPAWN_ARGS_MAX];
     char *argv[KINE_ARGV_MAX];
-    p->parked_msg = *m;
+    t->parked_msg = *m;
     int64_t r = request_argv(m, words, buf, argv);
     if (r >= 0)
-        r = proc_exec(p, (int)r, argv);
-    return r < 0 ? spawn_or_park(p, m, r, buf, argv) : false;   /* it worked: nobody to answer */
+        r = proc_exec(t->proc, (int)r, argv);    /* t is gone if it worked */
+    return r < 0 ? spawn_or_park(t, m, r, buf, argv) : false;   /* it worked: nobody to answer */
 }
 
-static bool req_kill(struct proc *p, struct kine_msg *m)
+static bool req_kill(struct thread *t, struct kine_msg *m)
 {
-    kine_tid_t tid = p->tid;
-    int64_t r = proc_signal(p, (int64_t)m->mr[0], m->mr[1]);
+    kine_tid_t tid = t->tid;
+    int64_t r = proc_signal(t->proc, (int64_t)m->mr[0], m->mr[1]);
     /* a process that killed itself (or an ancestor of itself) is gone */
-    return proc_by_tid(tid) ? reply_status(m, r) : false;
+    return thread_by_tid(tid) ? reply_status(m, r) : false;
 }
 
-static bool req_wait(struct proc *p, struct kine_msg *m)
+static bool req_wait(struct thread *t, struct kine_msg *m)
 {
     bool deferred;
     uint64_t ws = 0;
     if (m->mr[1] & ~(uint64_t)KINE_WAIT_NOHANG)
         return reply_status(m, -KINE_EINVAL);
-    int64_t r = proc_wait(p, (int64_t)m->mr[0], m->mr[1] & KINE_WAIT_NOHANG, &deferred, &ws);
+    int64_t r = proc_wait(t, (int64_t)m->mr[0], m->mr[1] & KINE_WAIT_NOHANG, &deferred, &ws);
     if (deferred)
         return false;
     reply_status(m, r);
@@ -119,15 +120,15 @@ static bool req_wait(struct proc *p, struct kine_msg *m)
     return true;
 }
 
-static bool req_sleep(struct proc *p, struct kine_msg *m)
+static bool req_sleep(struct thread *t, struct kine_msg *m)
 {
     uint64_t ticks = m->mr[0];
     if (ticks > SLEEP_TICKS_MAX)
         return reply_status(m, -KINE_ERANGE);
     if (ticks == 0)
         return reply_status(m, 0);
-    p->sleep_until = kine_rdtime() + ticks * (pg.bi->timebase_hz / KINE_TICK_HZ);
-    p->blocked = B_SLEEP;
+    t->sleep_until = kine_rdtime() + ticks * (pg.bi->timebase_hz / KINE_TICK_HZ);
+    t->blocked = B_SLEEP;
     pg.sleepers++;
     return false;
 }
@@ -210,17 +211,17 @@ static bool req_check(struct kine_msg *m)
 
 /* Keep the len bytes of words a request had in the IPC buffer for its
  * retry (none: nothing to keep); false if there is no memory for them. */
-static bool keep_words(struct proc *p, const void *words, uint64_t len)
+static bool keep_words(struct thread *t, const void *words, uint64_t len)
 {
-    free(p->parked_words);
-    p->parked_words = NULL;
-    p->parked_len = 0;
+    free(t->parked_words);
+    t->parked_words = NULL;
+    t->parked_len = 0;
     if (!len)
         return true;
-    if (!(p->parked_words = malloc(len)))
+    if (!(t->parked_words = malloc(len)))
         return false;
-    memcpy(p->parked_words, words, len);
-    p->parked_len = len;
+    memcpy(t->parked_words, words, len);
+    t->parked_len = len;
     return true;
 }
 
@@ -229,45 +230,46 @@ static bool keep_words(struct proc *p, const void *words, uint64_t len)
  * requests whose failure leaves nothing behind (sbrk, fork, spawn, exec),
  * from their message (parked_msg) and the len bytes of words they had in
  * the IPC buffer.  true if m holds the reply now. */
-static bool reply_or_park(struct proc *p, struct kine_msg *m, int64_t r, uint64_t frames,
+static bool reply_or_park(struct thread *t, struct kine_msg *m, int64_t r, uint64_t frames,
                           const void *words, uint64_t len)
 {
     /* Short of frames (not of anything else), and paging can make them:
      * they are coming, or came just now (then the wake is at hand). */
-    if (r == -KINE_ENOMEM && pg.frames.nfree < frames && p->park_tries < PARK_TRIES_MAX &&
-        keep_words(p, words, len) && paging_need(frames) >= 0) {
-        p->blocked = B_MEMORY;
-        p->parked = true;
-        p->park_frames = frames;
-        p->park_tries++;
+    if (r == -KINE_ENOMEM && pg.frames.nfree < frames && t->park_tries < PARK_TRIES_MAX &&
+        keep_words(t, words, len) && paging_need(frames) >= 0) {
+        t->blocked = B_MEMORY;
+        t->parked = true;
+        t->park_frames = frames;
+        t->park_tries++;
         return false;
     }
-    keep_words(p, NULL, 0);
-    p->park_tries = 0;
+    keep_words(t, NULL, 0);
+    t->park_tries = 0;
     return reply_status(m, r);
 }
 
-static bool req_sbrk(struct proc *p, struct kine_msg *m)
+static bool req_sbrk(struct thread *t, struct kine_msg *m)
 {
     int64_t incr = (int64_t)m->mr[0];
     uint64_t grow = incr > 0 ? KINE_PAGE_UP((uint64_t)incr) / KINE_PAGE_SIZE : 0;
-    p->parked_msg = *m;
-    return reply_or_park(p, m, proc_sbrk(p, incr), grow + PAGING_FAULT_FRAMES, NULL, 0);
+    t->parked_msg = *m;
+    return reply_or_park(t, m, proc_sbrk(t->proc, incr), grow + PAGING_FAULT_FRAMES, NULL, 0);
 }
 
-static bool req_fork(struct proc *p, struct kine_msg *m)
+static bool req_fork(struct thread *t, struct kine_msg *m)
 {
-    p->parked_msg = *m;
+    struct proc *p = t->proc;
+    t->parked_msg = *m;
     int64_t r = proc_fork(p, m->mr[0], m->mr[1]);
     if (r != -KINE_ENOMEM)
-        return reply_or_park(p, m, r, 0, NULL, 0);
+        return reply_or_park(t, m, r, 0, NULL, 0);
     /* At most a copy of every resident page and page-map node it has.
      * Paging its own pages out helps twice (a paged-out page is shared, not
      * copied): with R resident and F free, paging out (R - F) / 2 of them
      * leaves room for the rest. */
     uint64_t resident = p->mm.pm.count - mm_swapped_pages(&p->mm), nfree = pg.frames.nfree;
     uint64_t copies = resident > nfree ? (resident + nfree + 1) / 2 : resident;
-    return reply_or_park(p, m, r, copies + p->mm.pm.nodes + PAGING_FAULT_FRAMES, NULL, 0);
+    return reply_or_park(t, m, r, copies + p->mm.pm.nodes + PAGING_FAULT_FRAMES, NULL, 0);
 }
 
 /* A kernel-made message about one of our processes. */
@@ -298,10 +300,11 @@ static void self_notified(uint64_t bits)
         blk_run_done();
 }
 
-/* Handle one message from p (NULL: a thread we do not know); true if m
- * now holds the reply to send. */
-static bool handle(struct proc *p, struct kine_msg *m)
+/* Handle one message from thread t (NULL: a thread we do not know) of
+ * its process; true if m now holds the reply to send. */
+static bool handle(struct thread *t, struct kine_msg *m)
 {
+    struct proc *p = t ? t->proc : NULL;
     uint64_t words = kine_tag_len(m->tag);
     if (kine_tag_is_kernel(m->tag) && kine_tag_label(m->tag) == KINE_LABEL_NOTIFY) {
         self_notified(m->mr[0]);     /* only the pager may notify: these are its own */
@@ -315,17 +318,17 @@ static bool handle(struct proc *p, struct kine_msg *m)
         return reply_status(m, -KINE_ESRCH);
     switch (kine_tag_label(m->tag)) {
     case PGR_WRITE:  return req_write(p, m, words);
-    case PGR_SPAWN:  return req_spawn(p, m, words);
+    case PGR_SPAWN:  return req_spawn(t, m, words);
     case PGR_EXIT:
         proc_exit(p, KINE_WSTATUS_EXITED(m->mr[0]));
         return false;
-    case PGR_WAIT:   return req_wait(p, m);
+    case PGR_WAIT:   return req_wait(t, m);
     case PGR_GETPID:
         reply_status(m, p->pid);
         m->mr[1] = (uint64_t)p->ppid;
         return true;
-    case PGR_SBRK:   return req_sbrk(p, m);
-    case PGR_SLEEP:  return req_sleep(p, m);
+    case PGR_SBRK:   return req_sbrk(t, m);
+    case PGR_SLEEP:  return req_sleep(t, m);
     case PGR_POWEROFF:
         if (p->pid != INIT_PID)
             return reply_status(m, -KINE_EPERM);
@@ -349,21 +352,24 @@ static bool handle(struct proc *p, struct kine_msg *m)
         bench_map(m);
         return true;
 #endif
-    case PGR_FORK:    return req_fork(p, m);
+    case PGR_FORK:    return req_fork(t, m);
     case PGR_PIPE:    return pipe_create(p, m);
-    case PGR_READ:    return pipe_read(p, m);
-    case PGR_FDWRITE: return pipe_write(p, m, words);
+    case PGR_READ:    return pipe_read(t, m);
+    case PGR_FDWRITE: return pipe_write(t, m, words);
     case PGR_CLOSE:   return fd_close(p, m);
     case PGR_CHECK:   return req_check(m);
     case PGR_POLICYSTATS: return req_policystats(m);
     case PGR_PROCINFO: return req_procinfo(m);
-    case PGR_EXEC:    return req_exec(p, m, words);
-    case PGR_KILL:    return req_kill(p, m);
+    case PGR_EXEC:    return req_exec(t, m, words);
+    case PGR_KILL:    return req_kill(t, m);
     case PGR_DUP:     return fd_dup(p, m);
     case PGR_TRACE:   return req_trace(m);
     case PGR_CONSOLE_INPUT: return tty_input(p, m, words);
     case PGR_SETINTR: return tty_setintr(p, m);
     case PGR_BLK_SYNC: return blk_sync(p, m, words);
+    case PGR_THREAD_CREATE: return thread_create_req(t, m);
+    case PGR_THREAD_EXIT:   return thread_exit_req(t, m);
+    case PGR_THREAD_JOIN:   return thread_join_req(t, m);
     default:          return reply_status(m, -KINE_ENOSYS);
     }
 }
@@ -374,17 +380,17 @@ static uint64_t wake_sleepers(void)
     if (!pg.sleepers)
         return 0;
     uint64_t now = kine_rdtime(), next = 0;
-    for_each_proc(p) {
-        if (p->state != P_LIVE || p->blocked != B_SLEEP)
+    for_each_thread(t) {
+        if (t->proc->state != P_LIVE || t->blocked != B_SLEEP)
             continue;
-        if (now >= p->sleep_until) {
+        if (now >= t->sleep_until) {
             struct kine_msg m;
-            p->blocked = B_NONE;
+            t->blocked = B_NONE;
             pg.sleepers--;
             reply_status(&m, 0);
-            reply_later(p->tid, &m);
-        } else if (!next || p->sleep_until < next) {
-            next = p->sleep_until;
+            reply_later(t->tid, &m);
+        } else if (!next || t->sleep_until < next) {
+            next = t->sleep_until;
         }
     }
     return next;
@@ -402,28 +408,31 @@ static void wake_memory_waiters(void)
     epoch++;
     for (bool again = true; again;) {
         again = false;
-        for_each_proc(p) {
-            if (p->state != P_LIVE || p->blocked != B_MEMORY || p->wake_epoch == epoch ||
-                (pg.frames.nfree < p->park_frames && coming))
+        for_each_thread(t) {
+            if (t->proc->state != P_LIVE || t->blocked != B_MEMORY || t->wake_epoch == epoch ||
+                (pg.frames.nfree < t->park_frames && coming))
                 continue;
             struct kine_msg m;
-            p->blocked = B_NONE;
-            p->wake_epoch = epoch;
-            if (!p->parked) {
+            kine_tid_t tid = t->tid;     /* handling may end t (exec, exit) */
+            t->blocked = B_NONE;
+            t->wake_epoch = epoch;
+            if (!t->parked) {
                 reply_status(&m, 0);
-                reply_later(p->tid, &m);
+                reply_later(t->tid, &m);
                 continue;
             }
-            p->parked = false;
-            m = p->parked_msg;
-            if (p->parked_words) {       /* paging_work puts the buffer back after */
-                memcpy(kine_ipcbuf(), p->parked_words, p->parked_len);
-                keep_words(p, NULL, 0);
+            t->parked = false;
+            m = t->parked_msg;
+            if (t->parked_words) {       /* paging_work puts the buffer back after */
+                memcpy(kine_ipcbuf(), t->parked_words, t->parked_len);
+                keep_words(t, NULL, 0);
             }
-            pg.serving = p;
-            if (handle(p, &m))
-                reply_later(p->tid, &m);
+            pg.serving = t->proc;
+            pg.serving_thread = t;
+            if (handle(t, &m))
+                reply_later(tid, &m);
             pg.serving = NULL;
+            pg.serving_thread = NULL;
             again = true;            /* handling may have changed the list */
             break;
         }
@@ -440,9 +449,9 @@ static void paging_work(void)
     uint64_t wanted = 0;
     if (!freed && !paging_below_low())
         return;
-    for_each_proc(p)
-        if (p->state == P_LIVE && p->blocked == B_MEMORY && p->park_frames > wanted)
-            wanted = p->park_frames;
+    for_each_thread(t)
+        if (t->proc->state == P_LIVE && t->blocked == B_MEMORY && t->park_frames > wanted)
+            wanted = t->park_frames;
     memcpy(saved, kine_ipcbuf(), sizeof(saved));
     paging_balance(wanted);
     if (freed || paging_take_freed())
@@ -672,10 +681,12 @@ void __kine_start(const struct kine_bootinfo *bi)
         }
         reply_to = 0;
         if (r >= 0) {                /* else a timeout, or the reply target is gone */
-            pg.serving = proc_by_tid(sender);
-            if (handle(pg.serving, &m))
+            pg.serving_thread = thread_by_tid(sender);
+            pg.serving = pg.serving_thread ? pg.serving_thread->proc : NULL;
+            if (handle(pg.serving_thread, &m))
                 reply_to = sender;
             pg.serving = NULL;
+            pg.serving_thread = NULL;
         }
         /* Paging works only with nothing queued: an eviction must never take
          * a frame a queued mapping is about to give (a fault's answer waits

@@ -33,26 +33,29 @@ enum fd_kind { FD_NONE, FD_CONSOLE, FD_PIPE_READ, FD_PIPE_WRITE };
 /* A request whose reply waits for something (sent later with KSYS_REPLY). */
 enum blocked_on { B_NONE, B_WAIT, B_SLEEP, B_PIPE_READ, B_PIPE_WRITE, B_CONSOLE_READ,
                   B_PAGE_IN,    /* a fault: its page is being read from disk */
-                  B_MEMORY };   /* a fault or request: no frame until page-outs end */
+                  B_MEMORY,     /* a fault or request: no frame until page-outs end */
+                  B_JOIN };     /* PGR_THREAD_JOIN: until the thread ends */
 
 struct pipe;
+struct proc;
 struct fd { enum fd_kind kind; struct pipe *pipe; };
 
-/* Processes live in a list allocated from the pager's heap; how many can
- * exist is bounded by the kernel memory each one reserves (proc.c). */
-struct proc {
-    struct proc *next;       /* pg.procs, in creation order */
-    struct proc *tid_next;   /* chain in pg.by_tid */
-    enum proc_state state;
-    int pid, ppid;
-    char name[KINE_NAME_MAX + 1];
-    kine_tid_t tid;
-    const struct policy *policy;   /* chosen at spawn; fork inherits it */
-    struct policy_env *env;        /* the policy's environment, at hand */
-    struct mm mm;
-    uint64_t kmem_pages;     /* kernel object pages reserved for it */
-    uint64_t heap_start, brk;
-    uint64_t wstatus;        /* ZOMBIE: wait status */
+/* A thread of a process, as the pager sees it: its kernel tid and what it
+ * waits for.  Every request and fault comes from one thread, and a reply
+ * that must wait (a read, a sleep, a page coming in) goes back to that
+ * thread, so the waiting state is a thread's, not its process's.  The
+ * first thread is part of its process (proc.main); the others are made by
+ * PGR_THREAD_CREATE (thread.c) and are on the process's list after it. */
+struct thread {
+    struct thread *next;     /* the process's threads, main first */
+    struct thread *tid_next; /* chain in pg.by_tid (live threads only) */
+    struct proc *proc;
+    kine_tid_t tid;          /* 0 once its kernel thread is gone */
+    uint64_t handle;         /* the process's own name for it (1: main) */
+    unsigned slot;           /* created threads: its IPC buffer's slot */
+    bool exited;             /* ended, its value kept until it is joined */
+    uint64_t exit_value;
+    struct thread *joiner;   /* B_JOIN on this one */
     enum blocked_on blocked;
     int64_t wait_pid;        /* B_WAIT */
     uint64_t sleep_until;    /* B_SLEEP: time CSR deadline */
@@ -67,6 +70,27 @@ struct proc {
     unsigned park_tries;     /* times in a row its request waited for frames */
     uint64_t park_frames;    /* B_MEMORY: free frames it waits for */
     uint64_t wake_epoch;     /* the last wake that tried it (main.c) */
+};
+
+/* Processes live in a list allocated from the pager's heap; how many can
+ * exist is bounded by the kernel memory each one reserves (proc.c). */
+struct proc {
+    struct proc *next;       /* pg.procs, in creation order */
+    enum proc_state state;
+    int pid, ppid;
+    char name[KINE_NAME_MAX + 1];
+    kine_tid_t tid;          /* its first thread's (main.tid): who it is to
+                                the console, ps and the drivers' checks */
+    struct thread main;      /* its first thread, head of its list */
+    unsigned nthreads;       /* records on the list, exited ones not yet joined included */
+    uint32_t thread_slots;   /* IPC buffer slots in use (bit i: slot i) */
+    uint64_t next_handle;    /* the handle the next created thread gets */
+    const struct policy *policy;   /* chosen at spawn; fork inherits it */
+    struct policy_env *env;        /* the policy's environment, at hand */
+    struct mm mm;
+    uint64_t kmem_pages;     /* kernel object pages reserved for it */
+    uint64_t heap_start, brk;
+    uint64_t wstatus;        /* ZOMBIE: wait status */
     struct fd fds[MAX_FDS];
     bool driver;             /* a driver task (driver.c) */
     bool ignore_intr;        /* Ctrl-C on the console does not end it */
@@ -89,8 +113,9 @@ struct pager {
     bool fault_deferred;     /* ... will be answered later (paging) */
     struct kine_memstats stats;
     struct proc *procs;      /* every process not yet reaped */
-    struct proc *by_tid[TID_BUCKETS];
+    struct thread *by_tid[TID_BUCKETS];
     struct proc *serving;    /* whose request or fault is being handled */
+    struct thread *serving_thread;   /* ... and which of its threads sent it */
     int next_pid;
     unsigned sleepers;       /* processes in B_SLEEP: skip the scan when 0 */
     uint64_t kmem_budget;    /* kernel object pages processes may reserve */
@@ -105,6 +130,8 @@ struct pager {
 };
 
 #define for_each_proc(q) for (struct proc *q = pg.procs; q; q = q->next)
+/* Every thread record of every process (exited ones too: blocked B_NONE). */
+#define for_each_thread(t) for (struct thread *t = thread_first(); t; t = thread_next(t))
 
 extern struct pager pg;
 extern const struct pager_ops pager_ops;
@@ -137,7 +164,7 @@ void tty_set_interactive(bool on);
 void tty_set_driver(kine_tid_t driver);
 void tty_driver_gone(kine_tid_t driver);
 bool tty_input(struct proc *p, struct kine_msg *m, uint64_t words);  /* PGR_CONSOLE_INPUT */
-bool tty_read(struct proc *p, struct kine_msg *m, int fd, uint64_t max);
+bool tty_read(struct thread *t, struct kine_msg *m, int fd, uint64_t max);
 bool tty_setintr(struct proc *p, struct kine_msg *m);                /* PGR_SETINTR */
 
 /* driver.c: driver tasks */
@@ -145,8 +172,30 @@ void drivers_start(void);
 bool driver_name(const char *name);      /* a driver's program: nobody else may run it */
 void driver_exited(struct proc *p);
 
+/* thread.c: threads in a process (PGR_THREAD_*) and finding them by tid */
+struct thread *thread_first(void);
+struct thread *thread_next(struct thread *t);
+/* The live thread with kernel tid `tid` (of a live process), or NULL. */
+struct thread *thread_by_tid(kine_tid_t tid);
+void thread_insert(struct thread *t);
+void thread_remove(struct thread *t);
+/* Forget what t waits for (its process ends, or it does). */
+void thread_unblock(struct thread *t);
+/* p's threads but main are gone with its address space: free their
+ * records and give back what they reserved (exit, kill, exec). */
+void threads_drop_others(struct proc *p);
+/* Threads of p whose kernel thread lives (its first one included). */
+unsigned threads_live(const struct proc *p);
+bool thread_create_req(struct thread *t, struct kine_msg *m);   /* PGR_THREAD_CREATE */
+bool thread_exit_req(struct thread *t, struct kine_msg *m);     /* PGR_THREAD_EXIT */
+bool thread_join_req(struct thread *t, struct kine_msg *m);     /* PGR_THREAD_JOIN */
+
 /* proc.c */
 void proc_limits_init(void);
+/* Kernel object pages a process reserves for its space, its page tables
+ * and its first thread (each later thread adds KINE_KMEM_THREAD_PAGES). */
+uint64_t proc_kmem_pages(void);
+/* The live process one of whose threads is `tid`, or NULL. */
 struct proc *proc_by_tid(kine_tid_t tid);
 struct proc *proc_by_pid(int pid);
 int64_t proc_spawn(struct proc *parent, int argc, char *argv[], const struct policy *pol,
@@ -166,7 +215,7 @@ int64_t proc_exec(struct proc *p, int argc, char *argv[]);
 int64_t proc_signal(struct proc *by, int64_t pid, uint64_t sig);
 void proc_exit(struct proc *p, uint64_t wstatus);
 void proc_kill(struct proc *p, const char *why, uint64_t addr);
-int64_t proc_wait(struct proc *p, int64_t pid, bool nohang, bool *deferred, uint64_t *wstatus);
+int64_t proc_wait(struct thread *t, int64_t pid, bool nohang, bool *deferred, uint64_t *wstatus);
 int64_t proc_sbrk(struct proc *p, int64_t incr);
 
 /* pipe.c: pipes and descriptors.  Each returns true if m holds a reply. */
@@ -174,8 +223,8 @@ void fds_init(struct proc *p);
 void fds_inherit(struct proc *child, const struct proc *parent);
 void fds_close_all(struct proc *p);
 bool pipe_create(struct proc *p, struct kine_msg *m);
-bool pipe_read(struct proc *p, struct kine_msg *m);
-bool pipe_write(struct proc *p, struct kine_msg *m, uint64_t words);
+bool pipe_read(struct thread *t, struct kine_msg *m);
+bool pipe_write(struct thread *t, struct kine_msg *m, uint64_t words);
 bool fd_close(struct proc *p, struct kine_msg *m);
 bool fd_dup(struct proc *p, struct kine_msg *m);
 

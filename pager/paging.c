@@ -293,8 +293,9 @@ static void kill_waiters(uint32_t s, uint64_t va, const char *why, bool left)
 {
     for (bool again = true; again;) {
         again = false;
-        for_each_proc(q) {
-            if (q->state == P_LIVE && q->blocked == B_PAGE_IN && q->page_in_slot == s &&
+        for_each_thread(t) {
+            struct proc *q = t->proc;
+            if (q->state == P_LIVE && t->blocked == B_PAGE_IN && t->page_in_slot == s &&
                 (!left || holds(q, va, s, true, NULL))) {
                 proc_kill(q, why, va);
                 again = true;
@@ -307,12 +308,12 @@ static void kill_waiters(uint32_t s, uint64_t va, const char *why, bool left)
 /* Answer every thread waiting for slot s to come in (killed: it is gone). */
 static void wake_page_in(uint32_t s)
 {
-    for_each_proc(q) {
-        if (q->state == P_LIVE && q->blocked == B_PAGE_IN && q->page_in_slot == s) {
+    for_each_thread(t) {
+        if (t->proc->state == P_LIVE && t->blocked == B_PAGE_IN && t->page_in_slot == s) {
             struct kine_msg m;
-            q->blocked = B_NONE;
+            t->blocked = B_NONE;
             reply_status(&m, 0);
-            reply_later(q->tid, &m);     /* it re-runs the instruction */
+            reply_later(t->tid, &m);     /* it re-runs the instruction */
         }
     }
 }
@@ -372,12 +373,13 @@ static void read_done(void *ctx, int64_t status)
 
 int paging_page_in(struct proc *p, uint64_t va, uint32_t s)
 {
+    struct thread *t = pg.serving_thread;    /* p's thread that faulted: it waits */
     uint32_t cached = pgd.ready && s < pgd.swap.nslots ? pgd.swap.frame[s] : SLOT_NO_FRAME;
     if (cached != SLOT_NO_FRAME) {
         uint32_t f = cached - 1;
         if (pgd.flags[f] & FRAME_READING) {
-            p->blocked = B_PAGE_IN;      /* already on its way */
-            p->page_in_slot = s;
+            t->blocked = B_PAGE_IN;      /* already on its way */
+            t->page_in_slot = s;
             return PAGING_WAIT;
         }
         pg.stats.pages_reclaimed_from_cache++;
@@ -386,14 +388,14 @@ int paging_page_in(struct proc *p, uint64_t va, uint32_t s)
     if (!pgd.ready)
         return -KINE_EIO;                /* a slot with no disk: cannot happen */
     if (!blk_room()) {
-        p->blocked = B_MEMORY;           /* asked again when a transfer ends */
-        p->park_frames = 0;
+        t->blocked = B_MEMORY;           /* asked again when a transfer ends */
+        t->park_frames = 0;
         return PAGING_WAIT;
     }
     int r = paging_need(PAGING_FAULT_FRAMES);
     if (r == PAGING_WAIT) {
-        p->blocked = B_MEMORY;           /* asked again once frames come back */
-        p->park_frames = PAGING_FAULT_FRAMES;
+        t->blocked = B_MEMORY;           /* asked again once frames come back */
+        t->park_frames = PAGING_FAULT_FRAMES;
     }
     if (r)
         return r;
@@ -416,8 +418,8 @@ int paging_page_in(struct proc *p, uint64_t va, uint32_t s)
     }
     pg.stats.pages_paged_in++;
     p->mm.stats.pages_paged_in++;
-    p->blocked = B_PAGE_IN;
-    p->page_in_slot = s;
+    t->blocked = B_PAGE_IN;
+    t->page_in_slot = s;
     return PAGING_WAIT;
 }
 

@@ -49,7 +49,7 @@ static struct fd *lookup(struct proc *p, uint64_t fd, enum fd_kind kind)
 }
 
 /* Answer q if its wait on pp can now end; true if it was answered. */
-static bool try_wake(struct proc *q, struct pipe *pp)
+static bool try_wake(struct thread *q, struct pipe *pp)
 {
     struct kine_msg m;
     if (q->blocked == B_PIPE_READ && (pp->len || !pp->writers)) {
@@ -79,8 +79,8 @@ static void wake(struct pipe *pp)
     bool progress;
     do {
         progress = false;
-        for_each_proc(q)
-            if (q->state == P_LIVE && q->block_pipe == pp && try_wake(q, pp))
+        for_each_thread(q)
+            if (q->proc->state == P_LIVE && q->block_pipe == pp && try_wake(q, pp))
                 progress = true;
     } while (progress);
 }
@@ -88,13 +88,15 @@ static void wake(struct pipe *pp)
 static void close_fd(struct proc *p, int fd)
 {
     struct fd *d = &p->fds[fd];
-    if ((p->block_pipe || p->blocked == B_CONSOLE_READ) && p->block_fd == fd) {
-        /* a wait through this descriptor ends with it */
-        struct kine_msg m;
-        p->blocked = B_NONE;
-        p->block_pipe = NULL;
-        reply_status(&m, -KINE_EBADF);
-        reply_later(p->tid, &m);
+    for (struct thread *t = &p->main; t; t = t->next) {
+        if ((t->block_pipe || t->blocked == B_CONSOLE_READ) && t->block_fd == fd) {
+            /* a wait through this descriptor (by any thread) ends with it */
+            struct kine_msg m;
+            t->blocked = B_NONE;
+            t->block_pipe = NULL;
+            reply_status(&m, -KINE_EBADF);
+            reply_later(t->tid, &m);
+        }
     }
     if (d->kind == FD_PIPE_READ || d->kind == FD_PIPE_WRITE) {
         struct pipe *pp = d->pipe;
@@ -138,32 +140,34 @@ bool pipe_create(struct proc *p, struct kine_msg *m)
     return true;
 }
 
-/* Block p on pp through fd; whoever can be answered now is. */
-static void block(struct proc *p, enum blocked_on why, int fd, struct pipe *pp)
+/* Block t on pp through fd; whoever can be answered now is. */
+static void block(struct thread *t, enum blocked_on why, int fd, struct pipe *pp)
 {
-    p->blocked = why;
-    p->block_fd = fd;
-    p->block_pipe = pp;
+    t->blocked = why;
+    t->block_fd = fd;
+    t->block_pipe = pp;
     wake(pp);
 }
 
-bool pipe_read(struct proc *p, struct kine_msg *m)
+bool pipe_read(struct thread *t, struct kine_msg *m)
 {
+    struct proc *p = t->proc;
     uint64_t fd = m->mr[0], max = m->mr[1];
     if (fd < MAX_FDS && p->fds[fd].kind == FD_CONSOLE)
-        return tty_read(p, m, (int)fd, max);
+        return tty_read(t, m, (int)fd, max);
     struct fd *d = lookup(p, fd, FD_PIPE_READ);
     if (!d)
         return reply_status(m, -KINE_EBADF);
     if (max == 0)
         return reply_status(m, 0);
-    p->block_bytes = max < KINE_IPC_BUF_BYTES ? max : KINE_IPC_BUF_BYTES;
-    block(p, B_PIPE_READ, (int)fd, d->pipe);
+    t->block_bytes = max < KINE_IPC_BUF_BYTES ? max : KINE_IPC_BUF_BYTES;
+    block(t, B_PIPE_READ, (int)fd, d->pipe);
     return false;
 }
 
-bool pipe_write(struct proc *p, struct kine_msg *m, uint64_t words)
+bool pipe_write(struct thread *t, struct kine_msg *m, uint64_t words)
 {
+    struct proc *p = t->proc;
     static char data[KINE_IPC_BUF_BYTES];
     uint64_t fd = m->mr[0], n = m->mr[1];
     if (n > words * 8)
@@ -187,7 +191,7 @@ bool pipe_write(struct proc *p, struct kine_msg *m, uint64_t words)
         wake(pp);
     if (k || n == 0)
         return reply_status(m, (int64_t)k);
-    block(p, B_PIPE_WRITE, (int)fd, pp);     /* full: answer 0 when room appears */
+    block(t, B_PIPE_WRITE, (int)fd, pp);     /* full: answer 0 when room appears */
     return false;
 }
 

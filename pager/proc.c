@@ -1,6 +1,7 @@
 /* Processes: spawning a program from the boot image, fork, exit and kill
  * (every frame comes back), wait, and the heap break.  A process is one
- * address space with one thread; the kernel knows neither pids nor parents.
+ * address space with one thread or more (thread.c); the kernel knows
+ * neither pids nor parents.
  * What memory a process gets, and when, is the policy's business, except
  * for driver tasks (driver.c): pid 0, no parent, a small stack, and every
  * page filled before they run, whatever the policy, so they never fault. */
@@ -19,29 +20,12 @@
 
 static const struct pager_ops *const ops = &pager_ops;
 
-/* Every message carries its sender's tid, so finding the process is on
- * the fault path: a hash of chains, not a scan. */
-static struct proc **tid_bucket(kine_tid_t tid)
-{
-    return &pg.by_tid[(tid ^ (tid >> 16)) % TID_BUCKETS];
-}
-
+/* Every message carries its sender's tid, which may be any of a process's
+ * threads (thread.c finds it). */
 struct proc *proc_by_tid(kine_tid_t tid)
 {
-    for (struct proc *p = *tid_bucket(tid); p; p = p->tid_next)
-        if (p->tid == tid && p->state == P_LIVE)
-            return p;
-    return NULL;
-}
-
-static void tid_remove(struct proc *p)
-{
-    for (struct proc **pp = tid_bucket(p->tid); *pp; pp = &(*pp)->tid_next)
-        if (*pp == p) {
-            *pp = p->tid_next;
-            p->tid_next = NULL;
-            return;
-        }
+    struct thread *t = thread_by_tid(tid);
+    return t ? t->proc : NULL;
 }
 
 struct proc *proc_by_pid(int pid)
@@ -73,6 +57,8 @@ static void proc_free(struct proc *p)
 {
     if (pg.serving == p)
         pg.serving = NULL;
+    if (pg.serving_thread && pg.serving_thread->proc == p)
+        pg.serving_thread = NULL;
     for (struct proc **pp = &pg.procs; *pp; pp = &(*pp)->next)
         if (*pp == p) {
             *pp = p->next;
@@ -81,16 +67,30 @@ static void proc_free(struct proc *p)
     free(p);
 }
 
+uint64_t proc_kmem_pages(void)
+{
+    return pg.table_limit + KINE_KMEM_SPACE_PAGES + KINE_KMEM_THREAD_PAGES;
+}
+
+/* p's first thread, the head of its list: handle 1, nothing awaited. */
+static void main_thread_init(struct proc *p)
+{
+    p->main = (struct thread){ .proc = p, .tid = p->tid, .handle = KINE_THREAD_MAIN };
+    p->nthreads = 1;
+    p->thread_slots = 0;
+    p->next_handle = KINE_THREAD_MAIN + 1;
+}
+
 /* Give p a new address space (under its table quota) and a stopped
  * thread, with the kernel memory they may take reserved.  Every process
  * but init and the drivers is subject to kernel fault injection. */
 static int64_t make_kernel_objects(struct proc *p, bool inject)
 {
-    uint64_t kmem = pg.table_limit + KINE_KMEM_SPACE_PAGES + KINE_KMEM_THREAD_PAGES;
+    uint64_t kmem = proc_kmem_pages();
     if (pg.kmem_reserved + kmem > pg.kmem_budget)
         return -KINE_EAGAIN;
     int64_t as = kine_as_create(pg.table_limit, inject ? KINE_AS_INJECT : 0);
-    int64_t tid = as < 0 ? as : kine_thread_create((kine_as_t)as, KINE_IPCBUF_VA);
+    int64_t tid = as < 0 ? as : kine_sys_thread_create((kine_as_t)as, KINE_IPCBUF_VA);
     if (tid < 0) {
         if (as >= 0)
             kine_as_destroy((kine_as_t)as);
@@ -103,6 +103,7 @@ static int64_t make_kernel_objects(struct proc *p, bool inject)
     p->mm.pm.alloc = &pm_frame_alloc;
     p->tid = (kine_tid_t)tid;
     p->kmem_pages = kmem;
+    main_thread_init(p);
     pg.kmem_reserved += kmem;
     return 0;
 }
@@ -117,12 +118,6 @@ static void drop_kernel_objects(struct proc *p)
     p->tid = 0;
     pg.kmem_reserved -= p->kmem_pages;
     p->kmem_pages = 0;
-}
-
-static void tid_insert(struct proc *p)
-{
-    p->tid_next = *tid_bucket(p->tid);
-    *tid_bucket(p->tid) = p;
 }
 
 /* May parent have one child more (CHILDREN_MAX)? */
@@ -149,7 +144,7 @@ static int64_t proc_new(struct proc **out, const char *name, int ppid, bool driv
         free(p);
         return err;
     }
-    tid_insert(p);
+    thread_insert(&p->main);
     p->driver = driver;
     p->pid = driver ? DRIVER_PID : pg.next_pid++;
     /* never paged out: a driver never faults, and init reaps everyone and
@@ -183,21 +178,20 @@ static int settle_hook(int err)
     return mm_commit(ops);
 }
 
-/* Give back everything the process holds: kernel objects, frames, pipes. */
+/* Give back everything the process holds: kernel objects (every thread
+ * goes with the address space), frames, pipes. */
 static void teardown(struct proc *p)
 {
     if (p->driver && p->tid)
         driver_exited(p);
-    if (p->tid)
-        tid_remove(p);
-    if (p->blocked == B_SLEEP)
-        pg.sleepers--;
+    if (p->main.tid)
+        thread_remove(&p->main);
+    thread_unblock(&p->main);        /* before closing: nothing to answer here */
+    threads_drop_others(p);
     drop_kernel_objects(p);
+    p->main.tid = 0;
     policy_release(p->policy, p->env, &p->mm);
     memset(&p->mm.regions, 0, sizeof(p->mm.regions));
-    p->blocked = B_NONE;             /* before closing: nothing to answer here */
-    free(p->parked_words);           /* a request that waited for frames */
-    p->parked_words = NULL;
     fds_close_all(p);
 }
 
@@ -367,7 +361,7 @@ static int64_t spawn(struct proc *parent, int argc, char *argv[], const struct p
     int64_t sp = load_program(p, elf, &prog, argc, argv);
     err = sp < 0 ? sp : setup ? setup(p, ctx) : 0;
     if (!err)
-        err = kine_thread_start(p->tid, prog.entry, (uint64_t)sp, (uint64_t)sp, 0);
+        err = kine_sys_thread_start(p->tid, prog.entry, (uint64_t)sp, (uint64_t)sp, 0);
     if (err)
         return discard(p, err);
     if (tid_out)
@@ -411,18 +405,22 @@ int64_t proc_exec(struct proc *p, int argc, char *argv[])
         policy_release(next.policy, next.env, &next.mm);
         return sp;
     }
-    /* the point of no return */
-    tid_remove(p);
+    /* the point of no return: every thread of the old image goes with its
+     * space, the caller's included; the new image runs one thread */
+    thread_remove(&p->main);
+    thread_unblock(&p->main);
+    threads_drop_others(p);
     drop_kernel_objects(p);
     policy_release(p->policy, p->env, &p->mm);
     p->mm = next.mm;
     p->tid = next.tid;
+    main_thread_init(p);
     p->kmem_pages = next.kmem_pages;
     p->heap_start = next.heap_start;
     p->brk = next.brk;
     strncpy(p->name, argv[0], KINE_NAME_MAX);
-    tid_insert(p);
-    if (kine_thread_start(p->tid, prog.entry, (uint64_t)sp, (uint64_t)sp, 0) < 0)
+    thread_insert(&p->main);
+    if (kine_sys_thread_start(p->tid, prog.entry, (uint64_t)sp, (uint64_t)sp, 0) < 0)
         proc_kill(p, "cannot start the new image", prog.entry);
     return 0;
 }
@@ -469,7 +467,7 @@ int64_t proc_fork(struct proc *parent, uint64_t ctx_va, uint64_t entry)
     if (err)
         return discard(c, err);
     fds_inherit(c, parent);
-    err = kine_thread_start(c->tid, entry, ctx_va, ctx_va, 0);
+    err = kine_sys_thread_start(c->tid, entry, ctx_va, ctx_va, 0);
     if (err)
         return discard(c, err);
     return c->pid;
@@ -481,19 +479,28 @@ static uint64_t exit_code(uint64_t wstatus)
                                            : (wstatus >> 8) & 0xff;
 }
 
-static bool wait_matches(const struct proc *parent, const struct proc *child)
+static bool wait_matches(const struct thread *w, const struct proc *child)
 {
-    return parent->blocked == B_WAIT && child->ppid == parent->pid &&
-           (parent->wait_pid == -1 || parent->wait_pid == child->pid);
+    return w->blocked == B_WAIT && child->ppid == w->proc->pid &&
+           (w->wait_pid == -1 || w->wait_pid == child->pid);
 }
 
-static void reply_wait(struct proc *parent, struct proc *child)
+/* The thread of parent waiting for child, if one is. */
+static struct thread *waiter_for(struct proc *parent, const struct proc *child)
+{
+    for (struct thread *w = &parent->main; w; w = w->next)
+        if (wait_matches(w, child))
+            return w;
+    return NULL;
+}
+
+static void reply_wait(struct thread *w, struct proc *child)
 {
     struct kine_msg m;
     reply_status(&m, child->pid);
     m.mr[1] = child->wstatus;
-    parent->blocked = B_NONE;
-    reply_later(parent->tid, &m);
+    w->blocked = B_NONE;
+    reply_later(w->tid, &m);
     proc_free(child);                    /* reaped */
 }
 
@@ -535,16 +542,18 @@ void proc_exit(struct proc *p, uint64_t wstatus)
         if (c->ppid != p->pid)
             continue;
         c->ppid = init ? INIT_PID : 0;   /* orphans go to init */
-        if (c->state == P_ZOMBIE && init && wait_matches(init, c))
-            reply_wait(init, c);
+        struct thread *w = c->state == P_ZOMBIE && init ? waiter_for(init, c) : NULL;
+        if (w)
+            reply_wait(w, c);
         else if (c->state == P_ZOMBIE && !init)
             proc_free(c);
     }
     struct proc *parent = p->ppid ? proc_by_pid(p->ppid) : NULL;
+    struct thread *w = parent && parent->state == P_LIVE ? waiter_for(parent, p) : NULL;
     if (!parent || parent->state != P_LIVE)
         proc_free(p);                    /* nobody will wait for it */
-    else if (wait_matches(parent, p))
-        reply_wait(parent, p);
+    else if (w)
+        reply_wait(w, p);
 }
 
 void proc_kill(struct proc *p, const char *why, uint64_t addr)
@@ -554,28 +563,28 @@ void proc_kill(struct proc *p, const char *why, uint64_t addr)
     proc_exit(p, KINE_WSTATUS_KILLED);
 }
 
-int64_t proc_wait(struct proc *p, int64_t pid, bool nohang, bool *deferred, uint64_t *wstatus)
+int64_t proc_wait(struct thread *t, int64_t pid, bool nohang, bool *deferred, uint64_t *wstatus)
 {
     bool any = false;
     *deferred = false;
     if (pid < -1 || pid == 0)
         return -KINE_EINVAL;
-    p->wait_pid = pid;
-    p->blocked = B_WAIT;
+    t->wait_pid = pid;
+    t->blocked = B_WAIT;
     for_each_proc(c) {
-        if (!wait_matches(p, c))
+        if (!wait_matches(t, c))
             continue;
         if (c->state == P_ZOMBIE) {
             int64_t cpid = c->pid;
             *wstatus = c->wstatus;
             proc_free(c);
-            p->blocked = B_NONE;
+            t->blocked = B_NONE;
             return cpid;
         }
         any = true;
     }
     if (!any || nohang) {
-        p->blocked = B_NONE;
+        t->blocked = B_NONE;
         return any ? 0 : -KINE_ECHILD;
     }
     *deferred = true;

@@ -25,16 +25,17 @@ void tty_set_interactive(bool on) { tty.interactive = on; }
 
 void tty_set_driver(kine_tid_t driver) { tty.driver = driver; }
 
-/* The process waiting for typed input (its prompt is what echo continues). */
-static struct proc *first_reader(void)
+/* The thread waiting for typed input (its process's prompt is what echo
+ * continues). */
+static struct thread *first_reader(void)
 {
-    for_each_proc(q)
-        if (q->state == P_LIVE && q->blocked == B_CONSOLE_READ)
+    for_each_thread(q)
+        if (q->proc->state == P_LIVE && q->blocked == B_CONSOLE_READ)
             return q;
     return NULL;
 }
 
-static void answer(struct proc *q, int64_t r)
+static void answer(struct thread *q, int64_t r)
 {
     struct kine_msg m;
     reply_status(&m, r);
@@ -45,12 +46,12 @@ static void answer(struct proc *q, int64_t r)
 /* Answer readers while records are queued. */
 static void wake(void)
 {
-    struct proc *q;
+    struct thread *q;
     while (!lineq_empty(&tty.q) && (q = first_reader())) {
         char data[KINE_IPC_BUF_BYTES];
         struct kine_msg m;
         size_t n = lineq_get(&tty.q, data, q->block_bytes);
-        console_read_done(q->tid);
+        console_read_done(q->proc->tid);
         reply_data(&m, (int64_t)n, data, n);
         q->blocked = B_NONE;
         reply_later(q->tid, &m);
@@ -60,7 +61,7 @@ static void wake(void)
 /* Without a driver nothing more can come: the readers get end of file. */
 void tty_driver_gone(kine_tid_t driver)
 {
-    struct proc *q;
+    struct thread *q;
     if (driver != tty.driver)
         return;
     tty.driver = 0;
@@ -70,7 +71,7 @@ void tty_driver_gone(kine_tid_t driver)
         answer(q, 0);
 }
 
-bool tty_read(struct proc *p, struct kine_msg *m, int fd, uint64_t max)
+bool tty_read(struct thread *t, struct kine_msg *m, int fd, uint64_t max)
 {
     if (max == 0)
         return reply_status(m, 0);
@@ -78,9 +79,9 @@ bool tty_read(struct proc *p, struct kine_msg *m, int fd, uint64_t max)
         max = KINE_IPC_BUF_BYTES;
     if (lineq_empty(&tty.q) && (!tty.interactive || !tty.driver))
         return reply_status(m, 0);           /* nothing typed: end of file */
-    p->blocked = B_CONSOLE_READ;
-    p->block_fd = fd;
-    p->block_bytes = max;
+    t->blocked = B_CONSOLE_READ;
+    t->block_fd = fd;
+    t->block_bytes = max;
     wake();
     return false;
 }
@@ -93,7 +94,7 @@ static bool interruptible(const struct proc *q)
 /* Ctrl-C: what was typed goes; so does every interruptible process. */
 static void interrupt(void)
 {
-    struct proc *q;
+    struct thread *q;
     lineq_clear(&tty.q);
     for (;;) {
         struct proc *victim = NULL;
@@ -120,8 +121,8 @@ bool tty_input(struct proc *p, struct kine_msg *m, uint64_t words)
         kind > KINE_CONSOLE_INTR || (n != 0) != (kind == KINE_CONSOLE_LINE))
         return reply_status(m, -KINE_EINVAL);
     memcpy(data, kine_ipcbuf(), echo + n);
-    struct proc *reader = first_reader();
-    console_echo(reader ? reader->tid : 0, data, echo);
+    struct thread *reader = first_reader();
+    console_echo(reader ? reader->proc->tid : 0, data, echo);
     int64_t queued = 0;
     if (kind == KINE_CONSOLE_LINE || kind == KINE_CONSOLE_EOF)
         queued = (int64_t)lineq_put(&tty.q, data + echo, n);

@@ -99,11 +99,11 @@ static inline int64_t kine_as_tables(kine_as_t as)
 { return kine_syscall(KSYS_AS_TABLES, as, 0, 0, 0, 0); }
 static inline int64_t kine_as_destroy(kine_as_t as)
 { return kine_syscall(KSYS_AS_DESTROY, as, 0, 0, 0, 0); }
-static inline int64_t kine_thread_create(kine_as_t as, uint64_t ipcbuf_va)
+static inline int64_t kine_sys_thread_create(kine_as_t as, uint64_t ipcbuf_va)
 { return kine_syscall(KSYS_THREAD_CREATE, as, ipcbuf_va, 0, 0, 0); }
-static inline int64_t kine_thread_start(kine_tid_t t, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1)
+static inline int64_t kine_sys_thread_start(kine_tid_t t, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1)
 { return kine_syscall(KSYS_THREAD_START, t, pc, sp, a0, a1); }
-static inline int64_t kine_thread_destroy(kine_tid_t t)
+static inline int64_t kine_sys_thread_destroy(kine_tid_t t)
 { return kine_syscall(KSYS_THREAD_DESTROY, t, 0, 0, 0, 0); }
 /* n entries of struct kine_map_entry, already in this thread's IPC buffer */
 static inline int64_t kine_map(kine_as_t as, uint64_t n)
@@ -214,6 +214,30 @@ int64_t kine_sleep_ticks(uint64_t ticks);
  * or not; fork, spawn and exec keep it.  Returns the setting before
  * (KINE_INTR_DEFAULT or KINE_INTR_IGNORE). */
 int64_t kine_setintr(int ignore);
+
+/* Threads in this process (libsys/thread.c; docs/abi.md, "Threads").
+ * kine_thread_create starts fn(arg) in a new thread and returns its handle
+ * (> 0), which names it within the process, or -KINE_EINVAL (no fn, a
+ * stack too small or wrapping), -KINE_EAGAIN (KINE_THREADS_MAX threads,
+ * or no kernel memory set aside for one more), -KINE_ENOMEM.  The stack
+ * must be writable memory: its top is written first (TLS), so a bad one
+ * faults here as any bad pointer does.  Its stack: `stack` (the caller's memory,
+ * at least KINE_THREAD_STACK_MIN bytes plus the thread's TLS; the caller
+ * frees it after the join), or NULL for KINE_THREAD_STACK_DEFAULT bytes
+ * libsys allocates and frees at the join.  Returning from fn is
+ * kine_thread_exit(its value). */
+struct kine_stack { void *base; size_t size; };
+#define KINE_THREAD_STACK_MIN     (8UL * 1024)
+#define KINE_THREAD_STACK_DEFAULT (64UL * 1024)
+int64_t kine_thread_create(void *(*fn)(void *), void *arg, const struct kine_stack *stack);
+/* Wait for thread `handle` to end (at once if it has) and take its value:
+ * 0, or -KINE_EDEADLK (itself, or a cycle of joins), -KINE_ESRCH (no such
+ * thread, or joined already), -KINE_EINVAL (the main thread, or another
+ * thread joins it already). */
+int64_t kine_thread_join(int64_t handle, void **value);
+/* End the calling thread with `value` for its joiner; in the main thread,
+ * exit((int)value), as its end is the process's. */
+void kine_thread_exit(void *value) __attribute__((noreturn));
 
 /* argv packing for PGR_SPAWN (libsys/argv.c, shared with the pager). */
 /* Pack argv into buf as NUL-separated strings; returns bytes used or -KINE_E*. */

@@ -24,7 +24,11 @@
 
 /* Per-program layout chosen by the pager (documented in docs/abi.md). */
 #define KINE_IPCBUF_VA       0x7ffff000UL     /* main thread's IPC buffer */
-#define KINE_STACK_TOP       0x7fff0000UL     /* 15 unmapped pages above, to the IPC buffer */
+#define KINE_STACK_TOP       0x7fff0000UL     /* 15 pages above, to the IPC buffer */
+/* The IPC buffers of a process's other threads (PGR_THREAD_CREATE): slot i
+ * at KINE_THREAD_IPCBUF_VA + i pages, KINE_THREADS_MAX - 1 slots between
+ * the stack (one never-mapped page above its top) and the main thread's. */
+#define KINE_THREAD_IPCBUF_VA (KINE_STACK_TOP + KINE_PAGE_SIZE)
 #define KINE_STACK_SIZE      (1024UL * 1024)  /* 1 MiB */
 /* Never mapped: between the highest the heap may reach and the stack.  All
  * user code is built with -fstack-check (GCC touches every page of a large

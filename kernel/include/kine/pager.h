@@ -72,7 +72,22 @@ enum kine_pager_label {
                              MR1 requests it can take now, MR2 the disk's
                              size in sectors -> MR0 new requests (struct
                              kine_blk_req in the IPC buf, at most MR1) */
+    PGR_THREAD_CREATE = 0x11b, /* MR0 entry pc, MR1 sp (the top of its stack,
+                             16-aligned), MR2 argument -> MR0 the new thread's
+                             handle, MR1 its tid.  It starts at MR0 with sp =
+                             MR1, a0 = MR2, a1 = its IPC buffer's address */
+    PGR_THREAD_EXIT   = 0x11c, /* MR0 value: the calling thread ends (no reply);
+                             its joiner gets MR0.  EINVAL from the main thread */
+    PGR_THREAD_JOIN   = 0x11d, /* MR0 handle -> MR0 0, MR1 the thread's exit
+                             value, once it has ended (at once if it has) */
 };
+
+/* Threads of one process (PGR_THREAD_*).  A handle names a thread within
+ * its process and is never reused there; the first thread's is
+ * KINE_THREAD_MAIN.  A process has at most KINE_THREADS_MAX threads, the
+ * first one and those ended but not yet joined included. */
+#define KINE_THREAD_MAIN  1
+#define KINE_THREADS_MAX  15
 
 /* What a console driver reports (PGR_CONSOLE_INPUT), after its echo. */
 enum kine_console_kind {
@@ -233,6 +248,9 @@ struct kine_ledger {
     uint64_t swap_cached;      /* slots whose contents a frame still holds */
     uint64_t caller_frames;    /* the asker's own frames (resident pages and
                                   page-map nodes), counted at the same instant */
+    uint64_t threads;          /* live threads of live processes */
+    uint64_t kmem_reserved;    /* kernel object pages set aside for processes:
+                                  each one's space, tables and threads */
 };
 
 /* On the top of a new program's stack; a0 of its first instruction. */
