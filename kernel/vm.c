@@ -43,11 +43,14 @@ uint64_t *vm_new_root(bool injectable)
     return root;
 }
 
+/* A leaf-level table (level 0) holds only leaves, which name frames the
+ * pager owns: it is freed without a look at its entries, so tearing a
+ * space down costs per table, not per page. */
 static void free_table(uint64_t *table, int level)
 {
-    for (int i = 0; i < PT_ENTRIES; i++) {
+    for (int i = 0; level > 0 && i < PT_ENTRIES; i++) {
         uint64_t pte = table[i];
-        if ((pte & PTE_V) && !(pte & PTE_LEAF_MASK) && level > 0)
+        if ((pte & PTE_V) && !(pte & PTE_LEAF_MASK))
             free_table((uint64_t *)PTE_TO_PA(pte), level - 1);
     }
     kfree_page(table);
@@ -191,6 +194,9 @@ int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_
         if (from && !vm_leaf_table(dst, at, &err))
             return err;
     }
+    /* then a flat pass per table: W dropped by a mask, no test of cow
+     * per page, pointers instead of addresses */
+    const uint64_t keep = cow ? ~(uint64_t)PTE_W : ~(uint64_t)0;   /* D stays: the page was written */
     for (uint64_t at = va; at < end; at = next) {
         uint64_t *from = leaf_table_at(src->root, at, &next);
         if (!from)
@@ -198,13 +204,13 @@ int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_
         int err;
         uint64_t *to = vm_leaf_table(dst, at, &err);   /* made above: cannot fail */
         uint64_t stop = next < end ? next : end;
-        for (uint64_t i = VPN(at, 0); at < stop; at += PAGE_SIZE, i++) {
-            uint64_t pte = from[i];
-            if (!(pte & PTE_V) || (pte & PTE_KERNEL_OWNED) || (to[i] & PTE_KERNEL_OWNED))
+        uint64_t *p = &from[VPN(at, 0)], *p_end = p + ((stop - at) >> PAGE_SHIFT);
+        uint64_t *q = &to[VPN(at, 0)];
+        for (; p < p_end; p++, q++) {
+            uint64_t pte = *p;
+            if ((pte & (PTE_V | PTE_KERNEL_OWNED)) != PTE_V || (*q & PTE_KERNEL_OWNED))
                 continue;
-            if (cow)
-                from[i] = pte = pte & ~PTE_W;    /* D stays: the page was written */
-            to[i] = pte;
+            *p = *q = pte & keep;
             count++;
         }
     }

@@ -266,16 +266,27 @@ void mm_shrink(struct policy_env *e, struct mm *mm, const struct region *r, uint
     mm_uninstall(e, mm, r->end, old_end);
 }
 
-static int drop_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
+/* Exit's flat loop over one leaf: each entry's reference dropped in place
+ * (a frame's count, or a paged-out entry's slot), no call per page but for
+ * a frame that becomes free, which paging must forget. */
+static void drop_leaf(const uint32_t *slot, unsigned n, void *ctx)
 {
-    (void)va;
-    drop_entry(ctx, f, flags);
-    return 0;
+    const struct pager_ops *o = ctx;
+    struct frame_table *ft = o->frames;
+    for (const uint32_t *v = slot, *end = slot + n; v < end; v++) {
+        if (!*v)
+            continue;
+        uint32_t f = pm_slot_frame(*v);
+        if (*v & PM_FLAG_SWAP)
+            o->slot_unref(f);
+        else if (frame_unref(ft, f) == 1 && o->freed)
+            o->freed(f);
+    }
 }
 
 void mm_release(struct policy_env *e, struct mm *mm)
 {
-    pm_foreach(&mm->pm, drop_one, (void *)e->o);
+    pm_foreach_leaf(&mm->pm, drop_leaf, (void *)e->o);
     pm_destroy(&mm->pm);
 }
 
@@ -359,12 +370,6 @@ static int copy_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
     return mm_install(w->e, w->child, va, (uint32_t)n, rights_at(w, va), 0);
 }
 
-static int take_ref(uint32_t f, uint32_t flags, void *ctx)
-{
-    const struct pager_ops *o = ctx;
-    return (flags & PM_FLAG_SWAP) ? o->slot_ref(f) : o->ref(f);
-}
-
 /* Region by region: the kernel copies the PTEs (write-protecting both sides
  * of a writable region) before the books say COW, so a failure half-way
  * leaves the parent's PTEs narrower than its books, which costs at most a
@@ -382,7 +387,7 @@ int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child)
         if (n < 0)
             return (int)n;
         int err = pm_share(&child->pm, &parent->pm, r->start, r->end, cow ? PM_FLAG_COW : 0,
-                           take_ref, (void *)e->o);
+                           e->o->frames, e->o->slot_ref);
         if (err)
             return err;
     }

@@ -1,11 +1,20 @@
 /* Radix-tree page map.  Index bits: [37:30] mid, [29:21] leaf, [20:12] slot. */
 #include <stdlib.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 #include "pagemap.h"
 #include <kine/error.h>
 #include <kine/layout.h>
 
 #define SV39_USER_TOP (1ULL << 38)
+/* pm_share's shifts of a 64-bit register holding a 32-bit entry: PM_FLAG_SWAP
+ * (bit 30) to the sign bit; the four flag bits (and whatever lies above
+ * bit 31) out of the top, leaving frame + 1 at the top to shift down. */
+#define SWAP_TO_SIGN 33
+#define FLAGS_OUT    36
+_Static_assert(PM_FLAG_SWAP == 1u << (63 - SWAP_TO_SIGN), "SWAP_TO_SIGN");
+_Static_assert(PM_FLAGS_MASK == 0xfu << (64 - FLAGS_OUT), "FLAGS_OUT");
 
 _Static_assert(sizeof(struct pm_leaf) <= PM_NODE_SIZE, "a leaf is one node");
 _Static_assert(sizeof(struct pm_mid) <= PM_NODE_SIZE, "a mid is one node");
@@ -85,35 +94,89 @@ int pm_exchange(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags,
     return old != 0;
 }
 
+/* The empty leaf of dst at va that pm_share made and filled nothing into
+ * goes again, with its mid if that is left empty too. */
+static void leaf_unmade(struct pagemap *pm, uint64_t va)
+{
+    unsigned i2 = idx(va, 2), i1 = idx(va, 1);
+    node_put(pm, pm->mid[i2]->leaf[i1]);
+    pm->mid[i2]->leaf[i1] = NULL;
+    if (--pm->mid_used[i2] == 0) {
+        node_put(pm, pm->mid[i2]);
+        pm->mid[i2] = NULL;
+    }
+}
+
 int pm_share(struct pagemap *dst, struct pagemap *src, uint64_t start, uint64_t end,
-             uint32_t mark, int (*take)(uint32_t frame, uint32_t flags, void *ctx), void *ctx)
+             uint32_t mark, struct frame_table *ft, int (*slot_ref)(uint32_t s))
 {
     const uint64_t leaf_span = (uint64_t)PM_FANOUT << KINE_PAGE_SHIFT;
+    uint16_t *ref = ft->ref;
     for (uint64_t va = start; va < end && va < SV39_USER_TOP;) {
-        uint64_t next = (va & ~(leaf_span - 1)) + leaf_span;
-        struct pm_leaf *from = leaf_of(src, va);
+        uint64_t next = (va & ~(leaf_span - 1)) + leaf_span, stop = next < end ? next : end;
+        struct pm_leaf *from = leaf_of(src, va), *to;
         if (!from) {
             va = next;
             continue;
         }
-        struct pm_leaf *to = NULL;
-        uint64_t stop = next < end ? next : end;
-        for (unsigned k = idx(va, 0); va < stop; va += KINE_PAGE_SIZE, k++) {
-            uint32_t v = from->slot[k];
-            if (!v)
+        bool made = !leaf_of(dst, va);
+        if (!(to = leaf_made(dst, va)))
+            return -KINE_ENOMEM;
+        /* One flat pass: the entry goes to dst with the mark in both and
+         * its frame's count goes up in place, no call per page.  Only a
+         * paged-out entry (a swap slot's reference) or a count at its
+         * ceiling leaves the straight line.  (frame + 1 is stored, so the
+         * count of entry v is ref_of_v[v] once the flags are off.) */
+        uint32_t *f = &from->slot[idx(va, 0)], *f_start = f;
+        uint32_t *f_end = f + ((stop - va) >> KINE_PAGE_SHIFT);
+        const ptrdiff_t gap = &to->slot[0] - &from->slot[0];
+        char *ref_of_v = (char *)(ref - 1);
+        __asm__("" : "+r"(ref_of_v));    /* kept whole: GCC would redo the -1 per page */
+        uint32_t empty = 0;
+        int err = 0;
+        for (; f < f_end; f++) {
+            int64_t v = (int32_t)*f;     /* lw: no zero-extension needed below */
+            if (!v) {
+                empty++;
                 continue;
-            if (!to && !(to = leaf_made(dst, va)))
-                return -KINE_ENOMEM;
-            int err = take((v & ~PM_FLAGS_MASK) - 1, v & PM_FLAGS_MASK, ctx);
-            if (err)
-                return err;
-            from->slot[k] = to->slot[k] = v | mark;
-            to->used++;
-            dst->count++;
+            }
+            /* shifts, not masks: bit 30 to the sign, the flags out the top */
+            if (__builtin_expect((int64_t)((uint64_t)v << SWAP_TO_SIGN) < 0, 0)) {
+                if ((err = slot_ref(pm_slot_frame((uint32_t)v))))
+                    break;
+            } else {
+                uint16_t *count = (uint16_t *)(ref_of_v +
+                                               (((uint64_t)v << FLAGS_OUT) >> (FLAGS_OUT - 1)));
+                uint32_t c = *count;
+                if (__builtin_expect(c == FRAME_REF_MAX, 0)) {
+                    err = -KINE_ERANGE;
+                    break;
+                }
+                *count = (uint16_t)(c + 1);
+            }
+            *f = f[gap] = (uint32_t)v | mark;
         }
+        uint32_t shared = (uint32_t)(f - f_start) - empty;
+        to->used += shared;
+        dst->count += shared;
+        if (made && !to->used)
+            leaf_unmade(dst, va);
+        if (err)
+            return err;
         va = stop;
     }
     return 0;
+}
+
+void pm_foreach_leaf(const struct pagemap *pm, void (*fn)(const uint32_t *slot, unsigned n, void *ctx),
+                     void *ctx)
+{
+    for (unsigned i = 0; i < PM_FANOUT; i++) {
+        struct pm_mid *mid = pm->mid[i];
+        for (unsigned j = 0; mid && j < PM_FANOUT; j++)
+            if (mid->leaf[j])
+                fn(mid->leaf[j]->slot, PM_FANOUT, ctx);
+    }
 }
 
 int pm_get(const struct pagemap *pm, uint64_t va, uint32_t *frame, uint32_t *flags)

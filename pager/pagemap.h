@@ -7,6 +7,7 @@
 #define PAGER_PAGEMAP_H
 
 #include <stdint.h>
+#include "frame.h"
 
 #define PM_FANOUT 512
 #define PM_NODE_SIZE  4096
@@ -50,12 +51,21 @@ int pm_clear(struct pagemap *pm, uint64_t va, uint32_t *frame);
 int pm_foreach(const struct pagemap *pm, int (*fn)(uint64_t va, uint32_t frame, uint32_t flags, void *ctx),
                void *ctx);
 /* Give dst (which holds nothing in the range) every entry src holds in
- * [start, end), a leaf at a time, with `mark` added to the flags in both;
- * take(frame, flags, ctx) is called once per entry shared and may refuse (nonzero:
- * the entry is not shared, and pm_share stops).  0, the refusal, or
- * -KINE_ENOMEM (a node); what was shared before a failure stays shared. */
+ * [start, end), a leaf at a time, with `mark` added to the flags in both,
+ * taking each entry's reference as it goes: a frame's count in ft goes up
+ * in the same flat pass (no call per page), a paged-out entry's swap slot
+ * through slot_ref.  0, -KINE_ERANGE (a count at FRAME_REF_MAX), slot_ref's
+ * refusal, or -KINE_ENOMEM (a node); what was shared before a failure
+ * stays shared, its references taken. */
 int pm_share(struct pagemap *dst, struct pagemap *src, uint64_t start, uint64_t end,
-             uint32_t mark, int (*take)(uint32_t frame, uint32_t flags, void *ctx), void *ctx);
+             uint32_t mark, struct frame_table *ft, int (*slot_ref)(uint32_t s));
+/* Call fn for each leaf's PM_FANOUT slots (entries as stored: frame + 1 |
+ * flags, 0 where nothing is), so a caller can go over them in a flat loop. */
+void pm_foreach_leaf(const struct pagemap *pm, void (*fn)(const uint32_t *slot, unsigned n, void *ctx),
+                     void *ctx);
+/* An entry as stored in a slot: its frame (or swap slot) and its flags. */
+static inline uint32_t pm_slot_frame(uint32_t v) { return (v & ~PM_FLAGS_MASK) - 1; }
+static inline uint32_t pm_slot_flags(uint32_t v) { return v & PM_FLAGS_MASK; }
 /* Visit every node block of the tree. */
 void pm_foreach_node(const struct pagemap *pm, void (*fn)(const void *node, void *ctx), void *ctx);
 /* Free the tree (not the frames). */

@@ -21,6 +21,7 @@
 #include <kine/pager.h>
 #include "region.h"
 #include "pagemap.h"
+#include "frame.h"
 
 /* One process's memory as a policy sees it.  stats are its own counters,
  * counted by the building blocks below next to the core's (e->stats), so
@@ -39,6 +40,11 @@ struct pager_ops {
     uint64_t (*nfree)(void);                        /* frames free now */
     int (*ref)(uint32_t f);                         /* 0 or -KINE_E* */
     int (*unref)(uint32_t f);                       /* 1 freed, 0 still used */
+    /* The table ref and unref keep, for the flat loops of fork and exit
+     * (mm_fork_share, mm_release), which count in it directly, and what
+     * they call for a frame they free (NULL: nothing). */
+    struct frame_table *frames;
+    void (*freed)(uint32_t f);
     uint32_t (*refcount)(uint32_t f);
     void *(*frame)(uint32_t f);                     /* where the pager reaches it */
     /* The kernel: map n entries (all or nothing), protect, unmap. */

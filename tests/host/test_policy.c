@@ -133,7 +133,7 @@ static void f_slot_unref(uint32_t s)
 }
 
 static const struct pager_ops ops = {
-    .alloc = f_alloc, .nfree = f_nfree, .ref = f_ref, .unref = f_unref,
+    .alloc = f_alloc, .nfree = f_nfree, .ref = f_ref, .unref = f_unref, .frames = &ft,
     .refcount = f_refcount, .frame = f_frame, .map = f_map, .protect = f_protect,
     .unmap = f_unmap, .copy_range = f_copy_range,
     .slot_ref = f_slot_ref, .slot_unref = f_slot_unref,
