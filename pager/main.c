@@ -516,6 +516,8 @@ static void console_option(const char *tok, const char *val)
     tty_set_interactive(strcmp(val, "interactive") == 0);
 }
 
+static bool fast_fault_off;     /* pager.fastfault=off */
+
 /* Options for us (pager.*) are taken out; kernel.* ones are the kernel's;
  * init= names the first program; everything else is its arguments. */
 static int parse_command_line(char *args, char *argv[])
@@ -537,6 +539,8 @@ static int parse_command_line(char *args, char *argv[])
             pg.frames_cap = number_option(tok, tok + 13, FRAMES_CAP_MIN);
         else if (strncmp(tok, "pager.reclaim=", 14) == 0)
             choose_reclaim(tok + 14);
+        else if (strcmp(tok, "pager.fastfault=off") == 0)
+            fast_fault_off = true;
         else if (strcmp(tok, "pager.devcheck") == 0)
             pg.devcheck = true;
         else if (strcmp(tok, "pager.blkcheck") == 0)
@@ -612,6 +616,11 @@ static void start_init(const struct kine_bootinfo *bi)
         pg.fault_handler = handle_fault_traced;
         pager_log("fault trace on: %lu records", (unsigned long)pg.trace_records);
     }
+    /* the fast path is a cache over handle_fault: a traced run takes every
+     * fault the general way, so that each is recorded */
+    pg.fast_fault = !fast_fault_off && pg.fault_handler == handle_fault;
+    if (fast_fault_off)
+        pager_log("fault fast path off");
     if (pg.devcheck)
         devcheck_run();
     if (pg.blkcheck)
@@ -673,7 +682,8 @@ void __kine_start(const struct kine_bootinfo *bi)
         reply_to = 0;
         if (r >= 0) {                /* else a timeout, or the reply target is gone */
             pg.serving = proc_by_tid(sender);
-            if (handle(pg.serving, &m))
+            int fast = fault_fast(pg.serving, &m);
+            if (fast == FAST_REPLY || (fast == FAST_NOT_TAKEN && handle(pg.serving, &m)))
                 reply_to = sender;
             pg.serving = NULL;
         }

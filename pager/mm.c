@@ -212,6 +212,22 @@ static int remap_frame(struct policy_env *e, struct mm *mm, const struct region 
     return install(e, mm, va, f, r->rights, 0, 1);
 }
 
+void mm_remap_slot(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
+                   uint32_t *slot)
+{
+    uint32_t v = *slot, f = pm_slot_frame(v);
+    if (v & PM_FLAG_COW)
+        COUNT(e, mm, faults_cow_reuse, 1);
+    queue[nqueued++] = (struct queued){ mm, va, r->rights, f, 0, SAME_FRAME, f, pm_slot_flags(v) };
+    *slot = v & ~PM_FLAGS_MASK;
+}
+
+int mm_copy_on_write_of(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
+                        uint32_t f)
+{
+    return copy_frame(e, mm, r, va, f);
+}
+
 int mm_copy_on_write(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va)
 {
     uint32_t f;

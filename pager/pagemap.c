@@ -7,7 +7,7 @@
 #include <kine/error.h>
 #include <kine/layout.h>
 
-#define SV39_USER_TOP (1ULL << 38)
+#define SV39_USER_TOP PM_VA_TOP
 /* pm_share's shifts of a 64-bit register holding a 32-bit entry: PM_FLAG_SWAP
  * (bit 30) to the sign bit; the four flag bits (and whatever lies above
  * bit 31) out of the top, leaving frame + 1 at the top to shift down. */

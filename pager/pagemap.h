@@ -8,8 +8,10 @@
 
 #include <stdint.h>
 #include "frame.h"
+#include <kine/layout.h>
 
 #define PM_FANOUT 512
+#define PM_VA_TOP (1ULL << 38)             /* Sv39's user half: what a page map covers */
 #define PM_NODE_SIZE  4096
 #define PM_FLAG_COW   (1u << 31)   /* shared copy-on-write: mapped read-only */
 #define PM_FLAG_SWAP  (1u << 30)   /* paged out: the entry holds a swap slot,
@@ -45,6 +47,19 @@ int pm_exchange(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags,
                 uint32_t *old_frame, uint32_t *old_flags);
 /* 1 and the entry if va is resident, 0 otherwise. */
 int pm_get(const struct pagemap *pm, uint64_t va, uint32_t *frame, uint32_t *flags);
+/* Where va's entry is stored (as in a slot: frame + 1 | flags, 0 if not
+ * resident), or NULL if no leaf covers va: one walk, inline, for a caller
+ * that reads and changes the entry in place (the fault fast path).  Valid
+ * until the next pm_clear or pm_destroy (which may free the leaf). */
+static inline uint32_t *pm_slot(const struct pagemap *pm, uint64_t va)
+{
+    const unsigned bits = 9;                  /* log2(PM_FANOUT) */
+    if (va >= PM_VA_TOP)
+        return NULL;
+    struct pm_mid *mid = pm->mid[va >> (KINE_PAGE_SHIFT + 2 * bits)];
+    struct pm_leaf *leaf = mid ? mid->leaf[(va >> (KINE_PAGE_SHIFT + bits)) & (PM_FANOUT - 1)] : NULL;
+    return leaf ? &leaf->slot[(va >> KINE_PAGE_SHIFT) & (PM_FANOUT - 1)] : NULL;
+}
 /* Remove; 1 and the old frame if it was resident. */
 int pm_clear(struct pagemap *pm, uint64_t va, uint32_t *frame);
 /* Visit every resident page in address order; stop early if fn returns != 0. */
