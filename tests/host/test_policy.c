@@ -5,7 +5,9 @@
  * named counter, each process's own counters and shared pages (adding up
  * to the core's counters), shrink and release, and failure at every step — an
  * allocation half-way, the kernel refusing a map, a protect failing at
- * fork — after which the books are as they were and nothing stays queued. */
+ * fork — after which the books are as they were and nothing stays queued;
+ * and the core's fault fast path's two answers (mm_copy_on_write_of,
+ * mm_remap_slot), refused and taken. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +294,29 @@ static void test_cow(void)
     CHECK(ft.nfree == nfree && mm_stage(buf, &as) == 0);
     /* a copy the kernel refused was still made: counted for both */
     CHECK(counters_add_up((const struct mm *[]){ &p, &c }, 2) && c.stats.faults_cow_copy == 3);
+
+    /* the core's fault fast path (pager/fastfault.c) does the same through
+     * mm_copy_on_write_of and mm_remap_slot: the child's copy of the
+     * shared page, then the parent's remap of what it now holds alone,
+     * refused once (the entry comes back as it was) and then taken */
+    CHECK(settle(mm_copy_on_write_of(e, &c, rd, DATA + KINE_PAGE_SIZE, shared)) == 0);
+    copy = frame_at(&c, DATA + KINE_PAGE_SIZE, &cfl);
+    CHECK(copy != shared && cfl == 0 && frame_refcount(&ft, shared) == 1 && mem[copy][0] == 'C');
+    CHECK(find(2, DATA + KINE_PAGE_SIZE)->rights == RW && c.stats.faults_cow_copy == 4);
+    const struct region *rp = region_find(&p.regions, DATA);
+    uint32_t *slot = pm_slot(&p.pm, DATA + KINE_PAGE_SIZE);
+    CHECK(slot && pm_slot_frame(*slot) == shared && (*slot & PM_FLAG_COW));
+    nfree = ft.nfree;
+    map_fails = 1;
+    mm_remap_slot(e, &p, rp, DATA + KINE_PAGE_SIZE, slot);
+    CHECK(mm_queued() == 1 && settle(0) == -KINE_ENOMEM && mm_queued() == 0);
+    CHECK(frame_at(&p, DATA + KINE_PAGE_SIZE, &fl) == shared && (fl & PM_FLAG_COW));
+    CHECK(find(1, DATA + KINE_PAGE_SIZE)->rights == KINE_RIGHT_R && p.stats.faults_cow_reuse == 2);
+    mm_remap_slot(e, &p, rp, DATA + KINE_PAGE_SIZE, pm_slot(&p.pm, DATA + KINE_PAGE_SIZE));
+    CHECK(settle(0) == 0 && frame_at(&p, DATA + KINE_PAGE_SIZE, &fl) == shared && fl == 0);
+    CHECK(find(1, DATA + KINE_PAGE_SIZE)->rights == RW && ft.nfree == nfree &&
+          frame_refcount(&ft, shared) == 1 && p.stats.faults_cow_reuse == 3);
+    CHECK(counters_add_up((const struct mm *[]){ &p, &c }, 2));
 
     policy_release(cow, e, &c);
     policy_release(cow, e, &p);
