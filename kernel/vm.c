@@ -2,6 +2,7 @@
  * (RAM identity-mapped at its physical address, devices in the top half), so
  * a new address space copies a few root entries and shares nothing else;
  * freeing an address space frees only the tables below user root entries. */
+#include <stddef.h>
 #include <string.h>
 #include "kernel.h"
 #include "riscv.h"
@@ -184,18 +185,33 @@ for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
     return visited;
 }
 
+/* vm_copy_range remembers which of dst's leaf tables it made itself (all
+ * zero, so nothing kernel-owned to keep) for the first this many tables of
+ * a range (2 GiB: more than any program's region); a table past them is
+ * copied with the check per entry. */
+#define COPY_FRESH_TABLES 1024
+#define COPY_FRESH_WORDS  (COPY_FRESH_TABLES / 64)
+
 int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_t npages, bool cow)
 {
-    uint64_t end = va + npages * PAGE_SIZE, next, count = 0;
+    uint64_t end = va + npages * PAGE_SIZE, next, count = 0, base = ALIGN_DOWN(va, MEGAPAGE_SIZE);
+    uint64_t fresh[COPY_FRESH_WORDS] = { 0 };
     /* first every table dst will need, so nothing is copied unless all fit */
     for (uint64_t at = va; at < end; at = next) {
-        uint64_t *from = leaf_table_at(src->root, at, &next);
+        uint64_t *from = leaf_table_at(src->root, at, &next), dst_next;
         int err;
-        if (from && !vm_leaf_table(dst, at, &err))
+        if (!from)
+            continue;
+        bool made = !leaf_table_at(dst->root, at, &dst_next);
+        if (!vm_leaf_table(dst, at, &err))
             return err;
+        uint64_t t = (at - base) / MEGAPAGE_SIZE;
+        if (made && t < COPY_FRESH_TABLES)
+            fresh[t / 64] |= 1UL << (t % 64);
     }
     /* then a flat pass per table: W dropped by a mask, no test of cow
-     * per page, pointers instead of addresses */
+     * per page, pointers instead of addresses, and in a table made above
+     * no look at what dst held */
     const uint64_t keep = cow ? ~(uint64_t)PTE_W : ~(uint64_t)0;   /* D stays: the page was written */
     for (uint64_t at = va; at < end; at = next) {
         uint64_t *from = leaf_table_at(src->root, at, &next);
@@ -203,14 +219,24 @@ int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_
             continue;
         int err;
         uint64_t *to = vm_leaf_table(dst, at, &err);   /* made above: cannot fail */
-        uint64_t stop = next < end ? next : end;
+        uint64_t stop = next < end ? next : end, t = (at - base) / MEGAPAGE_SIZE;
         uint64_t *p = &from[VPN(at, 0)], *p_end = p + ((stop - at) >> PAGE_SHIFT);
-        uint64_t *q = &to[VPN(at, 0)];
-        for (; p < p_end; p++, q++) {
+        const ptrdiff_t gap = to - from;
+        if (t < COPY_FRESH_TABLES && (fresh[t / 64] & (1UL << (t % 64)))) {
+            for (; p < p_end; p++) {
+                uint64_t pte = *p;
+                if ((pte & (PTE_V | PTE_KERNEL_OWNED)) != PTE_V)
+                    continue;
+                *p = p[gap] = pte & keep;
+                count++;
+            }
+            continue;
+        }
+        for (; p < p_end; p++) {
             uint64_t pte = *p;
-            if ((pte & (PTE_V | PTE_KERNEL_OWNED)) != PTE_V || (*q & PTE_KERNEL_OWNED))
+            if ((pte & (PTE_V | PTE_KERNEL_OWNED)) != PTE_V || (p[gap] & PTE_KERNEL_OWNED))
                 continue;
-            *p = *q = pte & keep;
+            *p = p[gap] = pte & keep;
             count++;
         }
     }

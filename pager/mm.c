@@ -284,18 +284,35 @@ void mm_shrink(struct policy_env *e, struct mm *mm, const struct region *r, uint
 
 /* Exit's flat loop over one leaf: each entry's reference dropped in place
  * (a frame's count, or a paged-out entry's slot), no call per page but for
- * a frame that becomes free, which paging must forget. */
+ * a frame that becomes free, which paging must forget.  The shifts are
+ * pm_share's (pagemap.h): the frame's count found from the entry as
+ * stored, the count of entry v at (v's frame + 1) * 2 bytes past the
+ * count before frame 0. */
 static void drop_leaf(const uint32_t *slot, unsigned n, void *ctx)
 {
     const struct pager_ops *o = ctx;
     struct frame_table *ft = o->frames;
-    for (const uint32_t *v = slot, *end = slot + n; v < end; v++) {
-        if (!*v)
+    char *count_of_v = (char *)(ft->ref - 1);
+    const uint64_t last_byte = (uint64_t)ft->nframes * sizeof(ft->ref[0]);
+    __asm__("" : "+r"(count_of_v));      /* kept whole: GCC would redo the -1 per page */
+    for (const uint32_t *p = slot, *end = slot + n; p < end; p++) {
+        int64_t v = (int32_t)*p;
+        if (!v)
             continue;
-        uint32_t f = pm_slot_frame(*v);
-        if (*v & PM_FLAG_SWAP)
-            o->slot_unref(f);
-        else if (frame_unref(ft, f) == 1 && o->freed)
+        if (__builtin_expect(pm_slot_is_swap(v), 0)) {
+            o->slot_unref(pm_slot_frame((uint32_t)v));
+            continue;
+        }
+        uint64_t at = pm_slot_count_offset(v);
+        if (__builtin_expect(at > last_byte, 0))
+            continue;                    /* no such frame: nothing to drop */
+        uint16_t *count = (uint16_t *)(count_of_v + at);
+        if (__builtin_expect(*count > 1, 1)) {
+            --*count;                    /* still shared */
+            continue;
+        }
+        uint32_t f = pm_slot_frame((uint32_t)v);
+        if (frame_unref(ft, f) == 1 && o->freed)
             o->freed(f);
     }
 }

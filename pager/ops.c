@@ -95,4 +95,12 @@ static void node_put(void *ctx, void *node)
     pager_frame_unref(frame_of(node));
 }
 
-const struct pm_alloc pm_frame_alloc = { node_get, node_put, NULL };
+/* A node pm_share writes whole: no zeroing first. */
+static void *node_get_unzeroed(void *ctx)
+{
+    (void)ctx;
+    int64_t f = pager_frame_alloc();
+    return f < 0 ? NULL : frame_ptr((uint32_t)f);
+}
+
+const struct pm_alloc pm_frame_alloc = { node_get, node_put, NULL, node_get_unzeroed };

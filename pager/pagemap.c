@@ -8,14 +8,6 @@
 #include <kine/layout.h>
 
 #define SV39_USER_TOP PM_VA_TOP
-/* pm_share's shifts of a 64-bit register holding a 32-bit entry: PM_FLAG_SWAP
- * (bit 30) to the sign bit; the four flag bits (and whatever lies above
- * bit 31) out of the top, leaving frame + 1 at the top to shift down. */
-#define SWAP_TO_SIGN 33
-#define FLAGS_OUT    36
-_Static_assert(PM_FLAG_SWAP == 1u << (63 - SWAP_TO_SIGN), "SWAP_TO_SIGN");
-_Static_assert(PM_FLAGS_MASK == 0xfu << (64 - FLAGS_OUT), "FLAGS_OUT");
-
 _Static_assert(sizeof(struct pm_leaf) <= PM_NODE_SIZE, "a leaf is one node");
 _Static_assert(sizeof(struct pm_mid) <= PM_NODE_SIZE, "a mid is one node");
 
@@ -24,9 +16,16 @@ static unsigned idx(uint64_t va, unsigned level)
     return (unsigned)(va >> (KINE_PAGE_SHIFT + 9 * level)) & (PM_FANOUT - 1);
 }
 
-static void *node_get(struct pagemap *pm)
+/* A node; unzeroed: one whose bytes the caller writes whole. */
+static void *node_get(struct pagemap *pm, bool unzeroed)
 {
-    void *n = pm->alloc ? pm->alloc->get(pm->alloc->ctx) : calloc(1, PM_NODE_SIZE);
+    void *n;
+    if (!pm->alloc)
+        n = unzeroed ? malloc(PM_NODE_SIZE) : calloc(1, PM_NODE_SIZE);
+    else if (unzeroed && pm->alloc->get_unzeroed)
+        n = pm->alloc->get_unzeroed(pm->alloc->ctx);
+    else
+        n = pm->alloc->get(pm->alloc->ctx);
     if (n)
         pm->nodes++;
     return n;
@@ -48,15 +47,16 @@ static struct pm_leaf *leaf_of(const struct pagemap *pm, uint64_t va)
 }
 
 /* The leaf of pm covering va, made (with its mid) if missing; NULL if out
- * of memory. */
-static struct pm_leaf *leaf_made(struct pagemap *pm, uint64_t va)
+ * of memory.  unzeroed: a leaf made here is left as the allocator gave it,
+ * for the caller to write whole. */
+static struct pm_leaf *leaf_made_as(struct pagemap *pm, uint64_t va, bool unzeroed)
 {
     unsigned i2 = idx(va, 2), i1 = idx(va, 1);
-    if (!pm->mid[i2] && !(pm->mid[i2] = node_get(pm)))
+    if (!pm->mid[i2] && !(pm->mid[i2] = node_get(pm, false)))
         return NULL;
     struct pm_leaf **leaf = &pm->mid[i2]->leaf[i1];
     if (!*leaf) {
-        if (!(*leaf = node_get(pm))) {
+        if (!(*leaf = node_get(pm, unzeroed))) {
             if (pm->mid_used[i2] == 0) {
                 node_put(pm, pm->mid[i2]);
                 pm->mid[i2] = NULL;
@@ -66,6 +66,11 @@ static struct pm_leaf *leaf_made(struct pagemap *pm, uint64_t va)
         pm->mid_used[i2]++;
     }
     return *leaf;
+}
+
+static struct pm_leaf *leaf_made(struct pagemap *pm, uint64_t va)
+{
+    return leaf_made_as(pm, va, false);
 }
 
 int pm_set(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags)
@@ -120,15 +125,20 @@ int pm_share(struct pagemap *dst, struct pagemap *src, uint64_t start, uint64_t 
             continue;
         }
         bool made = !leaf_of(dst, va);
-        if (!(to = leaf_made(dst, va)))
+        if (!(to = leaf_made_as(dst, va, made)))
             return -KINE_ENOMEM;
+        unsigned k0 = idx(va, 0), k1 = k0 + (unsigned)((stop - va) >> KINE_PAGE_SHIFT);
+        if (made) {                      /* the run is written below; the rest here */
+            memset(&to->slot[0], 0, k0 * sizeof(to->slot[0]));
+            memset(&to->slot[k1], 0, (PM_FANOUT - k1) * sizeof(to->slot[0]));
+            to->used = 0;
+        }
         /* One flat pass: the entry goes to dst with the mark in both and
          * its frame's count goes up in place, no call per page.  Only a
          * paged-out entry (a swap slot's reference) or a count at its
          * ceiling leaves the straight line.  (frame + 1 is stored, so the
          * count of entry v is ref_of_v[v] once the flags are off.) */
-        uint32_t *f = &from->slot[idx(va, 0)], *f_start = f;
-        uint32_t *f_end = f + ((stop - va) >> KINE_PAGE_SHIFT);
+        uint32_t *f = &from->slot[k0], *f_start = f, *f_end = &from->slot[k1];
         const ptrdiff_t gap = &to->slot[0] - &from->slot[0];
         char *ref_of_v = (char *)(ref - 1);
         __asm__("" : "+r"(ref_of_v));    /* kept whole: GCC would redo the -1 per page */
@@ -137,16 +147,17 @@ int pm_share(struct pagemap *dst, struct pagemap *src, uint64_t start, uint64_t 
         for (; f < f_end; f++) {
             int64_t v = (int32_t)*f;     /* lw: no zero-extension needed below */
             if (!v) {
+                if (made)
+                    f[gap] = 0;          /* dst's new leaf is unzeroed */
                 empty++;
                 continue;
             }
             /* shifts, not masks: bit 30 to the sign, the flags out the top */
-            if (__builtin_expect((int64_t)((uint64_t)v << SWAP_TO_SIGN) < 0, 0)) {
+            if (__builtin_expect(pm_slot_is_swap(v), 0)) {
                 if ((err = slot_ref(pm_slot_frame((uint32_t)v))))
                     break;
             } else {
-                uint16_t *count = (uint16_t *)(ref_of_v +
-                                               (((uint64_t)v << FLAGS_OUT) >> (FLAGS_OUT - 1)));
+                uint16_t *count = (uint16_t *)(ref_of_v + pm_slot_count_offset(v));
                 uint32_t c = *count;
                 if (__builtin_expect(c == FRAME_REF_MAX, 0)) {
                     err = -KINE_ERANGE;
@@ -156,6 +167,8 @@ int pm_share(struct pagemap *dst, struct pagemap *src, uint64_t start, uint64_t 
             }
             *f = f[gap] = (uint32_t)v | mark;
         }
+        if (made && f < f_end)           /* stopped short: the rest of the run is empty */
+            memset(f + gap, 0, (size_t)(f_end - f) * sizeof(*f));
         uint32_t shared = (uint32_t)(f - f_start) - empty;
         to->used += shared;
         dst->count += shared;

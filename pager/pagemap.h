@@ -22,11 +22,14 @@
 struct pm_leaf { uint32_t slot[PM_FANOUT]; uint32_t used; };   /* frame + 1 | flags */
 struct pm_mid  { struct pm_leaf *leaf[PM_FANOUT]; };
 
-/* Where nodes come from: get returns a zeroed PM_NODE_SIZE block or NULL. */
+/* Where nodes come from: get returns a zeroed PM_NODE_SIZE block or NULL;
+ * get_unzeroed (may be NULL: get is used) one whose bytes are anything,
+ * for a leaf that pm_share writes whole. */
 struct pm_alloc {
     void *(*get)(void *ctx);
     void (*put)(void *ctx, void *node);
     void *ctx;
+    void *(*get_unzeroed)(void *ctx);
 };
 
 struct pagemap {
@@ -78,6 +81,21 @@ int pm_share(struct pagemap *dst, struct pagemap *src, uint64_t start, uint64_t 
  * flags, 0 where nothing is), so a caller can go over them in a flat loop. */
 void pm_foreach_leaf(const struct pagemap *pm, void (*fn)(const uint32_t *slot, unsigned n, void *ctx),
                      void *ctx);
+/* An entry as stored in a slot, held sign-extended in a 64-bit register
+ * (as a load of it leaves it): is it paged out (PM_FLAG_SWAP, bit 30,
+ * shifted to the sign), and (frame + 1) * 2, the byte offset of its
+ * frame's 16-bit count from the count before frame 0 (the flags shifted
+ * out of the top).  Shifts, not masks: two instructions each, for the
+ * flat loops of fork and exit. */
+#define PM_SWAP_TO_SIGN 33
+#define PM_FLAGS_OUT    36
+_Static_assert(PM_FLAG_SWAP == 1u << (63 - PM_SWAP_TO_SIGN), "PM_SWAP_TO_SIGN");
+_Static_assert(PM_FLAGS_MASK == 0xfu << (64 - PM_FLAGS_OUT), "PM_FLAGS_OUT");
+static inline int pm_slot_is_swap(int64_t v) { return (int64_t)((uint64_t)v << PM_SWAP_TO_SIGN) < 0; }
+static inline uint64_t pm_slot_count_offset(int64_t v)
+{
+    return ((uint64_t)v << PM_FLAGS_OUT) >> (PM_FLAGS_OUT - 1);
+}
 /* An entry as stored in a slot: its frame (or swap slot) and its flags. */
 static inline uint32_t pm_slot_frame(uint32_t v) { return (v & ~PM_FLAGS_MASK) - 1; }
 static inline uint32_t pm_slot_flags(uint32_t v) { return v & PM_FLAGS_MASK; }

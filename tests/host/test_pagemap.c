@@ -5,6 +5,7 @@
  * no leaks (LeakSanitizer) after destroy. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "check.h"
 #include "pagemap.h"
 #include <kine/error.h>
@@ -60,7 +61,7 @@ static void count_node(const void *node, void *ctx)
 static void custom_allocator(void)
 {
     struct counting c = { 0, -1 };
-    const struct pm_alloc a = { count_get, count_put, &c };
+    const struct pm_alloc a = { count_get, count_put, &c, NULL };
     struct pagemap pm = { .alloc = &a };
     CHECK(pm_set(&pm, 0x10000, 1, 0) == 0 && c.held == 2 && pm.nodes == 2);
     CHECK(pm_set(&pm, 0x11000, 2, 0) == 0 && c.held == 2);          /* same leaf */
@@ -97,13 +98,27 @@ static void sum_leaf(const uint32_t *slot, unsigned n, void *ctx)
         *(uint64_t *)ctx += slot[k] != 0;
 }
 
+/* Nodes for pm_share's test: an unzeroed one is full of garbage, so a
+ * slot pm_share forgot to write shows. */
+static void *plain_get(void *ctx) { (void)ctx; return calloc(1, PM_NODE_SIZE); }
+static void plain_put(void *ctx, void *n) { (void)ctx; free(n); }
+static void *garbage_get(void *ctx)
+{
+    (void)ctx;
+    void *n = malloc(PM_NODE_SIZE);
+    if (n)
+        memset(n, 0xa5, PM_NODE_SIZE);
+    return n;
+}
+static const struct pm_alloc garbage_alloc = { plain_get, plain_put, NULL, garbage_get };
+
 static void share(void)
 {
     enum { NF = 2048 };
     static uint8_t storage[NF * 6];
     struct frame_table ft;
     frames_init(&ft, NF, storage);
-    struct pagemap src = { 0 }, dst = { 0 }, empty = { 0 };
+    struct pagemap src = { 0 }, dst = { .alloc = &garbage_alloc }, empty = { .alloc = &garbage_alloc };
     const uint64_t base = 0x1f0000;      /* 600 pages from just below a 2 MiB line */
     for (unsigned i = 0; i < 600; i++) {
         if (i == 7)
@@ -145,7 +160,7 @@ static void share(void)
     CHECK(empty.count == 0 && empty.nodes == 0);
 
     /* a count at its ceiling: what came before is shared, the rest not */
-    struct pagemap third = { 0 };
+    struct pagemap third = { .alloc = &garbage_alloc };
     uint32_t stuck;
     CHECK(pm_get(&src, base + 3 * 4096ULL, &stuck, NULL) == 1);
     ft.ref[stuck] = FRAME_REF_MAX;
