@@ -223,12 +223,24 @@ int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_
         uint64_t *p = &from[VPN(at, 0)], *p_end = p + ((stop - at) >> PAGE_SHIFT);
         const ptrdiff_t gap = to - from;
         if (t < COPY_FRESH_TABLES && (fresh[t / 64] & (1UL << (t % 64)))) {
-            for (; p < p_end; p++) {
-                uint64_t pte = *p;
-                if ((pte & (PTE_V | PTE_KERNEL_OWNED)) != PTE_V)
-                    continue;
-                *p = p[gap] = pte & keep;
-                count++;
+            uint64_t *q = p + gap;
+            if ((p_end - p) & 1) {       /* an odd one first, then two at a time */
+                if ((*p & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V) {
+                    *p = *q = *p & keep;
+                    count++;
+                }
+                p++, q++;
+            }
+            for (; p < p_end; p += 2, q += 2) {
+                uint64_t a = p[0], b = p[1];
+                if ((a & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V) {
+                    p[0] = q[0] = a & keep;
+                    count++;
+                }
+                if ((b & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V) {
+                    p[1] = q[1] = b & keep;
+                    count++;
+                }
             }
             continue;
         }
