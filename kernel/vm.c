@@ -223,25 +223,29 @@ int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_
         uint64_t *p = &from[VPN(at, 0)], *p_end = p + ((stop - at) >> PAGE_SHIFT);
         const ptrdiff_t gap = to - from;
         if (t < COPY_FRESH_TABLES && (fresh[t / 64] & (1UL << (t % 64)))) {
-            uint64_t *q = p + gap;
-            if ((p_end - p) & 1) {       /* an odd one first, then two at a time */
-                if ((*p & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V) {
+            /* two at a time (an odd one first); the entries passed over
+             * are counted, not the ones copied, which are most */
+            uint64_t *q = p + gap, skipped = 0;
+            count += (uint64_t)(p_end - p);
+            if ((p_end - p) & 1) {
+                if (__builtin_expect((*p & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V, 1))
                     *p = *q = *p & keep;
-                    count++;
-                }
+                else
+                    skipped++;
                 p++, q++;
             }
             for (; p < p_end; p += 2, q += 2) {
                 uint64_t a = p[0], b = p[1];
-                if ((a & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V) {
+                if (__builtin_expect((a & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V, 1))
                     p[0] = q[0] = a & keep;
-                    count++;
-                }
-                if ((b & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V) {
+                else
+                    skipped++;
+                if (__builtin_expect((b & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V, 1))
                     p[1] = q[1] = b & keep;
-                    count++;
-                }
+                else
+                    skipped++;
             }
+            count -= skipped;
             continue;
         }
         for (; p < p_end; p++) {

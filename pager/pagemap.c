@@ -8,6 +8,8 @@
 #include <kine/layout.h>
 
 #define SV39_USER_TOP PM_VA_TOP
+#define SWAP_TO_SIGN32 1        /* PM_FLAG_SWAP to bit 31 of a 32-bit entry */
+_Static_assert(PM_FLAG_SWAP << SWAP_TO_SIGN32 == 1u << 31, "SWAP_TO_SIGN32");
 _Static_assert(sizeof(struct pm_leaf) <= PM_NODE_SIZE, "a leaf is one node");
 _Static_assert(sizeof(struct pm_mid) <= PM_NODE_SIZE, "a mid is one node");
 
@@ -118,15 +120,15 @@ static inline __attribute__((always_inline)) int
 share_entry(uint32_t *f, ptrdiff_t gap, char *ref_of_v, uint32_t mark, bool made, uint32_t *empty,
             int (*slot_ref)(uint32_t s))
 {
-    int64_t v = (int32_t)*f;             /* lw: no zero-extension needed below */
+    uint32_t v = *f;
     if (!v) {
         if (made)
             f[gap] = 0;                  /* dst's new leaf is unzeroed */
         ++*empty;
         return 0;
     }
-    if (__builtin_expect(pm_slot_is_swap(v), 0)) {
-        int err = slot_ref(pm_slot_frame((uint32_t)v));
+    if (__builtin_expect((int32_t)(v << SWAP_TO_SIGN32) < 0, 0)) {   /* PM_FLAG_SWAP */
+        int err = slot_ref(pm_slot_frame(v));
         if (err)
             return err;
     } else {
@@ -136,7 +138,7 @@ share_entry(uint32_t *f, ptrdiff_t gap, char *ref_of_v, uint32_t mark, bool made
             return -KINE_ERANGE;
         *count = (uint16_t)(c + 1);
     }
-    *f = f[gap] = (uint32_t)v | mark;
+    *f = f[gap] = v | mark;
     return 0;
 }
 
