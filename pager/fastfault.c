@@ -26,8 +26,7 @@ int fault_fast(struct proc *p, struct kine_msg *m)
     if (!slot || !*slot || (*slot & PM_FLAG_SWAP))
         return FAST_NOT_TAKEN;       /* a violation, a fill, a page-in: the general path */
     uint32_t f = pm_slot_frame(*slot);
-    bool copy = (*slot & PM_FLAG_COW) &&
-                frame_refcount(&pg.frames, f) + (paging_on ? paging_cache_sharers(f) : 0) > 1;
+    bool copy = frame_refcount(&pg.frames, f) + (paging_on ? paging_cache_sharers(f) : 0) > 1;
     if (pg.frames.nfree < PAGING_FAULT_FRAMES || (copy && pg.fail_every))
         return FAST_NOT_TAKEN;       /* making room first, or an injected failure */
     /* From here on the general path's steps for this case, in its order;

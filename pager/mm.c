@@ -204,10 +204,12 @@ static int copy_frame(struct policy_env *e, struct mm *mm, const struct region *
     return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
 }
 
+/* reuse: a write to a page that was shared copy-on-write and is held
+ * once now, counted as such. */
 static int remap_frame(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
-                       uint32_t f, uint32_t flags)
+                       uint32_t f, bool reuse)
 {
-    if (flags & PM_FLAG_COW)
+    if (reuse)
         COUNT(e, mm, faults_cow_reuse, 1);
     return install(e, mm, va, f, r->rights, 0, 1);
 }
@@ -216,8 +218,7 @@ void mm_remap_slot(struct policy_env *e, struct mm *mm, const struct region *r, 
                    uint32_t *slot)
 {
     uint32_t v = *slot, f = pm_slot_frame(v);
-    if (v & PM_FLAG_COW)
-        COUNT(e, mm, faults_cow_reuse, 1);
+    COUNT(e, mm, faults_cow_reuse, 1);   /* a write fault: see mm_fault */
     queue[nqueued++] = (struct queued){ mm, va, r->rights, f, 0, SAME_FRAME, f, pm_slot_flags(v) };
     *slot = v & ~PM_FLAGS_MASK;
 }
@@ -237,21 +238,24 @@ int mm_copy_on_write(struct policy_env *e, struct mm *mm, const struct region *r
 int mm_remap(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va)
 {
     uint32_t f, flags;
-    return pm_get(&mm->pm, va, &f, &flags) ? remap_frame(e, mm, r, va, f, flags) : -KINE_EINVAL;
+    return pm_get(&mm->pm, va, &f, &flags) ? remap_frame(e, mm, r, va, f, (flags & PM_FLAG_COW) != 0)
+                                           : -KINE_EINVAL;
 }
 
 int mm_fault(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
              uint64_t access)
 {
     uint32_t f, flags;
-    (void)access;
     if (!pm_get(&mm->pm, va, &f, &flags))
         return mm_fill(e, mm, r, va);
     if (flags & PM_FLAG_SWAP)
         return -KINE_EINVAL;             /* the core pages it in before any policy sees it */
-    if ((flags & PM_FLAG_COW) && e->o->refcount(f) > 1)
+    /* copy-on-write is the count: a page of a writable region whose frame
+     * someone else holds too is copied; held once, it is made writable
+     * again, which for a write is a COW page reused */
+    if ((r->rights & KINE_RIGHT_W) && e->o->refcount(f) > 1)
         return copy_frame(e, mm, r, va, f);
-    return remap_frame(e, mm, r, va, f, flags);
+    return remap_frame(e, mm, r, va, f, access == KINE_FAULT_WRITE || (flags & PM_FLAG_COW));
 }
 
 int mm_populate(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end)

@@ -114,8 +114,9 @@ static void leaf_unmade(struct pagemap *pm, uint64_t va)
     }
 }
 
-/* pm_share's step for the entry at f: into dst (gap slots on), with the
- * mark in both, its reference taken.  0, or the error (nothing done). */
+/* pm_share's step for the entry at f: into dst (gap slots on), its
+ * reference taken; a paged-out entry gets the mark, in both.  0, or the
+ * error (nothing done). */
 static inline __attribute__((always_inline)) int
 share_entry(uint32_t *f, ptrdiff_t gap, char *ref_of_v, uint32_t mark, bool made, uint32_t *empty,
             int (*slot_ref)(uint32_t s))
@@ -131,6 +132,7 @@ share_entry(uint32_t *f, ptrdiff_t gap, char *ref_of_v, uint32_t mark, bool made
         int err = slot_ref(pm_slot_frame(v));
         if (err)
             return err;
+        *f = v |= mark;
     } else {
         uint16_t *count = (uint16_t *)(ref_of_v + pm_slot_count_offset(v));
         uint32_t c = *count;
@@ -138,7 +140,7 @@ share_entry(uint32_t *f, ptrdiff_t gap, char *ref_of_v, uint32_t mark, bool made
             return -KINE_ERANGE;
         *count = (uint16_t)(c + 1);
     }
-    *f = f[gap] = v | mark;
+    f[gap] = v;                          /* the parent's entry stays as it is */
     return 0;
 }
 
@@ -163,10 +165,10 @@ int pm_share(struct pagemap *dst, struct pagemap *src, uint64_t start, uint64_t 
             memset(&to->slot[k1], 0, (PM_FANOUT - k1) * sizeof(to->slot[0]));
             to->used = 0;
         }
-        /* One flat pass, two entries a turn: each goes to dst with the mark
-         * in both and its frame's count goes up in place, no call per page.
-         * Only a paged-out entry (a swap slot's reference) or a count at
-         * its ceiling leaves the straight line. */
+        /* One flat pass, two entries a turn: each goes to dst and its
+         * frame's count goes up in place, no call per page, and src is not
+         * written.  Only a paged-out entry (a swap slot's reference, and
+         * the mark) or a count at its ceiling leaves the straight line. */
         uint32_t *f = &from->slot[k0], *f_start = f, *f_end = &from->slot[k1];
         const ptrdiff_t gap = &to->slot[0] - &from->slot[0];
         char *ref_of_v = (char *)(ref - 1);

@@ -13,7 +13,10 @@
 #define PM_FANOUT 512
 #define PM_VA_TOP (1ULL << 38)             /* Sv39's user half: what a page map covers */
 #define PM_NODE_SIZE  4096
-#define PM_FLAG_COW   (1u << 31)   /* shared copy-on-write: mapped read-only */
+#define PM_FLAG_COW   (1u << 31)   /* paged-out entry: its page was shared when
+                                      it went out or since (a resident page is
+                                      copy-on-write when its frame's count says
+                                      it is shared, docs/design.md) */
 #define PM_FLAG_SWAP  (1u << 30)   /* paged out: the entry holds a swap slot,
                                       not a frame (pager/paging.c) */
 #define PM_FLAGS_MASK (0xfu << 28)
@@ -69,10 +72,11 @@ int pm_clear(struct pagemap *pm, uint64_t va, uint32_t *frame);
 int pm_foreach(const struct pagemap *pm, int (*fn)(uint64_t va, uint32_t frame, uint32_t flags, void *ctx),
                void *ctx);
 /* Give dst (which holds nothing in the range) every entry src holds in
- * [start, end), a leaf at a time, with `mark` added to the flags in both,
- * taking each entry's reference as it goes: a frame's count in ft goes up
- * in the same flat pass (no call per page), a paged-out entry's swap slot
- * through slot_ref.  0, -KINE_ERANGE (a count at FRAME_REF_MAX), slot_ref's
+ * [start, end), a leaf at a time, taking each entry's reference as it
+ * goes: a frame's count in ft goes up in the same flat pass (no call per
+ * page, src's entry untouched), a paged-out entry's swap slot through
+ * slot_ref, and that entry gets `mark` in both (no count shows that a slot
+ * is shared once its page comes back).  0, -KINE_ERANGE (a count at FRAME_REF_MAX), slot_ref's
  * refusal, or -KINE_ENOMEM (a node); what was shared before a failure
  * stays shared, its references taken. */
 int pm_share(struct pagemap *dst, struct pagemap *src, uint64_t start, uint64_t end,

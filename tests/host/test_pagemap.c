@@ -143,8 +143,9 @@ static void share(void)
         uint32_t sf, sfl, df, dfl;
         uint64_t va = base + i * 4096ULL;
         int in = i >= 5 && i < 590, s_has = pm_get(&src, va, &sf, &sfl), d_has = pm_get(&dst, va, &df, &dfl);
-        if (in && !(s_has && d_has && sf == df && sfl == dfl && (sfl & PM_FLAG_COW) &&
-                    (i == 7 ? (sfl & PM_FLAG_SWAP) != 0 : frame_refcount(&ft, sf) == 2)))
+        /* the same entry in both; the mark only on the paged-out one */
+        if (in && !(s_has && d_has && sf == df && sfl == dfl &&
+                    (i == 7 ? sfl == (PM_FLAG_SWAP | PM_FLAG_COW) : sfl == 0 && frame_refcount(&ft, sf) == 2)))
             shared_ok = 0;
         if (!in && (d_has || (sfl & PM_FLAG_COW) || frame_refcount(&ft, sf) != 1))
             outside_ok = 0;
