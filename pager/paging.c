@@ -9,8 +9,8 @@
  *
  * Paging a frame out takes every mapping of it away at once (reading D as
  * it goes, KSYS_AS_ACCESSED), turns each sharer's entry into a reference
- * to one swap slot (PM_FLAG_SWAP, and PM_FLAG_COW if it was shared), and writes the
- * frame to that slot.  The frame stays in the swap cache (slot <-> frame)
+ * to one swap slot (PM_FLAG_SWAP, and PM_FLAG_COW if it was shared), and
+ * writes the frame to that slot.  The frame stays in the swap cache (slot <-> frame)
  * until the write is done, so a fault on it meanwhile takes it straight
  * back.  A page-in reads the slot into a new frame, which stays cached
  * with the slot: if no mapping of it has D set when it is chosen again,
