@@ -12,6 +12,7 @@
 #include "trapframe.h"
 #include "fastpath.h"
 #include "list.h"
+#include "hart.h"
 
 /* Register numbers in struct trapframe.x[] */
 enum { REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4, REG_A0 = 10, REG_A1, REG_A2,
@@ -44,6 +45,9 @@ struct space {
     uint64_t tables;        /* page-table pages below the root */
     uint64_t table_limit;   /* ... that it may ever hold (its quota) */
     struct thread *threads; /* its threads, linked through space_next */
+    /* Harts that may hold its translations: each that made it active since
+     * the last flush of its whole ASID everywhere (tlb.c). */
+    uint64_t tlb_harts;
 };
 
 struct thread {
@@ -103,10 +107,12 @@ _Static_assert(sizeof(enum thread_state) == 4 && T_READY == THREAD_READY &&
                T_RECV_BLOCKED == THREAD_RECV_BLOCKED && T_REPLY_BLOCKED == THREAD_REPLY_BLOCKED,
                "fastpath.h: thread states");
 _Static_assert(__builtin_offsetof(struct space, satp) == SPACE_SATP &&
-               __builtin_offsetof(struct space, asid) == SPACE_ASID, "fastpath.h: space");
+               __builtin_offsetof(struct space, asid) == SPACE_ASID &&
+               __builtin_offsetof(struct space, tlb_harts) == SPACE_TLB_HARTS, "fastpath.h: space");
 
 extern struct thread *all_threads;   /* every thread that exists */
-extern struct thread *cur;   /* thread whose registers are live (hart 0) */
+/* The thread whose registers are live on this hart (hart.h). */
+#define cur (this_hart()->thread)
 #define for_each_thread(t) for (struct thread *t = all_threads; t; t = t->all_next)
 
 /* handles */
@@ -166,6 +172,7 @@ static inline void space_activate(struct space *s)
 {
     if (csr_read(satp) != s->satp) {
         csr_write(satp, s->satp);
+        s->tlb_harts |= this_hart()->mask;
         if (!s->asid)
             sfence_vma_all();        /* ASID 0 is shared by every space without one */
     }
@@ -179,6 +186,8 @@ void sched_unqueue(struct thread *t);         /* take off the run queue */
  * (waiting for an interrupt while there is none), with its address space
  * and FP registers in place; cur is set to it. */
 struct thread *sched_pick(void);
+/* The same without waiting: NULL when nobody can run (cur is NULL then). */
+struct thread *sched_next(void);
 void sched_run(void) __attribute__((noreturn));  /* sched_pick, then user_return */
 void sched_tick(uint64_t now);                /* deadlines */
 void sched_set_deadline(struct thread *t, uint64_t deadline);   /* nonzero */
@@ -203,19 +212,20 @@ void user_return_message(struct trapframe *tf, uint64_t tag, uint64_t mr0, uint6
 /* fpu.c: per-thread floating-point state, switched lazily.  The common
  * cases (no FP thread at all; the FP unit already set right) are tests
  * here, inline on the way back to user mode; the rest is out of line. */
-extern struct thread *fpu_owner;      /* whose values the FP registers hold */
-extern bool fpu_unit_on;              /* sstatus.FS is not Off */
+/* Each hart's FP unit has an owner and an on/off state (struct hart). */
 void fpu_init(void);
 bool fpu_first_use(struct thread *t, uint64_t insn);   /* true: enabled, re-run it */
 void fpu_switch(struct thread *t);
 void fpu_forget(struct thread *t);
+void fpu_park(void);                  /* the hart goes idle: unit off, saved */
 
 /* Must the FP unit change for t to run?  On for a thread without FP, or
  * off or holding another thread's registers for one with FP.  (fastpath.S
  * has the same test in assembly.) */
 static inline bool fpu_must_switch(const struct thread *t)
 {
-    return t->fp_used ? (t != fpu_owner || !fpu_unit_on) : fpu_unit_on;
+    const struct hart *h = this_hart();
+    return t->fp_used ? (t != h->fpu_owner || !h->fpu_unit_on) : h->fpu_unit_on;
 }
 
 static inline void fpu_return(struct thread *t)

@@ -123,13 +123,24 @@ static size_t build_virt(uint8_t *out, const char *bootargs)
     prop32(&b, "#size-cells", 0);
     prop32(&b, "timebase-frequency", 10000000);
     node(&b, "cpu@0");
+    prop(&b, "device_type", "cpu", 4);
     prop32(&b, "reg", 0);
+    prop(&b, "status", "okay", 5);
     prop(&b, "compatible", "riscv", 6);
     node(&b, "interrupt-controller");
     prop32(&b, "phandle", CPU_INTC_PHANDLE);
     prop(&b, "interrupt-controller", "", 0);
     prop(&b, "compatible", "riscv,cpu-intc", 15);
     end(&b);
+    end(&b);
+    node(&b, "cpu@1");                 /* disabled: not a hart to start */
+    prop(&b, "device_type", "cpu", 4);
+    prop32(&b, "reg", 1);
+    prop(&b, "status", "disabled", 9);
+    end(&b);
+    node(&b, "cpu@5");                 /* no status: enabled */
+    prop(&b, "device_type", "cpu", 4);
+    prop32(&b, "reg", 5);
     end(&b);
     end(&b);
     node(&b, "soc");
@@ -179,6 +190,7 @@ static void check_devices(const struct fdt_info *fi)
     CHECK(fi->clint.base == 0x2000000 && fi->clint.size == 0x10000);
     CHECK(fi->finisher.base == 0x100000 && fi->finisher.size == 0x1000);
     CHECK(fi->ndevices == 5 && fi->devices_dropped == 0);
+    CHECK(fi->nharts == 2 && fi->harts[0] == 0 && fi->harts[1] == 5);
     const struct fdt_device *d = device_at(fi, 0x10000000);
     CHECK(d && d->size == 0x100 && d->irq == 10 && strcmp(d->compatible, "ns16550a") == 0);
     d = device_at(fi, 0x10008000);
@@ -211,6 +223,7 @@ static void check_qemu_dtb(const char *path)
     CHECK(fi.plic.base == 0xc000000 && fi.plic.size >= 0x201000);
     CHECK(fi.plic_ndev >= 10 && fi.plic_context == 1);
     CHECK(fi.clint.base == 0x2000000 && fi.finisher_pa == 0x100000);
+    CHECK(fi.nharts >= 1 && fi.harts[0] == 0);     /* the dump has hart 0, and any others */
     const struct fdt_device *uart = device_at(&fi, 0x10000000);
     CHECK(uart && uart->irq == 10 && strcmp(uart->compatible, "ns16550a") == 0);
     int slots = 0;
