@@ -5,7 +5,8 @@
  *     RESULT <name> <policy> <N> <min> <median>
  * "bench quick" does few repetitions (the smoke test); "bench only NAME"
  * runs one group (null_syscall, ipc_rtt, fault_rtt, cow_fault, zero_fault,
- * fork, map), for tools/profile. */
+ * fork, map), for tools/profile.  The fork group also times exit (a
+ * child's exit and the parent's wait) and fork_exec_wait. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,6 +276,47 @@ static void zero_fault(void)
     sbrk(-(intptr_t)reps * KINE_PAGE_SIZE);
 }
 
+/* A child's exit and the parent's wait, the fork left out: the child has
+ * run up to a read of a pipe (its stack pages copied) and told the parent
+ * so; the window opens as the parent closes the pipe, which ends the
+ * child's read and so the child, and closes when waitpid returns. */
+static int64_t exit_cost(void)
+{
+    int ready[2], go[2];
+    char x = 0;
+    if (pipe(ready) != 0)
+        return -1;
+    if (pipe(go) != 0) {
+        close(ready[0]);
+        close(ready[1]);
+        return -1;
+    }
+    pid_t c = fork();
+    if (c == 0) {
+        close(ready[0]);
+        close(go[1]);
+        write(ready[1], &x, 1);
+        read(go[0], &x, 1);                     /* 0: the parent closed it */
+        _exit(0);
+    }
+    close(ready[1]);
+    close(go[0]);
+    int64_t r = -1;
+    if (c > 0 && read(ready[0], &x, 1) == 1) {
+        uint64_t t0 = window_open();
+        close(go[1]);
+        waitpid(c, NULL, 0);
+        uint64_t t1 = window_close();
+        r = (int64_t)(t1 - t0 - overhead);
+    } else {
+        close(go[1]);
+        if (c > 0)
+            waitpid(c, NULL, 0);
+    }
+    close(ready[0]);
+    return r;
+}
+
 static void fork_costs(uint64_t n)
 {
     struct kine_ledger l;
@@ -309,9 +351,34 @@ static void fork_costs(uint64_t n)
         uint64_t t1 = window_close();
         few[nfew++] = t1 - t0 - overhead;
     }
+    uint64_t ex[MAX_REPS], fxw[MAX_REPS];
+    int nex = 0, nfxw = 0;
+    for (int i = 0; i < k && nf == k; i++) {
+        int64_t t = exit_cost();
+        if (t < 0)
+            break;
+        ex[nex++] = (uint64_t)t;
+    }
+    static const char *const exec_argv[] = { "retcode", "0", NULL };
+    for (int i = 0; i < k && nf == k; i++) {
+        uint64_t t0 = window_open();
+        pid_t c = fork();
+        if (c == 0)
+            _exit((int)kine_exec(2, exec_argv));      /* returns only if exec failed */
+        if (c < 0)
+            break;
+        int status = -1;
+        waitpid(c, &status, 0);
+        uint64_t t1 = window_close();
+        if (status != 0)
+            break;
+        fxw[nfxw++] = t1 - t0 - overhead;
+    }
     if (nf == k) {
         report("fork", n, f, nf);
         report("fork_exit_wait", n, few, nfew);
+        report("exit", n, ex, nex);
+        report("fork_exec_wait", n, fxw, nfxw);
     }
     if (n)
         sbrk(-(intptr_t)(n * KINE_PAGE_SIZE));

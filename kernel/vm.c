@@ -2,6 +2,7 @@
  * (RAM identity-mapped at its physical address, devices in the top half), so
  * a new address space copies a few root entries and shares nothing else;
  * freeing an address space frees only the tables below user root entries. */
+#include <stddef.h>
 #include <string.h>
 #include "kernel.h"
 #include "riscv.h"
@@ -45,11 +46,14 @@ uint64_t *vm_new_root(bool injectable)
     return root;
 }
 
+/* A leaf-level table (level 0) holds only leaves, which name frames the
+ * pager owns: it is freed without a look at its entries, so tearing a
+ * space down costs per table, not per page. */
 static void free_table(uint64_t *table, int level)
 {
-    for (int i = 0; i < PT_ENTRIES; i++) {
+    for (int i = 0; level > 0 && i < PT_ENTRIES; i++) {
         uint64_t pte = table[i];
-        if ((pte & PTE_V) && !(pte & PTE_LEAF_MASK) && level > 0)
+        if ((pte & PTE_V) && !(pte & PTE_LEAF_MASK))
             free_table((uint64_t *)PTE_TO_PA(pte), level - 1);
     }
     kfree_page(table);
@@ -183,30 +187,74 @@ for_each_leaf(uint64_t *root, uint64_t va, uint64_t npages,
     return visited;
 }
 
+/* vm_copy_range remembers which of dst's leaf tables it made itself (all
+ * zero, so nothing kernel-owned to keep) for the first this many tables of
+ * a range (2 GiB: more than any program's region); a table past them is
+ * copied with the check per entry. */
+#define COPY_FRESH_TABLES 1024
+#define COPY_FRESH_WORDS  (COPY_FRESH_TABLES / 64)
+
 int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_t npages, bool cow)
 {
-    uint64_t end = va + npages * PAGE_SIZE, next, count = 0;
+    uint64_t end = va + npages * PAGE_SIZE, next, count = 0, base = ALIGN_DOWN(va, MEGAPAGE_SIZE);
+    uint64_t fresh[COPY_FRESH_WORDS] = { 0 };
     /* first every table dst will need, so nothing is copied unless all fit */
     for (uint64_t at = va; at < end; at = next) {
-        uint64_t *from = leaf_table_at(src->root, at, &next);
+        uint64_t *from = leaf_table_at(src->root, at, &next), dst_next;
         int err;
-        if (from && !vm_leaf_table(dst, at, &err))
+        if (!from)
+            continue;
+        bool made = !leaf_table_at(dst->root, at, &dst_next);
+        if (!vm_leaf_table(dst, at, &err))
             return err;
+        uint64_t t = (at - base) / MEGAPAGE_SIZE;
+        if (made && t < COPY_FRESH_TABLES)
+            fresh[t / 64] |= 1UL << (t % 64);
     }
+    /* then a flat pass per table: W dropped by a mask, no test of cow
+     * per page, pointers instead of addresses, and in a table made above
+     * no look at what dst held */
+    const uint64_t keep = cow ? ~(uint64_t)PTE_W : ~(uint64_t)0;   /* D stays: the page was written */
     for (uint64_t at = va; at < end; at = next) {
         uint64_t *from = leaf_table_at(src->root, at, &next);
         if (!from)
             continue;
         int err;
         uint64_t *to = vm_leaf_table(dst, at, &err);   /* made above: cannot fail */
-        uint64_t stop = next < end ? next : end;
-        for (uint64_t i = VPN(at, 0); at < stop; at += PAGE_SIZE, i++) {
-            uint64_t pte = from[i];
-            if (!(pte & PTE_V) || (pte & PTE_KERNEL_OWNED) || (to[i] & PTE_KERNEL_OWNED))
+        uint64_t stop = next < end ? next : end, t = (at - base) / MEGAPAGE_SIZE;
+        uint64_t *p = &from[VPN(at, 0)], *p_end = p + ((stop - at) >> PAGE_SHIFT);
+        const ptrdiff_t gap = to - from;
+        if (t < COPY_FRESH_TABLES && (fresh[t / 64] & (1UL << (t % 64)))) {
+            /* two at a time (an odd one first); the entries passed over
+             * are counted, not the ones copied, which are most */
+            uint64_t *q = p + gap, skipped = 0;
+            count += (uint64_t)(p_end - p);
+            if ((p_end - p) & 1) {
+                if (__builtin_expect((*p & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V, 1))
+                    *p = *q = *p & keep;
+                else
+                    skipped++;
+                p++, q++;
+            }
+            for (; p < p_end; p += 2, q += 2) {
+                uint64_t a = p[0], b = p[1];
+                if (__builtin_expect((a & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V, 1))
+                    p[0] = q[0] = a & keep;
+                else
+                    skipped++;
+                if (__builtin_expect((b & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V, 1))
+                    p[1] = q[1] = b & keep;
+                else
+                    skipped++;
+            }
+            count -= skipped;
+            continue;
+        }
+        for (; p < p_end; p++) {
+            uint64_t pte = *p;
+            if ((pte & (PTE_V | PTE_KERNEL_OWNED)) != PTE_V || (p[gap] & PTE_KERNEL_OWNED))
                 continue;
-            if (cow)
-                from[i] = pte = pte & ~PTE_W;    /* D stays: the page was written */
-            to[i] = pte;
+            *p = p[gap] = pte & keep;
             count++;
         }
     }

@@ -44,8 +44,3 @@ int64_t frame_alloc(struct frame_table *ft)
     ft->ref[f] = 1;
     return f;
 }
-
-uint32_t frame_refcount(const struct frame_table *ft, uint32_t f)
-{
-    return f < ft->nframes ? ft->ref[f] : 0;
-}

@@ -50,6 +50,9 @@ static inline int frame_unref(struct frame_table *ft, uint32_t f)
     ft->free_stack[ft->nfree++] = f;
     return 1;
 }
-uint32_t frame_refcount(const struct frame_table *ft, uint32_t f);
+static inline uint32_t frame_refcount(const struct frame_table *ft, uint32_t f)
+{
+    return f < ft->nframes ? ft->ref[f] : 0;
+}
 
 #endif

@@ -525,6 +525,8 @@ static void console_option(const char *tok, const char *val)
     tty_set_interactive(strcmp(val, "interactive") == 0);
 }
 
+static bool fast_fault_off;     /* pager.fastfault=off */
+
 /* Options for us (pager.*) are taken out; kernel.* ones are the kernel's;
  * init= names the first program; everything else is its arguments. */
 static int parse_command_line(char *args, char *argv[])
@@ -546,6 +548,8 @@ static int parse_command_line(char *args, char *argv[])
             pg.frames_cap = number_option(tok, tok + 13, FRAMES_CAP_MIN);
         else if (strncmp(tok, "pager.reclaim=", 14) == 0)
             choose_reclaim(tok + 14);
+        else if (strcmp(tok, "pager.fastfault=off") == 0)
+            fast_fault_off = true;
         else if (strcmp(tok, "pager.devcheck") == 0)
             pg.devcheck = true;
         else if (strcmp(tok, "pager.blkcheck") == 0)
@@ -621,6 +625,11 @@ static void start_init(const struct kine_bootinfo *bi)
         pg.fault_handler = handle_fault_traced;
         pager_log("fault trace on: %lu records", (unsigned long)pg.trace_records);
     }
+    /* the fast path is a cache over handle_fault: a traced run takes every
+     * fault the general way, so that each is recorded */
+    pg.fast_fault = !fast_fault_off && pg.fault_handler == handle_fault;
+    if (fast_fault_off)
+        pager_log("fault fast path off");
     if (pg.devcheck)
         devcheck_run();
     if (pg.blkcheck)
@@ -683,7 +692,9 @@ void __kine_start(const struct kine_bootinfo *bi)
         if (r >= 0) {                /* else a timeout, or the reply target is gone */
             pg.serving_thread = thread_by_tid(sender);
             pg.serving = pg.serving_thread ? pg.serving_thread->proc : NULL;
-            if (handle(pg.serving_thread, &m))
+            int fast = fault_fast(pg.serving, &m);
+            if (fast == FAST_REPLY ||
+                (fast == FAST_NOT_TAKEN && handle(pg.serving_thread, &m)))
                 reply_to = sender;
             pg.serving = NULL;
             pg.serving_thread = NULL;

@@ -204,12 +204,29 @@ static int copy_frame(struct policy_env *e, struct mm *mm, const struct region *
     return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
 }
 
+/* reuse: a write to a page that was shared copy-on-write and is held
+ * once now, counted as such. */
 static int remap_frame(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
-                       uint32_t f, uint32_t flags)
+                       uint32_t f, bool reuse)
 {
-    if (flags & PM_FLAG_COW)
+    if (reuse)
         COUNT(e, mm, faults_cow_reuse, 1);
     return install(e, mm, va, f, r->rights, 0, 1);
+}
+
+void mm_remap_slot(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
+                   uint32_t *slot)
+{
+    uint32_t v = *slot, f = pm_slot_frame(v);
+    COUNT(e, mm, faults_cow_reuse, 1);   /* a write fault: see mm_fault */
+    queue[nqueued++] = (struct queued){ mm, va, r->rights, f, 0, SAME_FRAME, f, pm_slot_flags(v) };
+    *slot = v & ~PM_FLAGS_MASK;
+}
+
+int mm_copy_on_write_of(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
+                        uint32_t f)
+{
+    return copy_frame(e, mm, r, va, f);
 }
 
 int mm_copy_on_write(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va)
@@ -221,21 +238,24 @@ int mm_copy_on_write(struct policy_env *e, struct mm *mm, const struct region *r
 int mm_remap(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va)
 {
     uint32_t f, flags;
-    return pm_get(&mm->pm, va, &f, &flags) ? remap_frame(e, mm, r, va, f, flags) : -KINE_EINVAL;
+    return pm_get(&mm->pm, va, &f, &flags) ? remap_frame(e, mm, r, va, f, (flags & PM_FLAG_COW) != 0)
+                                           : -KINE_EINVAL;
 }
 
 int mm_fault(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
              uint64_t access)
 {
     uint32_t f, flags;
-    (void)access;
     if (!pm_get(&mm->pm, va, &f, &flags))
         return mm_fill(e, mm, r, va);
     if (flags & PM_FLAG_SWAP)
         return -KINE_EINVAL;             /* the core pages it in before any policy sees it */
-    if ((flags & PM_FLAG_COW) && e->o->refcount(f) > 1)
+    /* copy-on-write is the count: a page of a writable region whose frame
+     * someone else holds too is copied; held once, it is made writable
+     * again, which for a write is a COW page reused */
+    if ((r->rights & KINE_RIGHT_W) && e->o->refcount(f) > 1)
         return copy_frame(e, mm, r, va, f);
-    return remap_frame(e, mm, r, va, f, flags);
+    return remap_frame(e, mm, r, va, f, access == KINE_FAULT_WRITE || (flags & PM_FLAG_COW));
 }
 
 int mm_populate(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t old_end)
@@ -266,16 +286,44 @@ void mm_shrink(struct policy_env *e, struct mm *mm, const struct region *r, uint
     mm_uninstall(e, mm, r->end, old_end);
 }
 
-static int drop_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
+/* Exit's flat loop over one leaf: each entry's reference dropped in place
+ * (a frame's count, or a paged-out entry's slot), no call per page but for
+ * a frame that becomes free, which paging must forget.  The shifts are
+ * pm_share's (pagemap.h): the frame's count found from the entry as
+ * stored, the count of entry v at (v's frame + 1) * 2 bytes past the
+ * count before frame 0. */
+static void drop_leaf(const uint32_t *slot, unsigned n, void *ctx)
 {
-    (void)va;
-    drop_entry(ctx, f, flags);
-    return 0;
+    const struct pager_ops *o = ctx;
+    struct frame_table *ft = o->frames;
+    char *count_of_v = (char *)(ft->ref - 1);
+    const uint64_t last_byte = (uint64_t)ft->nframes * sizeof(ft->ref[0]);
+    __asm__("" : "+r"(count_of_v));      /* kept whole: GCC would redo the -1 per page */
+    for (const uint32_t *p = slot, *end = slot + n; p < end; p++) {
+        int64_t v = (int32_t)*p;
+        if (!v)
+            continue;
+        if (__builtin_expect(pm_slot_is_swap(v), 0)) {
+            o->slot_unref(pm_slot_frame((uint32_t)v));
+            continue;
+        }
+        uint64_t at = pm_slot_count_offset(v);
+        if (__builtin_expect(at > last_byte, 0))
+            continue;                    /* no such frame: nothing to drop */
+        uint16_t *count = (uint16_t *)(count_of_v + at);
+        if (__builtin_expect(*count > 1, 1)) {
+            --*count;                    /* still shared */
+            continue;
+        }
+        uint32_t f = pm_slot_frame((uint32_t)v);
+        if (frame_unref(ft, f) == 1 && o->freed)
+            o->freed(f);
+    }
 }
 
 void mm_release(struct policy_env *e, struct mm *mm)
 {
-    pm_foreach(&mm->pm, drop_one, (void *)e->o);
+    pm_foreach_leaf(&mm->pm, drop_leaf, (void *)e->o);
     pm_destroy(&mm->pm);
 }
 
@@ -359,12 +407,6 @@ static int copy_one(uint64_t va, uint32_t f, uint32_t flags, void *ctx)
     return mm_install(w->e, w->child, va, (uint32_t)n, rights_at(w, va), 0);
 }
 
-static int take_ref(uint32_t f, uint32_t flags, void *ctx)
-{
-    const struct pager_ops *o = ctx;
-    return (flags & PM_FLAG_SWAP) ? o->slot_ref(f) : o->ref(f);
-}
-
 /* Region by region: the kernel copies the PTEs (write-protecting both sides
  * of a writable region) before the books say COW, so a failure half-way
  * leaves the parent's PTEs narrower than its books, which costs at most a
@@ -382,7 +424,7 @@ int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child)
         if (n < 0)
             return (int)n;
         int err = pm_share(&child->pm, &parent->pm, r->start, r->end, cow ? PM_FLAG_COW : 0,
-                           take_ref, (void *)e->o);
+                           e->o->frames, e->o->slot_ref);
         if (err)
             return err;
     }

@@ -70,6 +70,7 @@ static int64_t op_copy_range(kine_as_t src, kine_as_t dst, uint64_t va, uint64_t
 
 const struct pager_ops pager_ops = {
     .alloc = pager_frame_alloc, .nfree = op_nfree, .ref = op_ref, .unref = pager_frame_unref,
+    .frames = &pg.frames, .freed = paging_freed,
     .refcount = op_refcount, .frame = op_frame, .map = op_map, .protect = op_protect,
     .unmap = op_unmap, .copy_range = op_copy_range,
     .slot_ref = paging_slot_ref, .slot_unref = paging_slot_unref, .placed = paging_placed,
@@ -94,4 +95,12 @@ static void node_put(void *ctx, void *node)
     pager_frame_unref(frame_of(node));
 }
 
-const struct pm_alloc pm_frame_alloc = { node_get, node_put, NULL };
+/* A node pm_share writes whole: no zeroing first. */
+static void *node_get_unzeroed(void *ctx)
+{
+    (void)ctx;
+    int64_t f = pager_frame_alloc();
+    return f < 0 ? NULL : frame_ptr((uint32_t)f);
+}
+
+const struct pm_alloc pm_frame_alloc = { node_get, node_put, NULL, node_get_unzeroed };

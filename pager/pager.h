@@ -126,6 +126,7 @@ struct pager {
     bool devcheck;           /* pager.devcheck: check the device calls at boot */
     bool blkcheck;           /* pager.blkcheck: check the disk's transfers at boot */
     bool (*fault_handler)(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
+    bool fast_fault;         /* fastfault.c may answer faults (pager.fastfault=off: never) */
     uint64_t alloc_calls, injected;
 };
 
@@ -254,6 +255,12 @@ void bench_map(struct kine_msg *m);
 /* fault.c */
 /* false if p was killed (and may be gone) */
 bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
+/* fastfault.c: take m, a message from p (NULL: unknown), if it is a write
+ * fault that the general path would answer with a remap or a copy and
+ * nothing else: FAST_REPLY (m holds the reply, the mapping queued),
+ * FAST_NO_REPLY (p was killed), or FAST_NOT_TAKEN (m untouched: handle it). */
+enum { FAST_NOT_TAKEN = -1, FAST_NO_REPLY, FAST_REPLY };
+int fault_fast(struct proc *p, struct kine_msg *m);
 
 /* trace.c: the fault trace, on with pager.trace=N records */
 int trace_init(uint64_t records);

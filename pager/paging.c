@@ -9,8 +9,8 @@
  *
  * Paging a frame out takes every mapping of it away at once (reading D as
  * it goes, KSYS_AS_ACCESSED), turns each sharer's entry into a reference
- * to one swap slot (PM_FLAG_SWAP, keeping PM_FLAG_COW), and writes the
- * frame to that slot.  The frame stays in the swap cache (slot <-> frame)
+ * to one swap slot (PM_FLAG_SWAP, and PM_FLAG_COW if it was shared), and
+ * writes the frame to that slot.  The frame stays in the swap cache (slot <-> frame)
  * until the write is done, so a fault on it meanwhile takes it straight
  * back.  A page-in reads the slot into a new frame, which stays cached
  * with the slot: if no mapping of it has D set when it is chosen again,
@@ -484,7 +484,9 @@ static int evict(uint32_t f)
         if (!holds(q, va, f, false, &flags))
             continue;
         paging_slot_ref(s);
-        pm_set(&q->mm.pm, va, s, flags | PM_FLAG_SWAP);   /* the entry exists */
+        /* shared now (its count said so): the flag keeps that, for the
+         * page's return (map_in) and for a fork meanwhile */
+        pm_set(&q->mm.pm, va, s, flags | PM_FLAG_SWAP | (n > 1 ? PM_FLAG_COW : 0));   /* the entry exists */
         q->mm.stats.pages_paged_out++;
         pg.stats.pages_paged_out++;
         pager_frame_unref(f);

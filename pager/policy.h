@@ -21,6 +21,7 @@
 #include <kine/pager.h>
 #include "region.h"
 #include "pagemap.h"
+#include "frame.h"
 
 /* One process's memory as a policy sees it.  stats are its own counters,
  * counted by the building blocks below next to the core's (e->stats), so
@@ -31,6 +32,7 @@ struct mm {
     struct pagemap pm;
     struct kine_proc_counters stats;
     bool pinned;            /* never paged out (a driver's memory) */
+    unsigned fault_region;  /* the index of the region of its last fault (a hint) */
 };
 
 /* The pager core's services.  Frames are pool frame numbers. */
@@ -39,6 +41,11 @@ struct pager_ops {
     uint64_t (*nfree)(void);                        /* frames free now */
     int (*ref)(uint32_t f);                         /* 0 or -KINE_E* */
     int (*unref)(uint32_t f);                       /* 1 freed, 0 still used */
+    /* The table ref and unref keep, for the flat loops of fork and exit
+     * (mm_fork_share, mm_release), which count in it directly, and what
+     * they call for a frame they free (NULL: nothing). */
+    struct frame_table *frames;
+    void (*freed)(uint32_t f);
     uint32_t (*refcount)(uint32_t f);
     void *(*frame)(uint32_t f);                     /* where the pager reaches it */
     /* The kernel: map n entries (all or nothing), protect, unmap. */
@@ -81,6 +88,11 @@ struct policy {
     /* The process is gone (its space destroyed): give back every page.
      * NULL: mm_release. */
     void (*release)(struct policy_env *e, struct mm *mm);
+    /* fault treats a resident page as mm_fault does (a copy if it is COW
+     * and shared, else the same frame with the region's rights): the core
+     * may then answer a write to such a page that needs no copy itself,
+     * without calling fault (pager/fastfault.c). */
+    bool mm_fault_resident;
 };
 
 /* The policies built in (generated list, see pager/policies/meson.build),
@@ -143,6 +155,15 @@ uint64_t mm_shared_pages(const struct pager_ops *o, const struct mm *mm);
 uint64_t mm_swapped_pages(const struct mm *mm);
 
 /* ---- The core's side of the queue (mm.c; policies never call these). */
+/* The fault fast path's answer, remap_frame for an entry it has found
+ * (slot, from pm_slot): the same frame with r's rights, queued, the entry's
+ * flags cleared in place; what it was is put back if the map fails.  The
+ * queue must be empty (the core's loop sends it before each receive). */
+void mm_remap_slot(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
+                   uint32_t *slot);
+/* The fast path's copy: mm_copy_on_write for the frame f it found at va. */
+int mm_copy_on_write_of(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
+                        uint32_t f);
 /* Send everything queued; on failure what the kernel refused is undone. */
 int mm_commit(const struct pager_ops *o);
 /* Undo everything queued and not yet sent. */

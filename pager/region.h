@@ -31,6 +31,21 @@ int region_add(struct region_map *m, uint64_t start, uint64_t end, unsigned righ
                enum region_kind kind, struct region **out);
 /* The region containing va, or NULL. */
 const struct region *region_find(const struct region_map *m, uint64_t va);
+/* region_find that tries *hint's region first and leaves the index of the
+ * one found there: a process's faults come mostly in one region, so the
+ * fault path finds it without a search.  Any *hint is safe (checked
+ * against m->n). */
+static inline const struct region *region_find_hinted(const struct region_map *m, uint64_t va,
+                                                      unsigned *hint)
+{
+    const struct region *r = &m->r[*hint];
+    if (*hint < m->n && va >= r->start && va < r->end)
+        return r;
+    r = region_find(m, va);
+    if (r)
+        *hint = (unsigned)(r - m->r);
+    return r;
+}
 /* The (first) region of a kind, or NULL. */
 struct region *region_of_kind(struct region_map *m, enum region_kind kind);
 /* Move the end of r; fails with -KINE_ENOMEM if it would reach the next

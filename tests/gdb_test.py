@@ -20,7 +20,8 @@ SECTION = '=== '
 HEADERS = {'kernel/riscv.h': ['PTE_V', 'PTE_R', 'PTE_W', 'PTE_X', 'PTE_U', 'PTE_G', 'PTE_A',
                               'PTE_D', 'PTE_KERNEL_OWNED', 'PTE_PPN_SHIFT', 'PAGE_SHIFT',
                               'SV39_LEVELS', 'PT_ENTRIES'],
-           'pager/pagemap.h': ['PM_FLAG_COW', 'PM_FLAGS_MASK']}
+           'pager/pagemap.h': ['PM_FLAG_COW', 'PM_FLAGS_MASK'],
+           'kernel/include/kine/ipc.h': ['KINE_RIGHT_W']}
 SKIPPED = 77                     # Meson's exit status for a skipped test
 CONNECT_TRIES = 100              # QEMU may not listen yet: tries, CONNECT_WAIT s apart
 CONNECT_WAIT = 0.1

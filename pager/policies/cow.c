@@ -8,5 +8,6 @@ const struct policy policy_cow = {
     .name = "cow",
     .fork = mm_fork_share,
     .fault = mm_fault,
+    .mm_fault_resident = true,
     .grow = mm_populate,
 };

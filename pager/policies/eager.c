@@ -8,5 +8,6 @@ const struct policy policy_eager = {
     .name = "eager",
     .fork = mm_fork_copy,
     .fault = mm_fault,
+    .mm_fault_resident = true,
     .grow = mm_populate,
 };

@@ -22,5 +22,6 @@ const struct policy policy_lazy = {
     .counter_names = counter_names,
     .fork = mm_fork_share,
     .fault = lazy_fault,
+    .mm_fault_resident = true,
     .grow = mm_reserve,
 };

@@ -1,7 +1,11 @@
 /* Page map: set/get/clear, counts, replacement, flags, ordered iteration,
- * sparse addresses, and no leaks (LeakSanitizer) after destroy. */
+ * sparse addresses, pm_slot's one walk, fork's pm_share (a range across
+ * leaves, the references it takes in its flat pass, a paged-out entry, a
+ * count at its ceiling, a run with nothing to share), pm_foreach_leaf, and
+ * no leaks (LeakSanitizer) after destroy. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "check.h"
 #include "pagemap.h"
 #include <kine/error.h>
@@ -57,7 +61,7 @@ static void count_node(const void *node, void *ctx)
 static void custom_allocator(void)
 {
     struct counting c = { 0, -1 };
-    const struct pm_alloc a = { count_get, count_put, &c };
+    const struct pm_alloc a = { count_get, count_put, &c, NULL };
     struct pagemap pm = { .alloc = &a };
     CHECK(pm_set(&pm, 0x10000, 1, 0) == 0 && c.held == 2 && pm.nodes == 2);
     CHECK(pm_set(&pm, 0x11000, 2, 0) == 0 && c.held == 2);          /* same leaf */
@@ -78,9 +82,101 @@ static void custom_allocator(void)
     CHECK(c.held == 0 && pm.nodes == 0 && pm.count == 0);
 }
 
+/* pm_share's swap-slot references, counted. */
+static unsigned slot_refs[4];
+static int slot_ref(uint32_t s)
+{
+    if (s >= 4)
+        return -KINE_EINVAL;
+    slot_refs[s]++;
+    return 0;
+}
+
+static void sum_leaf(const uint32_t *slot, unsigned n, void *ctx)
+{
+    for (unsigned k = 0; k < n; k++)
+        *(uint64_t *)ctx += slot[k] != 0;
+}
+
+/* Nodes for pm_share's test: an unzeroed one is full of garbage, so a
+ * slot pm_share forgot to write shows. */
+static void *plain_get(void *ctx) { (void)ctx; return calloc(1, PM_NODE_SIZE); }
+static void plain_put(void *ctx, void *n) { (void)ctx; free(n); }
+static void *garbage_get(void *ctx)
+{
+    (void)ctx;
+    void *n = malloc(PM_NODE_SIZE);
+    if (n)
+        memset(n, 0xa5, PM_NODE_SIZE);
+    return n;
+}
+static const struct pm_alloc garbage_alloc = { plain_get, plain_put, NULL, garbage_get };
+
+static void share(void)
+{
+    enum { NF = 2048 };
+    static uint8_t storage[NF * 6];
+    struct frame_table ft;
+    frames_init(&ft, NF, storage);
+    struct pagemap src = { 0 }, dst = { .alloc = &garbage_alloc }, empty = { .alloc = &garbage_alloc };
+    const uint64_t base = 0x1f0000;      /* 600 pages from just below a 2 MiB line */
+    for (unsigned i = 0; i < 600; i++) {
+        if (i == 7)
+            continue;                     /* a hole */
+        int64_t f = frame_alloc(&ft);
+        CHECK(f >= 0 && pm_set(&src, base + i * 4096ULL, (uint32_t)f, 0) == 0);
+    }
+    CHECK(pm_set(&src, base + 7 * 4096ULL, 2, PM_FLAG_SWAP) == 0);   /* paged out: slot 2 */
+
+    /* pm_slot: the stored entry, in place */
+    uint32_t f0, *sl = pm_slot(&src, base + 4096);
+    CHECK(sl && pm_get(&src, base + 4096, &f0, NULL) == 1 && pm_slot_frame(*sl) == f0);
+    CHECK(pm_slot(&src, 0x40000000) == NULL && pm_slot(&src, PM_VA_TOP) == NULL);
+    CHECK(pm_slot(&src, base + 600 * 4096ULL) && *pm_slot(&src, base + 600 * 4096ULL) == 0);
+
+    /* pages [5, 590): across the 2 MiB line, with the hole's paged-out entry */
+    CHECK(pm_share(&dst, &src, base + 5 * 4096ULL, base + 590 * 4096ULL, PM_FLAG_COW, &ft,
+                   slot_ref) == 0);
+    CHECK(dst.count == 585 && slot_refs[2] == 1);
+    int shared_ok = 1, outside_ok = 1;
+    for (unsigned i = 0; i < 600; i++) {
+        uint32_t sf, sfl, df, dfl;
+        uint64_t va = base + i * 4096ULL;
+        int in = i >= 5 && i < 590, s_has = pm_get(&src, va, &sf, &sfl), d_has = pm_get(&dst, va, &df, &dfl);
+        /* the same entry in both; the mark only on the paged-out one */
+        if (in && !(s_has && d_has && sf == df && sfl == dfl &&
+                    (i == 7 ? sfl == (PM_FLAG_SWAP | PM_FLAG_COW) : sfl == 0 && frame_refcount(&ft, sf) == 2)))
+            shared_ok = 0;
+        if (!in && (d_has || (sfl & PM_FLAG_COW) || frame_refcount(&ft, sf) != 1))
+            outside_ok = 0;
+    }
+    CHECK(shared_ok && outside_ok);
+    uint64_t seen = 0;
+    pm_foreach_leaf(&dst, sum_leaf, &seen);
+    CHECK(seen == 585);
+
+    /* a range src has a leaf for but no entries in makes no leaf in dst */
+    CHECK(pm_share(&empty, &src, base + 600 * 4096ULL, base + 700 * 4096ULL, PM_FLAG_COW, &ft,
+                   slot_ref) == 0);
+    CHECK(empty.count == 0 && empty.nodes == 0);
+
+    /* a count at its ceiling: what came before is shared, the rest not */
+    struct pagemap third = { .alloc = &garbage_alloc };
+    uint32_t stuck;
+    CHECK(pm_get(&src, base + 3 * 4096ULL, &stuck, NULL) == 1);
+    ft.ref[stuck] = FRAME_REF_MAX;
+    CHECK(pm_share(&third, &src, base, base + 5 * 4096ULL, 0, &ft, slot_ref) == -KINE_ERANGE);
+    CHECK(third.count == 3 && pm_get(&third, base + 2 * 4096ULL, NULL, NULL) == 1 &&
+          pm_get(&third, base + 3 * 4096ULL, NULL, NULL) == 0 && ft.ref[stuck] == FRAME_REF_MAX);
+    pm_destroy(&src);
+    pm_destroy(&dst);
+    pm_destroy(&third);
+}
+
 int main(void)
 {
     custom_allocator();
+    share();
     struct pagemap pm = { 0 };
     uint32_t f, fl;
     CHECK(pm_get(&pm, 0x10000, &f, NULL) == 0);

@@ -5,7 +5,9 @@
  * named counter, each process's own counters and shared pages (adding up
  * to the core's counters), shrink and release, and failure at every step — an
  * allocation half-way, the kernel refusing a map, a protect failing at
- * fork — after which the books are as they were and nothing stays queued. */
+ * fork — after which the books are as they were and nothing stays queued;
+ * and the core's fault fast path's two answers (mm_copy_on_write_of,
+ * mm_remap_slot), refused and taken. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,7 +135,7 @@ static void f_slot_unref(uint32_t s)
 }
 
 static const struct pager_ops ops = {
-    .alloc = f_alloc, .nfree = f_nfree, .ref = f_ref, .unref = f_unref,
+    .alloc = f_alloc, .nfree = f_nfree, .ref = f_ref, .unref = f_unref, .frames = &ft,
     .refcount = f_refcount, .frame = f_frame, .map = f_map, .protect = f_protect,
     .unmap = f_unmap, .copy_range = f_copy_range,
     .slot_ref = f_slot_ref, .slot_unref = f_slot_unref,
@@ -239,9 +241,9 @@ static void test_cow(void)
     uint32_t data = frame_at(&p, DATA, NULL);
     CHECK(frame_at(&c, TEXT, &cfl) == text && cfl == 0);              /* shared, never COW */
     CHECK(frame_refcount(&ft, text) == 2 && frame_refcount(&ft, data) == 2);
-    CHECK(frame_at(&c, DATA, &cfl) == data && (cfl & PM_FLAG_COW));
+    CHECK(frame_at(&c, DATA, &cfl) == data && cfl == 0);    /* COW is the count, not a flag */
     frame_at(&p, DATA, &fl);
-    CHECK(fl & PM_FLAG_COW);
+    CHECK(fl == 0);
     CHECK(find(2, TEXT)->rights == RX && find(2, DATA)->rights == KINE_RIGHT_R);
     CHECK(find(1, DATA)->rights == KINE_RIGHT_R && find(1, TEXT)->rights == RX);
     CHECK(stats.pages_shared_at_fork == 3 && stats.pages_copied_at_fork == 0 && stats.forks == 1);
@@ -270,7 +272,7 @@ static void test_cow(void)
     uint32_t shared = frame_at(&c, DATA + KINE_PAGE_SIZE, NULL);
     allocs_left = 0;
     CHECK(settle(cow->fault(e, &c, rd, DATA + KINE_PAGE_SIZE, KINE_FAULT_WRITE)) == -KINE_ENOMEM);
-    CHECK(frame_at(&c, DATA + KINE_PAGE_SIZE, &cfl) == shared && (cfl & PM_FLAG_COW));
+    CHECK(frame_at(&c, DATA + KINE_PAGE_SIZE, &cfl) == shared && cfl == 0);
     CHECK(frame_refcount(&ft, shared) == 2 && find(2, DATA + KINE_PAGE_SIZE)->rights == KINE_RIGHT_R);
     allocs_left = -1;
 
@@ -278,7 +280,7 @@ static void test_cow(void)
     nfree = ft.nfree;
     map_fails = 1;
     CHECK(settle(cow->fault(e, &c, rd, DATA + KINE_PAGE_SIZE, KINE_FAULT_WRITE)) == -KINE_ENOMEM);
-    CHECK(frame_at(&c, DATA + KINE_PAGE_SIZE, &cfl) == shared && (cfl & PM_FLAG_COW));
+    CHECK(frame_at(&c, DATA + KINE_PAGE_SIZE, &cfl) == shared && cfl == 0);
     CHECK(frame_refcount(&ft, shared) == 2 && ft.nfree == nfree);
     CHECK(find(2, DATA + KINE_PAGE_SIZE)->rights == KINE_RIGHT_R && find(2, DATA + KINE_PAGE_SIZE)->f == shared);
 
@@ -292,6 +294,30 @@ static void test_cow(void)
     CHECK(ft.nfree == nfree && mm_stage(buf, &as) == 0);
     /* a copy the kernel refused was still made: counted for both */
     CHECK(counters_add_up((const struct mm *[]){ &p, &c }, 2) && c.stats.faults_cow_copy == 3);
+
+    /* the core's fault fast path (pager/fastfault.c) does the same through
+     * mm_copy_on_write_of and mm_remap_slot: the child's copy of the
+     * shared page, then the parent's remap of what it now holds alone,
+     * refused once (the entry comes back as it was) and then taken */
+    CHECK(settle(mm_copy_on_write_of(e, &c, rd, DATA + KINE_PAGE_SIZE, shared)) == 0);
+    copy = frame_at(&c, DATA + KINE_PAGE_SIZE, &cfl);
+    CHECK(copy != shared && cfl == 0 && frame_refcount(&ft, shared) == 1 && mem[copy][0] == 'C');
+    CHECK(find(2, DATA + KINE_PAGE_SIZE)->rights == RW && c.stats.faults_cow_copy == 4);
+    const struct region *rp = region_find(&p.regions, DATA);
+    uint32_t *slot = pm_slot(&p.pm, DATA + KINE_PAGE_SIZE);
+    CHECK(slot && pm_slot_frame(*slot) == shared && frame_refcount(&ft, shared) == 1);
+    *slot |= PM_FLAG_COW;                /* as a page that came back from disk: cleared by the remap */
+    nfree = ft.nfree;
+    map_fails = 1;
+    mm_remap_slot(e, &p, rp, DATA + KINE_PAGE_SIZE, slot);
+    CHECK(mm_queued() == 1 && settle(0) == -KINE_ENOMEM && mm_queued() == 0);
+    CHECK(frame_at(&p, DATA + KINE_PAGE_SIZE, &fl) == shared && (fl & PM_FLAG_COW));
+    CHECK(find(1, DATA + KINE_PAGE_SIZE)->rights == KINE_RIGHT_R && p.stats.faults_cow_reuse == 2);
+    mm_remap_slot(e, &p, rp, DATA + KINE_PAGE_SIZE, pm_slot(&p.pm, DATA + KINE_PAGE_SIZE));
+    CHECK(settle(0) == 0 && frame_at(&p, DATA + KINE_PAGE_SIZE, &fl) == shared && fl == 0);
+    CHECK(find(1, DATA + KINE_PAGE_SIZE)->rights == RW && ft.nfree == nfree &&
+          frame_refcount(&ft, shared) == 1 && p.stats.faults_cow_reuse == 3);
+    CHECK(counters_add_up((const struct mm *[]){ &p, &c }, 2));
 
     policy_release(cow, e, &c);
     policy_release(cow, e, &p);

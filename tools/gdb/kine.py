@@ -57,6 +57,8 @@ SATP_PPN_BITS = 44                 # satp.PPN, bits 43:0 (privileged spec, Sv39)
 # pager/pagemap.h
 PM_FLAG_COW = 1 << 31
 PM_FLAGS_MASK = 0xf << 28
+# kernel/include/kine/ipc.h
+KINE_RIGHT_W = 2
 
 PTE_FLAG_NAMES = [(PTE_V, 'V'), (PTE_R, 'R'), (PTE_W, 'W'), (PTE_X, 'X'), (PTE_U, 'U'),
                   (PTE_G, 'G'), (PTE_A, 'A'), (PTE_D, 'D'), (PTE_KERNEL_OWNED, 'KERNEL_OWNED')]
@@ -373,6 +375,15 @@ class Pager:
                         pages.append((va, (slot & ~PM_FLAGS_MASK) - 1, slot & PM_FLAGS_MASK))
         return pages, nodes
 
+    def writable(self, proc, va):
+        """Whether va lies in a writable region of proc (pager/region.h)."""
+        regions = proc['mm']['regions']
+        for i in range(int(regions['n'])):
+            r = regions['r'][i]
+            if int(r['start']) <= va < int(r['end']):
+                return bool(int(r['rights']) & KINE_RIGHT_W)
+        return False
+
     def who(self):
         """Process by thread id and by space handle."""
         by_tid, by_space = {}, {}
@@ -540,7 +551,10 @@ class KineFrame(KineCommand):
             for va, f, flags in pages:
                 if f == frame:
                     maps += 1
-                    print(f'  {label:24} va {va:#x}' + ('  cow' if flags & PM_FLAG_COW else ''))
+                    # copy-on-write: shared in a writable region (the count
+                    # decides, docs/design.md), or a paged-out page marked so
+                    cow = flags & PM_FLAG_COW or (ref > 1 and pager.writable(p, va))
+                    print(f'  {label:24} va {va:#x}' + ('  cow' if cow else ''))
             if frame in node_frames:
                 nodes += 1
                 print(f'  {label:24} page-map node')
