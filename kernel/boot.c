@@ -65,6 +65,7 @@ static void read_device_tree(const void *dtb)
     boot.plic = fi.plic;
     boot.plic_ndev = fi.plic_ndev;
     boot.plic_context = fi.plic_context;
+    vec_init(fi.harts > 0 && fi.harts_v == fi.harts);
 }
 
 /* RAM above the kernel image: object memory first, then the 2 MiB-aligned
@@ -149,6 +150,7 @@ static void map_bootinfo(struct space *s, struct thread *t)
     memcpy(bi->bootargs, boot.bootargs, sizeof(bi->bootargs) - 1);
     bi->bootargs_len = boot.bootargs_len;
     device_bootinfo(bi);
+    bi->vector_vlenb = vec_vlenb;
     map_or_panic(s, KINE_PAGER_BOOTINFO_VA, (uint64_t)bi, PTE_R);
 }
 

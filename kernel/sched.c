@@ -123,6 +123,7 @@ struct thread *sched_pick(void)
         if (cur) {
             space_activate(cur->space);
             fpu_return(cur);
+            vec_return(cur);
             return cur;
         }
         idle();

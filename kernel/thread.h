@@ -22,6 +22,13 @@ struct fpstate {            /* layout known to fpu.S */
     uint64_t fcsr;
 };
 
+/* A thread's vector state (vector.c), once it has used V: the CSRs here,
+ * v0..v31 (VREGS * vlenb bytes) in a kernel page of its own. */
+struct vecstate {           /* layout known to vector.S */
+    uint64_t vl, vtype, vstart, vcsr;
+    uint8_t *regs;
+};
+
 enum thread_state {
     T_FREE,
     T_INACTIVE,             /* created, not started */
@@ -60,6 +67,7 @@ struct thread {
     uint32_t irqs_pending;  /* its interrupts claimed, not yet received (irq.c) */
     bool kmsg;              /* the pending send is a kernel-made message */
     bool fp_used;           /* has its own FP state (fpu.c) */
+    bool vec_used;          /* has its own vector state (vector.c) */
     /* The partner of its last fast IPC, or NULL: the next call or reply
      * that names it by tid skips the handle table.  Never a dangling
      * pointer: ipc_detach clears it in every thread before a thread goes. */
@@ -84,6 +92,7 @@ struct thread {
     uint32_t irqs_bound;    /* interrupt sources bound to it (irq.c) */
     struct list timed_link; /* on the scheduler's deadline list iff deadline */
     struct fpstate fp;      /* saved while another thread owns the FP unit */
+    struct vecstate vec;    /* ... the vector unit (vec_used) */
 };
 
 #define THREAD_OFFSET_IS(field, value) \
@@ -98,6 +107,7 @@ THREAD_OFFSET_IS(state, THREAD_STATE);
 THREAD_OFFSET_IS(irqs_pending, THREAD_IRQS_PENDING);
 THREAD_OFFSET_IS(kmsg, THREAD_KMSG);
 THREAD_OFFSET_IS(fp_used, THREAD_FP_USED);
+THREAD_OFFSET_IS(vec_used, THREAD_VEC_USED);
 THREAD_OFFSET_IS(peer, THREAD_PEER);
 _Static_assert(sizeof(enum thread_state) == 4 && T_READY == THREAD_READY &&
                T_RECV_BLOCKED == THREAD_RECV_BLOCKED && T_REPLY_BLOCKED == THREAD_REPLY_BLOCKED,
@@ -223,6 +233,36 @@ static inline void fpu_return(struct thread *t)
     if (fpu_must_switch(t))
         fpu_switch(t);
 }
+
+/* vector.c: per-thread vector state (sstatus.VS), switched lazily in the
+ * same way: the same tests, with the registers saved in a kernel page of
+ * the thread's own, allocated at its first vector instruction. */
+extern struct thread *vec_owner;      /* whose values the vector registers hold */
+extern bool vec_unit_on;              /* sstatus.VS is not Off */
+extern uint64_t vec_vlenb;            /* bytes per vector register; 0: no V for threads */
+void vec_init(bool every_hart_has_v);
+bool vec_first_use(struct thread *t, uint64_t insn);   /* true: enabled, re-run it */
+void vec_switch(struct thread *t);
+void vec_forget(struct thread *t);    /* t goes: its page too */
+
+static inline bool vec_must_switch(const struct thread *t)
+{
+    return t->vec_used ? (t != vec_owner || !vec_unit_on) : vec_unit_on;
+}
+
+static inline void vec_return(struct thread *t)
+{
+    if (vec_must_switch(t))
+        vec_switch(t);
+}
+
+/* Either unit must change for t to run (the fast paths' one test), and
+ * both set for t (vector.c; fastpath.S calls it too). */
+static inline bool units_must_switch(const struct thread *t)
+{
+    return fpu_must_switch(t) || vec_must_switch(t);
+}
+void units_switch(struct thread *t);
 
 /* ipc.c */
 void ipc_kernel_send(struct thread *t, uint64_t label, const uint64_t mr[KINE_MSG_REGS], bool halts);

@@ -1,7 +1,8 @@
 /* Flattened device tree (DTSpec v0.3) walker.  Every offset and length is
  * checked against the blob before use: the blob comes from outside.  It
- * reports RAM, the timebase, the command line, the machine's own parts
- * (PLIC, CLINT, test finisher) and the device nodes user drivers may get. */
+ * reports RAM, the timebase, the command line, the harts' ISA (whether
+ * every hart has V), the machine's own parts (PLIC, CLINT, test finisher)
+ * and the device nodes user drivers may get. */
 #include <string.h>
 #include <kinelib/fdt.h>
 #include <kine/error.h>
@@ -172,6 +173,29 @@ static int s_context(const uint8_t *val, uint32_t len)
     return FDT_NO_CONTEXT;
 }
 
+int fdt_isa_has(const char *isa, size_t len, char ext)
+{
+    size_t i = 0;
+    if (!isa)
+        return 0;
+    len = strnlen(isa, len);
+    /* "rv32" or "rv64", either case */
+    if (len < 4 || (isa[0] | 0x20) != 'r' || (isa[1] | 0x20) != 'v')
+        return 0;
+    for (i = 2; i < len && isa[i] >= '0' && isa[i] <= '9'; i++)
+        ;
+    /* single letters until an underscore or a multi-letter extension
+     * (they start with z, s or x) */
+    for (; i < len && isa[i] != '_'; i++) {
+        char c = (char)(isa[i] | 0x20);
+        if (c < 'a' || c > 'z' || c == 'z' || c == 's' || c == 'x')
+            break;
+        if (c == ext)
+            return 1;
+    }
+    return 0;
+}
+
 /* The facts of one property of a top-level node (memory, chosen, cpus):
  * 1 if it was one of them, 0 if not, or -KINE_EINVAL. */
 static int top_property(struct walk *w, const char *pname, const uint8_t *val, uint32_t len,
@@ -214,6 +238,12 @@ static int use_property(struct walk *w, const char *pname, const uint8_t *val, u
         int r = top_property(w, pname, val, len, out);
         if (r)
             return r < 0 ? r : 0;
+    }
+    /* a hart: /cpus/cpu@N with its ISA string */
+    if (d == 3 && strcmp(w->n[2].name, "cpus") == 0 && strcmp(pname, "riscv,isa") == 0) {
+        out->harts++;
+        out->harts_v += fdt_isa_has((const char *)val, len, 'v');
+        return 0;
     }
     /* a node's own cells properties describe its children */
     if (strcmp(pname, "#address-cells") == 0 && one)

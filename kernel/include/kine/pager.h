@@ -72,6 +72,11 @@ enum kine_pager_label {
                              MR1 requests it can take now, MR2 the disk's
                              size in sectors -> MR0 new requests (struct
                              kine_blk_req in the IPC buf, at most MR1) */
+    PGR_BENCH_PAGEOPS = 0x11b, /* MR0 0 = scalar, 1 = RVV: time the pager's own
+                             memcpy and memset of a 4 KiB frame, as its page
+                             copies and zero fills run them -> MR1 copy, MR2
+                             fill, in instructions (one rdinstret read
+                             included); -ENODEV for RVV without V */
 };
 
 /* What a console driver reports (PGR_CONSOLE_INPUT), after its echo. */

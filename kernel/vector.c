@@ -1,0 +1,134 @@
+/* Per-thread vector state (RVV 1.0, sstatus.VS), switched lazily like the
+ * FP registers (fpu.c), and whether threads get vectors at all.
+ *
+ * V is used only if the device tree's riscv,isa names it for every hart
+ * and v0..v31 fit a page (VREGS * vlenb <= 4 KiB, VLEN <= 1024); then
+ * vec_vlenb is nonzero and the pager is told (boot info).  Every thread
+ * starts with VS = Off, so its first vector instruction (or access to a
+ * vector CSR) traps as illegal; vec_first_use recognises it from the
+ * instruction bits in stval, gives the thread its own state -- a zeroed
+ * kernel page for the registers, vl 0 and vtype.vill as at reset -- and
+ * the instruction re-runs.  Without V, or when that page cannot be had,
+ * the instruction stays illegal and the thread's pager hears of it (it
+ * kills the process).  The registers then stay in the hardware, owned by
+ * the last thread that used them: saved only when another vector thread
+ * needs the unit and the owner changed them (VS was Dirty), loaded only
+ * when a vector thread that is not the owner runs; a thread that never
+ * used V runs with VS Off, so it can never read the owner's values.  The
+ * page goes with the thread (vec_forget). */
+#include "kernel.h"
+#include "riscv.h"
+#include "thread.h"
+
+void vec_save(struct vecstate *s);
+void vec_load(const struct vecstate *s);
+
+_Static_assert(__builtin_offsetof(struct vecstate, vl) == 0 &&
+               __builtin_offsetof(struct vecstate, vtype) == 8 &&
+               __builtin_offsetof(struct vecstate, vstart) == 16 &&
+               __builtin_offsetof(struct vecstate, vcsr) == 24 &&
+               __builtin_offsetof(struct vecstate, regs) == 32, "vector.S: struct vecstate");
+
+struct thread *vec_owner;         /* whose values the vector registers hold */
+bool vec_unit_on;                 /* sstatus.VS is not Off */
+uint64_t vec_vlenb;               /* 0: threads get no vector unit */
+static bool owner_dirty;          /* ... changed since they were loaded */
+
+void vec_init(bool every_hart_has_v)
+{
+    /* fpu_init turned VS off; it stays off but for a vector thread */
+    if (!every_hart_has_v)
+        return;
+    uint64_t vlenb;
+    csr_set(sstatus, SSTATUS_VS_INITIAL);      /* vlenb is a vector CSR */
+    __asm__ volatile("csrr %0, %1" : "=r"(vlenb) : "i"(CSR_VLENB));
+    csr_clear(sstatus, SSTATUS_VS_MASK);
+    if (vlenb == 0 || vlenb > PAGE_SIZE / VREGS) {
+        kprintf("kernel: V: %lu-byte vector registers do not fit a page: vectors off\n", vlenb);
+        return;
+    }
+    vec_vlenb = vlenb;
+    kprintf("kernel: V: VLEN %lu, vector state switched lazily\n", vlenb * 8);
+}
+
+/* A 32-bit instruction that needs the vector unit: OP-V (arithmetic and
+ * vset{i}vl{i}), a vector load or store (LOAD-FP / STORE-FP with a vector
+ * width), or a CSR instruction on a vector CSR. */
+static bool is_vector_instruction(uint64_t insn)
+{
+    if ((insn & INSN_LEN_MASK) != INSN_LEN_32)
+        return false;
+    uint64_t funct3 = INSN_FUNCT3(insn);
+    switch (insn & INSN_OPCODE_MASK) {
+    case OPCODE_OP_V:
+        return true;
+    case OPCODE_LOAD_FP: case OPCODE_STORE_FP:
+        return funct3 == VWIDTH_8 || funct3 == VWIDTH_16 || funct3 == VWIDTH_32 ||
+               funct3 == VWIDTH_64;
+    case OPCODE_SYSTEM: {
+        uint64_t csr = insn >> 20;
+        return funct3 != 0 && (csr == CSR_VSTART || csr == CSR_VXSAT || csr == CSR_VXRM ||
+                               csr == CSR_VCSR || csr == CSR_VL || csr == CSR_VTYPE ||
+                               csr == CSR_VLENB);
+    }
+    default:
+        return false;
+    }
+}
+
+bool vec_first_use(struct thread *t, uint64_t insn)
+{
+    if (!vec_vlenb || t->vec_used || !is_vector_instruction(insn))
+        return false;
+    uint8_t *regs = kalloc_page_for(t->space->inject);   /* zeroed */
+    if (!regs)
+        return false;                /* no memory: it stays illegal */
+    t->vec = (struct vecstate){ .vtype = VTYPE_VILL, .regs = regs };
+    t->vec_used = true;
+    return true;
+}
+
+/* Called (vec_return) only when the unit must change: turned off for a
+ * thread without vectors, or made t's.  As fpu_switch: VS is Dirty if the
+ * owner wrote its registers since they were loaded (nothing else in the
+ * kernel touches VS), remembered before VS changes. */
+void vec_switch(struct thread *t)
+{
+    if ((csr_read(sstatus) & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY)
+        owner_dirty = true;
+    csr_clear(sstatus, SSTATUS_VS_MASK);       /* the owner's values stay */
+    if (!t->vec_used) {
+        vec_unit_on = false;
+        return;
+    }
+    if (vec_owner != t) {
+        csr_set(sstatus, SSTATUS_VS_DIRTY);    /* the kernel may touch V now */
+        if (vec_owner && owner_dirty)
+            vec_save(&vec_owner->vec);
+        vec_load(&t->vec);
+        vec_owner = t;
+        owner_dirty = false;                   /* the registers match t->vec */
+        csr_clear(sstatus, SSTATUS_VS_MASK);
+    }
+    csr_set(sstatus, SSTATUS_VS_CLEAN);        /* its next write marks it Dirty */
+    vec_unit_on = true;
+}
+
+void vec_forget(struct thread *t)
+{
+    if (vec_owner == t) {
+        vec_owner = NULL;
+        owner_dirty = false;
+    }
+    if (t->vec_used) {
+        kfree_page(t->vec.regs);
+        t->vec = (struct vecstate){ 0 };
+        t->vec_used = false;
+    }
+}
+
+void units_switch(struct thread *t)
+{
+    fpu_return(t);
+    vec_return(t);
+}
