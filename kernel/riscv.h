@@ -123,6 +123,8 @@
 #define csr_write(csr, v) __asm__ volatile("csrw " #csr ", %0" :: "r"((uint64_t)(v)))
 #define csr_set(csr, v) __asm__ volatile("csrs " #csr ", %0" :: "r"((uint64_t)(v)))
 #define csr_clear(csr, v) __asm__ volatile("csrc " #csr ", %0" :: "r"((uint64_t)(v)))
+#define csr_read_clear(csr, v) __extension__({ uint64_t o_; \
+    __asm__ volatile("csrrc %0, " #csr ", %1" : "=r"(o_) : "r"((uint64_t)(v))); o_; })
 
 static inline void sfence_vma_all(void) { __asm__ volatile("sfence.vma zero, zero" ::: "memory"); }
 static inline void sfence_vma_asid(uint64_t asid)

@@ -88,30 +88,53 @@ bool vec_first_use(struct thread *t, uint64_t insn)
     return true;
 }
 
-/* Called (vec_return) only when the unit must change: turned off for a
- * thread without vectors, or made t's.  As fpu_switch: VS is Dirty if the
- * owner wrote its registers since they were loaded (nothing else in the
- * kernel touches VS), remembered before VS changes. */
-void vec_switch(struct thread *t)
+/* The unit goes off (a thread without vectors runs): if VS says the
+ * owner wrote its registers since they were loaded, that is remembered
+ * (nothing else in the kernel touches VS), so they are saved when another
+ * vector thread takes the unit; they stay in the hardware meanwhile. */
+static inline void unit_off(void)
 {
-    if ((csr_read(sstatus) & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY)
+    uint64_t was = csr_read_clear(sstatus, SSTATUS_VS_MASK);
+    if ((was & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY)
         owner_dirty = true;
-    csr_clear(sstatus, SSTATUS_VS_MASK);       /* the owner's values stay */
-    if (!t->vec_used) {
-        vec_unit_on = false;
-        return;
-    }
-    if (vec_owner != t) {
-        csr_set(sstatus, SSTATUS_VS_DIRTY);    /* the kernel may touch V now */
-        if (vec_owner && owner_dirty)
-            vec_save(&vec_owner->vec);
-        vec_load(&t->vec);
-        vec_owner = t;
-        owner_dirty = false;                   /* the registers match t->vec */
-        csr_clear(sstatus, SSTATUS_VS_MASK);
-    }
+    vec_unit_on = false;
+}
+
+/* t's registers go into the unit, the owner's saved first if they changed. */
+static void __attribute__((noinline)) hand_over(struct thread *t)
+{
+    if ((csr_read_clear(sstatus, SSTATUS_VS_MASK) & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY)
+        owner_dirty = true;
+    csr_set(sstatus, SSTATUS_VS_DIRTY);        /* the kernel may touch V now */
+    if (vec_owner && owner_dirty)
+        vec_save(&vec_owner->vec);
+    vec_load(&t->vec);
+    vec_owner = t;
+    owner_dirty = false;                       /* the registers match t->vec */
+    csr_clear(sstatus, SSTATUS_VS_MASK);
     csr_set(sstatus, SSTATUS_VS_CLEAN);        /* its next write marks it Dirty */
     vec_unit_on = true;
+}
+
+/* Only when the unit must change (vec_must_switch): off for a thread
+ * without vectors; back on for the owner, whose values are still there
+ * (the common case: the pager between two faults), Clean so that its
+ * next write marks it Dirty; or handed over. */
+static inline void switch_unit(struct thread *t)
+{
+    if (!t->vec_used) {
+        unit_off();
+    } else if (t == vec_owner) {               /* the unit is off */
+        csr_set(sstatus, SSTATUS_VS_CLEAN);
+        vec_unit_on = true;
+    } else {
+        hand_over(t);
+    }
+}
+
+void vec_switch(struct thread *t)
+{
+    switch_unit(t);
 }
 
 void vec_forget(struct thread *t)
@@ -130,5 +153,6 @@ void vec_forget(struct thread *t)
 void units_switch(struct thread *t)
 {
     fpu_return(t);
-    vec_return(t);
+    if (vec_must_switch(t))
+        switch_unit(t);
 }
