@@ -236,13 +236,16 @@ static inline void fpu_return(struct thread *t)
 
 /* vector.c: per-thread vector state (sstatus.VS), switched lazily in the
  * same way: the same tests, with the registers saved in a kernel page of
- * the thread's own, allocated at its first vector instruction. */
+ * the thread's own, allocated at its first vector instruction.  Turning
+ * the unit off, or back on for its owner, is a few instructions, inline
+ * here; a hand-over (save and load) is out of line. */
 extern struct thread *vec_owner;      /* whose values the vector registers hold */
 extern bool vec_unit_on;              /* sstatus.VS is not Off */
+extern bool vec_owner_dirty;          /* ... changed since they were loaded */
 extern uint64_t vec_vlenb;            /* bytes per vector register; 0: no V for threads */
 void vec_init(bool every_hart_has_v);
 bool vec_first_use(struct thread *t, uint64_t insn);   /* true: enabled, re-run it */
-void vec_switch(struct thread *t);
+void vec_hand_over(struct thread *t); /* t's registers into the unit */
 void vec_forget(struct thread *t);    /* t goes: its page too */
 
 static inline bool vec_must_switch(const struct thread *t)
@@ -250,19 +253,52 @@ static inline bool vec_must_switch(const struct thread *t)
     return t->vec_used ? (t != vec_owner || !vec_unit_on) : vec_unit_on;
 }
 
-static inline void vec_return(struct thread *t)
+/* Must t's registers be loaded (a call)?  Else vec_return is inline. */
+static inline bool vec_must_hand_over(const struct thread *t)
 {
-    if (vec_must_switch(t))
-        vec_switch(t);
+    return t->vec_used && t != vec_owner;
 }
 
-/* Either unit must change for t to run (the fast paths' one test), and
- * both set for t (vector.c; fastpath.S calls it too). */
-static inline bool units_must_switch(const struct thread *t)
+/* The vector unit set for t when no hand-over is due (!vec_must_hand_over),
+ * inline and without a call: off for a thread without vectors (the one
+ * csrrc also reads whether the owner's registers are Dirty: then they are
+ * saved when another vector thread takes the unit; nothing else in the
+ * kernel touches VS); back on, Clean, for the owner, whose values never
+ * left the hardware. */
+static inline void vec_toggle(struct thread *t)
 {
-    return fpu_must_switch(t) || vec_must_switch(t);
+    if (!t->vec_used) {
+        if (vec_unit_on) {
+            uint64_t was = csr_read_clear(sstatus, SSTATUS_VS_MASK);
+            if ((was & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY)
+                vec_owner_dirty = true;
+            vec_unit_on = false;
+        }
+    } else if (!vec_unit_on) {
+        csr_set(sstatus, SSTATUS_VS_CLEAN);
+        vec_unit_on = true;
+    }
+}
+
+static inline void vec_return(struct thread *t)
+{
+    if (vec_must_hand_over(t))
+        vec_hand_over(t);
+    else
+        vec_toggle(t);
+}
+
+/* Either unit must change for t to run by a call (FP, or a vector
+ * hand-over): the fast paths' out-of-line test; and both set for t
+ * (vector.c; fastpath.S calls it too). */
+static inline bool units_must_call(const struct thread *t)
+{
+    return fpu_must_switch(t) || vec_must_hand_over(t);
 }
 void units_switch(struct thread *t);
+/* A first FP or vector instruction (trap.c): true if t now has the unit
+ * and the instruction re-runs. */
+bool units_first_use(struct thread *t, uint64_t insn);
 
 /* ipc.c */
 void ipc_kernel_send(struct thread *t, uint64_t label, const uint64_t mr[KINE_MSG_REGS], bool halts);

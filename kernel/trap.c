@@ -50,7 +50,7 @@ void trap_user(struct trapframe *tf)
         sched_run();
     }
     uint64_t stval = csr_read(stval), va = ALIGN_DOWN(stval, PAGE_SIZE), *pte = NULL;
-    if (cause == EXC_ILLEGAL_INSN && (fpu_first_use(t, stval) || vec_first_use(t, stval)))
+    if (cause == EXC_ILLEGAL_INSN && units_first_use(t, stval))
         sched_run();                           /* its own FP or vector state: re-run it */
     /* The faulting page's PTE, looked up once: for the A/D check here and,
      * kept with the thread, for the pager's answer (fastpath.c). */

@@ -32,7 +32,7 @@ _Static_assert(__builtin_offsetof(struct vecstate, vl) == 0 &&
 struct thread *vec_owner;         /* whose values the vector registers hold */
 bool vec_unit_on;                 /* sstatus.VS is not Off */
 uint64_t vec_vlenb;               /* 0: threads get no vector unit */
-static bool owner_dirty;          /* ... changed since they were loaded */
+bool vec_owner_dirty;             /* ... changed since they were loaded */
 
 void vec_init(bool every_hart_has_v)
 {
@@ -88,60 +88,30 @@ bool vec_first_use(struct thread *t, uint64_t insn)
     return true;
 }
 
-/* The unit goes off (a thread without vectors runs): if VS says the
- * owner wrote its registers since they were loaded, that is remembered
- * (nothing else in the kernel touches VS), so they are saved when another
- * vector thread takes the unit; they stay in the hardware meanwhile. */
-static inline void unit_off(void)
-{
-    uint64_t was = csr_read_clear(sstatus, SSTATUS_VS_MASK);
-    if ((was & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY)
-        owner_dirty = true;
-    vec_unit_on = false;
-}
-
-/* t's registers go into the unit, the owner's saved first if they changed. */
-static void __attribute__((noinline)) hand_over(struct thread *t)
+/* t's registers go into the unit, the owner's saved first if they
+ * changed since they were loaded (VS Dirty now or when the unit last went
+ * off).  Called (vec_return) when a vector thread that is not the owner
+ * runs. */
+void vec_hand_over(struct thread *t)
 {
     if ((csr_read_clear(sstatus, SSTATUS_VS_MASK) & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY)
-        owner_dirty = true;
+        vec_owner_dirty = true;
     csr_set(sstatus, SSTATUS_VS_DIRTY);        /* the kernel may touch V now */
-    if (vec_owner && owner_dirty)
+    if (vec_owner && vec_owner_dirty)
         vec_save(&vec_owner->vec);
     vec_load(&t->vec);
     vec_owner = t;
-    owner_dirty = false;                       /* the registers match t->vec */
+    vec_owner_dirty = false;                   /* the registers match t->vec */
     csr_clear(sstatus, SSTATUS_VS_MASK);
     csr_set(sstatus, SSTATUS_VS_CLEAN);        /* its next write marks it Dirty */
     vec_unit_on = true;
-}
-
-/* Only when the unit must change (vec_must_switch): off for a thread
- * without vectors; back on for the owner, whose values are still there
- * (the common case: the pager between two faults), Clean so that its
- * next write marks it Dirty; or handed over. */
-static inline void switch_unit(struct thread *t)
-{
-    if (!t->vec_used) {
-        unit_off();
-    } else if (t == vec_owner) {               /* the unit is off */
-        csr_set(sstatus, SSTATUS_VS_CLEAN);
-        vec_unit_on = true;
-    } else {
-        hand_over(t);
-    }
-}
-
-void vec_switch(struct thread *t)
-{
-    switch_unit(t);
 }
 
 void vec_forget(struct thread *t)
 {
     if (vec_owner == t) {
         vec_owner = NULL;
-        owner_dirty = false;
+        vec_owner_dirty = false;
     }
     if (t->vec_used) {
         kfree_page(t->vec.regs);
@@ -153,6 +123,10 @@ void vec_forget(struct thread *t)
 void units_switch(struct thread *t)
 {
     fpu_return(t);
-    if (vec_must_switch(t))
-        switch_unit(t);
+    vec_return(t);
+}
+
+bool units_first_use(struct thread *t, uint64_t insn)
+{
+    return fpu_first_use(t, insn) || vec_first_use(t, insn);
 }
