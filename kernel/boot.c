@@ -10,6 +10,8 @@
 #include "plic.h"
 #include "device.h"
 #include "syscall.h"
+#include "hart.h"
+#include "tlb.h"
 #include <kinelib/fdt.h>
 #include <kinelib/elf.h>
 #include <kine/bootinfo.h>
@@ -40,7 +42,7 @@ static void take_devices(void)
                 boot.ndevices);
 }
 
-static void read_device_tree(const void *dtb)
+static void read_device_tree(const void *dtb, uint64_t hartid)
 {
     struct fdt_info fi;
     const uint8_t *b = dtb;
@@ -65,7 +67,8 @@ static void read_device_tree(const void *dtb)
     boot.plic = fi.plic;
     boot.plic_ndev = fi.plic_ndev;
     boot.plic_context = fi.plic_context;
-    vec_init(fi.harts > 0 && fi.harts_v == fi.harts);
+    smp_init(&fi, hartid);
+    vec_init(fi.nharts > 0 && fi.nharts_v == fi.nharts);
 }
 
 /* RAM above the kernel image: object memory first, then the 2 MiB-aligned
@@ -207,7 +210,8 @@ static bool kernel_option_off(const char *opt)
 /* kernel.failalloc=N: fault injection (kalloc.c).  kernel.fastpath=off:
  * every IPC call and fault takes the general path (fastpath.c), so a test
  * can check that both give the same results.  kernel.asid=off: no ASIDs,
- * so the flush that stands in for them on harts without any is tested. */
+ * so the flush that stands in for them on harts without any is tested.
+ * kernel.shootdown=off: no remote TLB fence (tlb.c), to show what breaks. */
 static void kernel_options(void)
 {
     const char *v = kernel_option("kernel.failalloc=");
@@ -225,17 +229,25 @@ static void kernel_options(void)
         space_no_asids();
         kputs("kernel: ASIDs off\n");
     }
+    if (kernel_option_off("kernel.shootdown=")) {
+        tlb_shootdown_off = true;
+        kputs("kernel: remote TLB shootdowns off: copy-on-write is unsafe on several harts\n");
+    }
 }
 
-void kmain(uint64_t hartid, const void *dtb)
+void hart_setup(void)
 {
     csr_write(stvec, (uint64_t)trap_vector);
     csr_write(sscratch, 0);
     csr_clear(sstatus, SSTATUS_SIE | SSTATUS_SPP | SSTATUS_SPIE);
     fpu_init();
     csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
+}
 
-    read_device_tree(dtb);
+void kmain(uint64_t hartid, const void *dtb)
+{
+    hart_setup();
+    read_device_tree(dtb, hartid);
     split_memory();
     vm_init(boot.ram_base, boot.ram_size);
     power_init(boot.finisher_pa);
@@ -249,5 +261,6 @@ void kmain(uint64_t hartid, const void *dtb)
     take_devices();
     load_pager();
     timer_init(boot.timebase_hz);
+    smp_start();
     sched_run();
 }

@@ -24,6 +24,7 @@ int64_t device_map(struct space *s, uint64_t va, uint64_t pa, uint64_t npages);
 /* irq.c */
 /* Take the interrupts of the PLIC with nsources sources (0: none). */
 void irq_init(uint32_t nsources);
+void irq_hart_init(void);          /* this hart takes device interrupts */
 void irq_external(void);                           /* claim and deliver */
 int64_t irq_bind(uint64_t src, uint64_t tid);      /* KSYS_IRQ_BIND */
 int64_t irq_ack(struct thread *t, uint64_t src);   /* KSYS_IRQ_ACK */

@@ -1,10 +1,14 @@
 /* Boot entry, the trap vector and the return to user mode.
- * The kernel has one stack (per hart) and keeps no per-thread kernel stack:
- * a trap saves user registers into the current thread's trap frame (struct
- * trapframe in trapframe.h: x1..x31 at 8*i, then sepc, full, syscalls),
- * the C handler picks who runs next, and user_return restores that thread.  While
- * a thread runs, sscratch points at its trap frame; while the kernel runs it
- * is 0, so a trap from S-mode (a kernel bug) is recognised and reported.
+ * The kernel has one stack per hart (hart.h) and keeps no per-thread kernel
+ * stack: a trap saves user registers into the current thread's trap frame
+ * (struct trapframe in trapframe.h: x1..x31 at 8*i, then sepc, full,
+ * syscalls, hart), the C handler picks who runs next, and user_return
+ * restores that thread.  While a thread runs, sscratch points at its trap
+ * frame, whose hart field names the hart (and so the stack) it runs on;
+ * while the kernel runs sscratch is 0, so a trap from S-mode (a kernel bug)
+ * is recognised and reported.  Every way in takes the big kernel lock
+ * (KLOCK) once the registers it must keep are saved, and every way out
+ * drops it (KUNLOCK) before it loads the user's registers.
  *
  * Two ways in.  An interrupt or exception can come between any two
  * instructions, so it saves all 31 registers (full = 1).  A system call
@@ -26,6 +30,7 @@
 #include "riscv.h"
 #include "trapframe.h"
 #include "fastpath.h"
+#include "hart.h"
 
 #define REG(n)  TF_REG(n)
 
@@ -48,14 +53,15 @@
     .section .text.entry
     .globl _start
 _start:
-    /* OpenSBI: a0 = hart id, a1 = device tree.  First hart here boots;
-     * any other parks (SMP later: per-hart stacks indexed by hart id). */
+    /* OpenSBI: a0 = hart id, a1 = device tree.  The first hart here boots
+     * on the first stack; kmain starts the others (SBI HSM) at
+     * secondary_entry.  A firmware that lets every hart in parks the rest. */
     KERNEL_GP
     la t0, boot_hart_claimed
     li t1, 1
     amoswap.w t1, t1, (t0)
     bnez t1, park
-    la sp, kstack_top
+    la sp, kstacks + KSTACK_SIZE - HART_SIZE
     la t0, _bss_start
     la t1, _bss_end
 1:  bgeu t0, t1, 2f
@@ -67,19 +73,28 @@ park:
     wfi
     j park
 
+    /* HSM hart_start: a0 = hart id, a1 = its struct hart, at the top of
+     * its stack; satp is 0. */
+    .globl secondary_entry
+secondary_entry:
+    KERNEL_GP
+    mv sp, a1
+    mv a0, a1
+    call hart_main
+3:  j 3b
+
     .section .data
     .align 3
 boot_hart_claimed:
     .word 0
 
-    /* 16-byte aligned, as a stack must be, and no more: a larger section
-     * alignment keeps the linker from reaching small data through gp. */
-    .section .bss
-    .align 4
-kstack:
-    .space 16384
-    .globl kstack_top
-kstack_top:
+    /* In a section of their own: aligning .bss this much would keep the
+     * linker from reaching small data through gp. */
+    .section .kstacks, "aw", @nobits
+    .align KSTACK_SHIFT
+    .globl kstacks
+kstacks:
+    .space KSTACK_SIZE * MAX_HARTS
 
     .section .text
     .globl trap_vector
@@ -101,6 +116,8 @@ trap_vector:
     sd t0, REG(2)(sp)
     sd gp, REG(3)(sp)
     KERNEL_GP
+    ld t4, TF_HART(sp)
+    KLOCK t4, sp, lost_thread
     andi t0, a7, ~(FAST_KSYS_CALL | FAST_KSYS_REPLY_RECV)
     beqz t0, fast_ipc
     .globl syscall_general
@@ -112,7 +129,7 @@ syscall_general:
     csrw sepc, t0
     sd t0, TF_SEPC(sp)
     ld t1, TF_SYSCALLS(sp)
-    la sp, kstack_top
+    ld sp, TF_HART(sp)               /* the hart's stack starts at its hart */
     sltiu t0, a7, SYSCALL_SLOTS
     bnez t0, 1f
     li a7, 0                         /* no such call: slot 0 says so */
@@ -123,8 +140,9 @@ syscall_general:
 syscall_return:
     bnez a1, syscall_switch
 
-    /* The caller goes on with a0 = its result. */
-    ld t0, cur
+    /* The caller goes on with a0 = its result (sp is the hart). */
+    KUNLOCK
+    ld t0, HART_CUR(sp)
     csrw sscratch, t0
     ld gp, REG(3)(t0)
     ld sp, REG(2)(t0)
@@ -135,6 +153,8 @@ syscall_switch:
     /* a0 = the caller, a1 = the thread to run, its registers in its frame
      * (the caller's full is 0: it was running) */
     KEPT_GPRS sd, a0
+    li t0, SYSRET_NOBODY
+    beq a1, t0, sched_run            /* sp is the hart's stack */
     mv a0, a1
     j user_return
 
@@ -147,11 +167,19 @@ trap_full:
     sd t0, TF_SEPC(sp)
     li t0, 1
     sd t0, TF_FULL(sp)
-    mv a0, sp
-    la sp, kstack_top
     KERNEL_GP
+    ld t4, TF_HART(sp)
+    KLOCK t4, sp, lost_thread
+    mv a0, sp
+    ld sp, TF_HART(sp)
     call trap_user
     /* trap_user never returns */
+
+    /* Another hart destroyed our thread while we waited for the lock
+     * (hart.h); its frame is gone: t3 is the hart, whose stack we take. */
+lost_thread:
+    mv sp, t3
+    call sched_run
 
 from_kernel:
     csrrw sp, sscratch, sp
@@ -173,6 +201,9 @@ from_kernel:
      * the arguments, its kept registers from the frame and the rest zero. */
     .globl user_return_message
 user_return_message:
+    THIS_HART t0
+    sd t0, TF_HART(a0)
+    KUNLOCK
     ld t0, TF_SEPC(a0)
     csrw sepc, t0
     csrw sscratch, a0
@@ -188,6 +219,9 @@ user_return_message:
      * caller-saved others come back zero. */
     .globl user_return
 user_return:
+    THIS_HART t0
+    sd t0, TF_HART(a0)
+    KUNLOCK
     ld t0, TF_SEPC(a0)
     csrw sepc, t0
     csrw sscratch, a0

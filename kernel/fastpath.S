@@ -18,6 +18,7 @@
 #include "riscv.h"
 #include "trapframe.h"
 #include "fastpath.h"
+#include "hart.h"
 
 /* out = the thread `tid` names, or go to the general path: the caller's
  * peer (its partner last time) if that is the one, else handle.h's
@@ -128,12 +129,18 @@ switch_regs:
     KEPT_GPRS sd, sp
     li t0, THREAD_READY
     sw t0, THREAD_STATE(t2)
-    sd t2, cur, t0
+    ld t4, TF_HART(sp)                 /* t2 runs on this hart now */
+    sd t4, TF_HART(t2)
+    sd t2, HART_CUR(t4)
     ld t0, THREAD_SPACE(t2)
     ld t1, SPACE_SATP(t0)
     csrr t3, satp
     beq t1, t3, 1f
     csrw satp, t1
+    ld t1, SPACE_TLB_HARTS(t0)         /* space_activate: this hart may */
+    ld t3, HART_MASK(t4)               /* hold its translations now */
+    or t1, t1, t3
+    sd t1, SPACE_TLB_HARTS(t0)
     lhu t1, SPACE_ASID(t0)
     bnez t1, 1f
     sfence.vma
@@ -142,14 +149,15 @@ switch_regs:
      * it, off or another's registers (that test out of line, at regs_vec
      * and regs_fp). */
     lbu t0, THREAD_VEC_USED(t2)
-    lbu t1, vec_unit_on
+    lbu t1, HART_VEC_ON(t4)
     bnez t0, regs_vec
     bnez t1, regs_fpu
 3:  lbu t0, THREAD_FP_USED(t2)
-    lbu t1, fpu_unit_on
+    lbu t1, HART_FPU_ON(t4)
     bnez t0, regs_fp
     bnez t1, regs_fpu
-2:  csrw sscratch, t2
+2:  KUNLOCK
+    csrw sscratch, t2
     ld t0, TF_SEPC(t2)
     csrw sepc, t0
     ld gp, TF_REG(3)(t2)
@@ -160,12 +168,12 @@ switch_regs:
     sret
 regs_vec:
     beqz t1, regs_fpu
-    ld t0, vec_owner
+    ld t0, HART_VEC_OWNER(t4)
     bne t0, t2, regs_fpu
     j 3b
 regs_fp:
     beqz t1, regs_fpu
-    ld t0, fpu_owner
+    ld t0, HART_FPU_OWNER(t4)
     bne t0, t2, regs_fpu
     j 2b
     /* A unit changes hands: the message goes into t2's frame, then
@@ -174,7 +182,7 @@ regs_fpu:
     .irp n, 10,11,12,13,14,15,16
     sd x\n, TF_REG(\n)(t2)
     .endr
-    la sp, kstack_top
+    mv sp, t4                          /* the hart's stack */
     mv s0, t2                          /* the caller's s0 is saved */
     mv a0, t2
     call units_switch

@@ -15,6 +15,7 @@
 #include "thread.h"
 #include "syscall.h"
 #include "vm.h"
+#include "tlb.h"
 #include <kine/ipc.h>
 #include <kine/syscall.h>
 
@@ -73,8 +74,11 @@ sysret fast_map_reply_recv(SYSCALL_ARGS)
     if (!pte || va_rights - r != dest->fault_va || space_handle(dest->space) != a1 ||
         !vm_map_flags_ok(r) || frame >= boot.pool_frames || (*pte & PTE_KERNEL_OWNED))
         return syscall_map_reply_recv(a0, a1, a2, a3, a4, a5, a6, n);
-    *pte = vm_pool_pte(*pte, frame, r);
+    uint64_t old = *pte;
+    *pte = vm_pool_pte(old, frame, r);
     sfence_vma_page(dest->fault_va, dest->space->asid);
+    if (vm_pte_narrowed(old, *pte))
+        tlb_shootdown(dest->space);  /* a COW copy: its old frame goes */
     dest->kmsg = false;              /* it re-runs the instruction */
     dest->partner = NULL;
     t->state = T_RECV_BLOCKED;

@@ -27,6 +27,7 @@
 /* struct space */
 #define SPACE_ASID            14      /* 16 bits */
 #define SPACE_SATP            24
+#define SPACE_TLB_HARTS       64
 
 /* the handle table (handle.h): a page of 16-byte slots per 256 handles */
 #define SLOT_OBJ              0

@@ -3,12 +3,14 @@
  * fpu_first_use recognises it (from the instruction bits in stval) and
  * gives the thread its own zeroed registers, and the instruction re-runs.
  * The registers then stay in the hardware, owned by the last thread that
- * used them: they are saved only when another FP thread needs the
- * hardware and the owner changed them (FS was Dirty when the unit last
- * changed hands or went off), and loaded only when a thread that is not
- * the owner runs again.  A thread that never touches FP costs one test on
- * the way back to user mode.  The vector unit (sstatus.VS) follows the
- * same owner scheme in vector.c. */
+ * used them on that hart (struct hart): they are saved when the unit goes
+ * off or changes hands and the owner changed them (FS is Dirty), and loaded
+ * only when a thread that is not the hart's owner runs.  So a thread that
+ * is not running always has its registers in memory too, and may run next
+ * on any hart; a hart that loads them takes the ownership from whichever
+ * hart had it.  A thread that never touches FP costs one test on the way
+ * back to user mode.  The vector unit (sstatus.VS) follows the same owner
+ * scheme in vector.c. */
 #include <string.h>
 #include "kernel.h"
 #include "riscv.h"
@@ -17,9 +19,6 @@
 void fpu_save(struct fpstate *s);
 void fpu_load(const struct fpstate *s);
 
-struct thread *fpu_owner;         /* whose values the FP registers hold */
-bool fpu_unit_on;                 /* sstatus.FS is not Off */
-static bool owner_dirty;          /* ... changed since they were loaded */
 
 void fpu_init(void)
 {
@@ -64,41 +63,48 @@ bool fpu_first_use(struct thread *t, uint64_t insn)
     return true;
 }
 
+/* The owner's registers into memory if it changed them since they were
+ * loaded (FS Dirty: nothing but this file changes FS while the kernel
+ * runs), then the unit off. */
+static void unit_off(struct hart *h)
+{
+    if (h->fpu_owner && (csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY)
+        fpu_save(&h->fpu_owner->fp);
+    csr_clear(sstatus, SSTATUS_FS_MASK);
+    h->fpu_unit_on = false;
+}
+
 /* Called (fpu_return) only when the unit must change: turned off for a
- * thread without FP, or made t's.  FS is Dirty if the owner wrote its
- * registers since they were loaded (nothing but this function changes FS
- * while the kernel runs, so it still says so here); remembered before FS
- * changes, so they are saved when another FP thread takes the unit. */
+ * thread without FP, or made t's. */
 void fpu_switch(struct thread *t)
 {
-    if ((csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY)
-        owner_dirty = true;
-    if (!t->fp_used) {
-        csr_clear(sstatus, SSTATUS_FS_MASK);   /* the owner's values stay */
-        fpu_unit_on = false;
-        return;
-    }
-    csr_clear(sstatus, SSTATUS_FS_MASK);
-    if (fpu_owner != t) {
+    struct hart *h = this_hart();
+    unit_off(h);
+    if (!t->fp_used)
+        return;                                /* the owner's values stay */
+    if (h->fpu_owner != t) {
+        fpu_forget(t);                         /* no other hart's copy is t's now */
         csr_set(sstatus, SSTATUS_FS_DIRTY);    /* the kernel may touch FP now */
-        if (fpu_owner && owner_dirty)
-            fpu_save(&fpu_owner->fp);
         fpu_load(&t->fp);
-        fpu_owner = t;
-        owner_dirty = false;                   /* the registers match t->fp */
+        h->fpu_owner = t;
         csr_clear(sstatus, SSTATUS_FS_MASK);
     }
-    /* Clean, so its next write marks it Dirty; owner_dirty remembers a
-     * change made before that is not saved yet.  While t keeps the unit,
+    /* Clean, so its next write marks it Dirty.  While t keeps the unit,
      * nothing here runs again. */
     csr_set(sstatus, SSTATUS_FS_CLEAN);
-    fpu_unit_on = true;
+    h->fpu_unit_on = true;
+}
+
+void fpu_park(void)
+{
+    struct hart *h = this_hart();
+    if (h->fpu_unit_on)
+        unit_off(h);
 }
 
 void fpu_forget(struct thread *t)
 {
-    if (fpu_owner == t) {
-        fpu_owner = NULL;
-        owner_dirty = false;
-    }
+    for_each_hart(h)
+        if (h->fpu_owner == t)
+            h->fpu_owner = NULL;
 }

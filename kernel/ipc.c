@@ -258,7 +258,7 @@ sysret ipc_general(SYSCALL_ARGS)
     x[REG_A5] = a5;
     x[REG_A6] = a6;
     ipc_syscall(t, n);
-    return sysret_switch(t, sched_pick());
+    return sysret_schedule(t);
 }
 
 void ipc_kernel_send(struct thread *t, uint64_t label, const uint64_t mr[KINE_MSG_REGS], bool halts)

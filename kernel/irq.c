@@ -26,7 +26,14 @@ static uint32_t nsources;           /* 0: no PLIC, no device interrupts */
 void irq_init(uint32_t n)
 {
     nsources = n;
-    if (n)
+    irq_hart_init();
+}
+
+/* Every hart listens: the PLIC context the kernel uses (boot.plic_context)
+ * is one hart's, which need not be the boot hart. */
+void irq_hart_init(void)
+{
+    if (nsources)
         csr_set(sie, SIE_SEIE);
 }
 

@@ -20,6 +20,9 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2))) NORETURN;
 void console_write(const char *buf, size_t len);
 
+/* boot.c: the CSRs every hart sets up before it runs anything */
+void hart_setup(void);
+
 /* power.c */
 void power_init(uint64_t finisher_pa);
 void poweroff(int status) NORETURN;

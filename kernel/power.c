@@ -1,6 +1,7 @@
 /* Power-off with an exit status, through QEMU virt's test finisher
  * ("sifive,test0"): 0x5555 = pass, (code << 16) | 0x3333 = exit with code. */
 #include "kernel.h"
+#include "tlb.h"
 #include "vm.h"
 
 #define FINISHER_PASS 0x5555
@@ -17,6 +18,7 @@ void power_init(uint64_t finisher_pa)
 void poweroff(int status)
 {
     kalloc_report();
+    tlb_report();
     kprintf("kernel: power off, status %d\n", status);
     if (finisher) {
         if (status == 0)

@@ -60,6 +60,8 @@
 #define VTYPE_VILL       (1UL << 63)   /* vtype of a hart with no valid setting */
 #define VREGS            32
 
+#define SIE_SSIE         (1UL << 1)
+#define SIP_SSIP         (1UL << 1)
 #define SIE_STIE         (1UL << 5)
 #define SIP_STIP         (1UL << 5)
 #define SIE_SEIE         (1UL << 9)
@@ -70,6 +72,7 @@
 #define SCOUNTEREN_IR    (1UL << 2)
 
 #define SCAUSE_INTERRUPT (1UL << 63)
+#define IRQ_S_SOFT       1
 #define IRQ_S_TIMER      5
 #define IRQ_S_EXTERNAL   9
 

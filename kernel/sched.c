@@ -1,12 +1,16 @@
 /* Round-robin scheduling on the SBI timer, and the idle loop.  The kernel
  * runs with interrupts off (sstatus.SIE = 0); user mode always takes them.
- * The idle loop waits with wfi, which wakes on a pending timer or device
- * interrupt even with SIE clear, and handles it by hand. */
+ * One run queue serves every hart (under the big kernel lock, hart.h); each
+ * hart has its own timer and current thread.  The idle loop waits with
+ * wfi, which wakes on a pending timer, device or inter-processor interrupt
+ * even with SIE clear, and handles it by hand; a thread made ready wakes
+ * one idle hart. */
 #include "kernel.h"
 #include "riscv.h"
 #include "sbi.h"
 #include "thread.h"
 #include "device.h"
+#include "hart.h"
 #include <kine/error.h>
 
 static struct thread *runq_head, *runq_tail;
@@ -16,7 +20,7 @@ static struct list timed = { &timed, &timed };   /* receivers with a deadline */
 void sched_ready(struct thread *t)
 {
     t->state = T_READY;
-    if (t->on_runq || t == cur)
+    if (t->on_runq || t == cur || (smp_on && smp_running_elsewhere(t)))
         return;
     t->on_runq = true;
     t->qnext = NULL;
@@ -25,6 +29,8 @@ void sched_ready(struct thread *t)
     else
         runq_head = t;
     runq_tail = t;
+    if (smp_on)
+        smp_wake_idle();
 }
 
 static struct thread *runq_pop(void)
@@ -70,7 +76,7 @@ void timer_init(uint64_t timebase_hz)
     tick_interval = timebase_hz / 100;   /* 10 ms slices */
     if (!tick_interval)
         tick_interval = 100000;
-    csr_set(sie, SIE_STIE);
+    csr_set(sie, SIE_STIE | SIE_SSIE);
     sbi_set_timer(csr_read(time) + tick_interval);
 }
 
@@ -104,30 +110,51 @@ void timer_interrupt(void)
 
 /* Nothing runnable until an interrupt makes something so.  Out of line:
  * inlined, its timer and device work made every return to user mode set up
- * registers only this path uses. */
+ * registers only this path uses.  With several harts it waits without the
+ * lock, in the kernel's address space (so that no space it ran last can be
+ * freed under it) and with its FP and vector registers saved (so that
+ * their owners may run on another hart). */
 static void __attribute__((noinline)) idle(void)
 {
+    if (smp_on) {
+        csr_write(satp, kernel_satp);
+        fpu_park();
+        vec_park();
+        smp_idle_enter();
+        klock_release();
+    }
     __asm__ volatile("wfi");
+    if (smp_on) {
+        klock_acquire();
+        smp_idle_leave();
+    }
     uint64_t pending = csr_read(sip);
+    if (pending & SIP_SSIP)
+        csr_clear(sip, SIP_SSIP);
     if (pending & SIP_STIP)
         timer_interrupt();
     if (pending & SIP_SEIP)
         irq_external();
 }
 
+struct thread *sched_next(void)
+{
+    if (!cur || cur->state != T_READY)
+        cur = runq_pop();
+    if (cur) {
+        space_activate(cur->space);
+        fpu_return(cur);
+        vec_return(cur);
+    }
+    return cur;
+}
+
 struct thread *sched_pick(void)
 {
-    for (;;) {
-        if (!cur || cur->state != T_READY)
-            cur = runq_pop();
-        if (cur) {
-            space_activate(cur->space);
-            fpu_return(cur);
-            vec_return(cur);
-            return cur;
-        }
+    struct thread *t;
+    while (!(t = sched_next()))
         idle();
-    }
+    return t;
 }
 
 void sched_run(void)

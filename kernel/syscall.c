@@ -12,6 +12,7 @@
 #include "thread.h"
 #include "syscall.h"
 #include "vm.h"
+#include "tlb.h"
 #include "device.h"
 #include <kine/syscall.h>
 #include <kine/ipc.h>
@@ -130,19 +131,28 @@ static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
         if (*pte[i] & PTE_KERNEL_OWNED)
             return -KINE_EBUSY;
     }
-    for (uint64_t i = 0; i < n; i++)
-        *pte[i] = vm_pool_pte(*pte[i], e[i].frame, e[i].va_rights & (PAGE_SIZE - 1));
+    bool narrowed = false;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t old = *pte[i];
+        *pte[i] = vm_pool_pte(old, e[i].frame, e[i].va_rights & (PAGE_SIZE - 1));
+        narrowed |= vm_pte_narrowed(old, *pte[i]);
+    }
     if (n > TLB_FLUSH_PAGES) {
         sfence_vma_asid(s->asid);
     } else {
         for (uint64_t i = 0; i < n; i++)
             sfence_vma_page(e[i].va_rights & ~(PAGE_SIZE - 1), s->asid);
     }
+    if (narrowed)
+        tlb_shootdown(s);
     return 0;
 }
 
+/* A range whose translations went or narrowed: out of this hart's TLB,
+ * and out of every other hart's (tlb.c). */
 static void flush_range(struct space *s, uint64_t va, uint64_t npages)
 {
+    tlb_shootdown(s);
     if (npages > TLB_FLUSH_PAGES) {
         sfence_vma_asid(s->asid);
         return;
@@ -245,7 +255,7 @@ static sysret finish(struct thread *t, int64_t r)
     if (cur == t && t->state == T_READY)
         return sysret_value(r);
     thread_set_status(t, r);
-    return sysret_switch(t, sched_pick());
+    return sysret_schedule(t);
 }
 
 /* One handler per call; they see the caller as cur. */

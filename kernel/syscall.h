@@ -12,7 +12,10 @@
  *   a1 = next: a0 is the caller, whose results (if it has any yet) are in
  *              its frame; next, chosen by the scheduler or a fast path with
  *              its address space and FP unit in place, runs from its own
- *              frame.
+ *              frame;
+ *   a1 = SYSRET_NOBODY: as next, but nobody can run now: once the caller's
+ *              registers are in its frame the hart waits (sched_run), so
+ *              that another hart may run the caller meanwhile.
  * A 128-bit integer rather than a struct of two words: GCC 12 returns the
  * struct in a0/a1 too, but builds it on the stack first. */
 __extension__ typedef unsigned __int128 sysret;
@@ -25,6 +28,13 @@ static inline sysret sysret_value(int64_t v)
 static inline sysret sysret_switch(struct thread *caller, struct thread *next)
 {
     return (sysret)(uint64_t)next << 64 | (uint64_t)caller;
+}
+
+/* The caller waits: whoever the scheduler has runs next (sched_next). */
+static inline sysret sysret_schedule(struct thread *caller)
+{
+    struct thread *next = sched_next();
+    return (sysret)(next ? (uint64_t)next : SYSRET_NOBODY) << 64 | (uint64_t)caller;
 }
 
 /* Every handler takes the caller's a0..a6 and the call number (a7). */

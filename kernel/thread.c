@@ -11,9 +11,10 @@
 #include "device.h"
 #include "handle.h"
 #include "syscall.h"
+#include "hart.h"
+#include "tlb.h"
 
 struct thread *all_threads;
-struct thread *cur;
 
 static uint64_t asid_mask;   /* ASID bits the hart implements */
 static bool asid_probed;
@@ -79,6 +80,9 @@ void space_destroy(struct space *s)
 {
     while (s->threads)
         thread_destroy(s->threads);
+    /* No hart keeps a translation through its tables or under its ASID,
+     * which the next space in its slot gets. */
+    tlb_shootdown(s);
     /* Never free the tables the hart is walking. */
     uint64_t here = csr_read(satp) & SATP_PPN_MASK;
     if (here == ((uint64_t)s->root >> PAGE_SHIFT)) {
@@ -135,6 +139,10 @@ int thread_create(struct space *s, uint64_t ipcbuf_va, struct thread *pager, str
 
 void thread_destroy(struct thread *t)
 {
+    /* A thread another hart runs leaves it first: its frame stays ours. */
+    struct hart *elsewhere = smp_on ? smp_running_elsewhere(t) : NULL;
+    if (elsewhere)
+        smp_evict(elsewhere);
     ipc_detach(t);
     fpu_forget(t);
     vec_forget(t);
@@ -146,8 +154,9 @@ void thread_destroy(struct thread *t)
             o->pager = NULL;
     uint64_t *pte = vm_lookup(t->space->root, t->ipcbuf_va);
     if (pte) {
-        *pte = 0;
+        *pte = 0;                    /* its threads must not keep the page */
         sfence_vma_page(t->ipcbuf_va, t->space->asid);
+        tlb_shootdown(t->space);
     }
     kfree_page((void *)t->ipcbuf_pa);
     for (struct thread **pp = &t->space->threads; *pp; pp = &(*pp)->space_next)

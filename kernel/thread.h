@@ -12,6 +12,7 @@
 #include "trapframe.h"
 #include "fastpath.h"
 #include "list.h"
+#include "hart.h"
 
 /* Register numbers in struct trapframe.x[] */
 enum { REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4, REG_A0 = 10, REG_A1, REG_A2,
@@ -51,6 +52,9 @@ struct space {
     uint64_t tables;        /* page-table pages below the root */
     uint64_t table_limit;   /* ... that it may ever hold (its quota) */
     struct thread *threads; /* its threads, linked through space_next */
+    /* Harts that may hold its translations: each that made it active since
+     * the last flush of its whole ASID everywhere (tlb.c). */
+    uint64_t tlb_harts;
 };
 
 struct thread {
@@ -113,10 +117,12 @@ _Static_assert(sizeof(enum thread_state) == 4 && T_READY == THREAD_READY &&
                T_RECV_BLOCKED == THREAD_RECV_BLOCKED && T_REPLY_BLOCKED == THREAD_REPLY_BLOCKED,
                "fastpath.h: thread states");
 _Static_assert(__builtin_offsetof(struct space, satp) == SPACE_SATP &&
-               __builtin_offsetof(struct space, asid) == SPACE_ASID, "fastpath.h: space");
+               __builtin_offsetof(struct space, asid) == SPACE_ASID &&
+               __builtin_offsetof(struct space, tlb_harts) == SPACE_TLB_HARTS, "fastpath.h: space");
 
 extern struct thread *all_threads;   /* every thread that exists */
-extern struct thread *cur;   /* thread whose registers are live (hart 0) */
+/* The thread whose registers are live on this hart (hart.h). */
+#define cur (this_hart()->thread)
 #define for_each_thread(t) for (struct thread *t = all_threads; t; t = t->all_next)
 
 /* handles */
@@ -176,6 +182,7 @@ static inline void space_activate(struct space *s)
 {
     if (csr_read(satp) != s->satp) {
         csr_write(satp, s->satp);
+        s->tlb_harts |= this_hart()->mask;
         if (!s->asid)
             sfence_vma_all();        /* ASID 0 is shared by every space without one */
     }
@@ -189,6 +196,8 @@ void sched_unqueue(struct thread *t);         /* take off the run queue */
  * (waiting for an interrupt while there is none), with its address space
  * and FP registers in place; cur is set to it. */
 struct thread *sched_pick(void);
+/* The same without waiting: NULL when nobody can run (cur is NULL then). */
+struct thread *sched_next(void);
 void sched_run(void) __attribute__((noreturn));  /* sched_pick, then user_return */
 void sched_tick(uint64_t now);                /* deadlines */
 void sched_set_deadline(struct thread *t, uint64_t deadline);   /* nonzero */
@@ -213,19 +222,20 @@ void user_return_message(struct trapframe *tf, uint64_t tag, uint64_t mr0, uint6
 /* fpu.c: per-thread floating-point state, switched lazily.  The common
  * cases (no FP thread at all; the FP unit already set right) are tests
  * here, inline on the way back to user mode; the rest is out of line. */
-extern struct thread *fpu_owner;      /* whose values the FP registers hold */
-extern bool fpu_unit_on;              /* sstatus.FS is not Off */
+/* Each hart's FP unit has an owner and an on/off state (struct hart). */
 void fpu_init(void);
 bool fpu_first_use(struct thread *t, uint64_t insn);   /* true: enabled, re-run it */
 void fpu_switch(struct thread *t);
 void fpu_forget(struct thread *t);
+void fpu_park(void);                  /* the hart goes idle: unit off, saved */
 
 /* Must the FP unit change for t to run?  On for a thread without FP, or
  * off or holding another thread's registers for one with FP.  (fastpath.S
  * has the same test in assembly.) */
 static inline bool fpu_must_switch(const struct thread *t)
 {
-    return t->fp_used ? (t != fpu_owner || !fpu_unit_on) : fpu_unit_on;
+    const struct hart *h = this_hart();
+    return t->fp_used ? (t != h->fpu_owner || !h->fpu_unit_on) : h->fpu_unit_on;
 }
 
 static inline void fpu_return(struct thread *t)
@@ -234,66 +244,76 @@ static inline void fpu_return(struct thread *t)
         fpu_switch(t);
 }
 
-/* vector.c: per-thread vector state (sstatus.VS), switched lazily in the
- * same way: the same tests, with the registers saved in a kernel page of
- * the thread's own, allocated at its first vector instruction.  Turning
- * the unit off, or back on for its owner, is a few instructions, inline
- * here; a hand-over (save and load) is out of line. */
-extern struct thread *vec_owner;      /* whose values the vector registers hold */
-extern bool vec_unit_on;              /* sstatus.VS is not Off */
-extern bool vec_owner_dirty;          /* ... changed since they were loaded */
+/* vector.c: per-thread vector state (sstatus.VS), with each hart's unit
+ * owned as its FP unit is (struct hart: vec_owner, vec_unit_on), and the
+ * registers in a kernel page of the thread's own, taken at its first
+ * vector instruction.  Turning the unit off, or back on for its owner, is
+ * a few instructions, inline here; loading another thread's registers,
+ * or (with several harts) saving the owner's as the unit goes off, is
+ * out of line (vec_switch). */
 extern uint64_t vec_vlenb;            /* bytes per vector register; 0: no V for threads */
 void vec_init(bool every_hart_has_v);
 bool vec_first_use(struct thread *t, uint64_t insn);   /* true: enabled, re-run it */
-void vec_hand_over(struct thread *t); /* t's registers into the unit */
-void vec_forget(struct thread *t);    /* t goes: its page too */
+void vec_switch(struct thread *t);    /* the unit set for t, saving and loading */
+void vec_forget(struct thread *t);    /* t goes: no hart owns it, its page freed */
+void vec_park(void);                  /* the hart goes idle: unit off, saved */
 
+/* Must the vector unit change for t to run?  (fastpath.S has the same
+ * test in assembly.) */
 static inline bool vec_must_switch(const struct thread *t)
 {
-    return t->vec_used ? (t != vec_owner || !vec_unit_on) : vec_unit_on;
+    const struct hart *h = this_hart();
+    return t->vec_used ? (t != h->vec_owner || !h->vec_unit_on) : h->vec_unit_on;
 }
 
-/* Must t's registers be loaded (a call)?  Else vec_return is inline. */
-static inline bool vec_must_hand_over(const struct thread *t)
+/* ... and does that take a call: t's registers to load, or, with several
+ * harts, the owner's to save as the unit goes off (so that a thread not
+ * running has them in memory and may run on any hart)?  With one hart a
+ * changed owner's registers stay in the unit (vec_owner_dirty) until
+ * another vector thread needs it. */
+static inline bool vec_must_call(const struct thread *t)
 {
-    return t->vec_used && t != vec_owner;
+    const struct hart *h = this_hart();
+    if (t->vec_used)
+        return t != h->vec_owner;
+    return h->vec_unit_on && smp_on &&
+           (csr_read(sstatus) & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY;
 }
 
-/* The vector unit set for t when no hand-over is due (!vec_must_hand_over),
- * inline and without a call: off for a thread without vectors (the one
- * csrrc also reads whether the owner's registers are Dirty: then they are
- * saved when another vector thread takes the unit; nothing else in the
- * kernel touches VS); back on, Clean, for the owner, whose values never
- * left the hardware. */
+/* The unit set for t when that takes no call (!vec_must_call): off for a
+ * thread without vectors (the csrrc also reads whether the owner changed
+ * its registers: nothing else in the kernel touches VS), back on, Clean,
+ * for the owner, whose values never left. */
 static inline void vec_toggle(struct thread *t)
 {
+    struct hart *h = this_hart();
     if (!t->vec_used) {
-        if (vec_unit_on) {
+        if (h->vec_unit_on) {
             uint64_t was = csr_read_clear(sstatus, SSTATUS_VS_MASK);
             if ((was & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY)
-                vec_owner_dirty = true;
-            vec_unit_on = false;
+                h->vec_owner_dirty = true;
+            h->vec_unit_on = false;
         }
-    } else if (!vec_unit_on) {
+    } else if (!h->vec_unit_on) {
         csr_set(sstatus, SSTATUS_VS_CLEAN);
-        vec_unit_on = true;
+        h->vec_unit_on = true;
     }
 }
 
 static inline void vec_return(struct thread *t)
 {
-    if (vec_must_hand_over(t))
-        vec_hand_over(t);
+    if (vec_must_call(t))
+        vec_switch(t);
     else
         vec_toggle(t);
 }
 
-/* Either unit must change for t to run by a call (FP, or a vector
- * hand-over): the fast paths' out-of-line test; and both set for t
- * (vector.c; fastpath.S calls it too). */
+/* Either unit must change for t to run by a call (FP, or vec_must_call):
+ * the fast paths' out-of-line test; and both set for t (vector.c;
+ * fastpath.S calls it too). */
 static inline bool units_must_call(const struct thread *t)
 {
-    return fpu_must_switch(t) || vec_must_hand_over(t);
+    return fpu_must_switch(t) || vec_must_call(t);
 }
 void units_switch(struct thread *t);
 /* A first FP or vector instruction (trap.c): true if t now has the unit

@@ -2,7 +2,7 @@
  * syscall.c).  From user mode: the timer, device interrupts (irq.c), a
  * first FP or vector instruction (fpu.c, vector.c), and faults, which become messages to the
  * faulting thread's pager -- unless only an A or D bit was missing, which
- * the kernel sets itself.  From kernel mode: only a broken kernel
+ * the kernel sets itself, or the hart's own TLB was behind.  From kernel mode: only a broken kernel
  * invariant can trap, so that panics with the registers. */
 #include "kernel.h"
 #include "riscv.h"
@@ -41,7 +41,9 @@ void trap_user(struct trapframe *tf)
     uint64_t cause = csr_read(scause);
 
     if (cause & SCAUSE_INTERRUPT) {
-        if ((cause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER) {
+        if ((cause & ~SCAUSE_INTERRUPT) == IRQ_S_SOFT) {
+            csr_clear(sip, SIP_SSIP);    /* another hart: work, or an eviction */
+        } else if ((cause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER) {
             timer_interrupt();
         } else if ((cause & ~SCAUSE_INTERRUPT) == IRQ_S_EXTERNAL) {
             irq_external();

@@ -7,7 +7,8 @@
  * frame when it is resumed from it (full = 0; the other caller-saved
  * registers come back zero).
  * syscalls is the table entry.S dispatches the thread's ecalls through
- * (syscall.c: the pager's calls or everybody's). */
+ * (syscall.c: the pager's calls or everybody's); hart the hart that runs
+ * it, or last did (entry.S finds its kernel stack there). */
 #ifndef KINE_TRAPFRAME_H
 #define KINE_TRAPFRAME_H
 
@@ -15,12 +16,16 @@
 #define TF_SEPC       256
 #define TF_FULL       264
 #define TF_SYSCALLS   272
+#define TF_HART       280           /* the hart that last resumed it (hart.h) */
 #define TF_SIZE       288           /* a multiple of 16: also a stack frame */
 
 /* System-call table slots: a power of two, so a number is checked with
  * one compare; numbers past the table are KSYS_* holes (-KINE_ENOSYS). */
 #define SYSCALL_SLOTS 64
 #define PTR_SHIFT     3             /* a table index << this: 8-byte pointers */
+
+/* A handler's "nobody can run now" in a1 (syscall.h): never a thread's address. */
+#define SYSRET_NOBODY 1
 
 #ifdef __ASSEMBLER__
 /* What a system call keeps for its caller besides sp and gp: tp (x4),
@@ -56,12 +61,13 @@ struct trapframe {
     uint64_t sepc;
     uint64_t full;
     const void *syscalls;
-    uint64_t pad;
+    void *hart;
 };
 
 _Static_assert(__builtin_offsetof(struct trapframe, sepc) == TF_SEPC, "entry.S: sepc");
 _Static_assert(__builtin_offsetof(struct trapframe, full) == TF_FULL, "entry.S: full");
 _Static_assert(__builtin_offsetof(struct trapframe, syscalls) == TF_SYSCALLS, "entry.S: syscalls");
+_Static_assert(__builtin_offsetof(struct trapframe, hart) == TF_HART, "entry.S: hart");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "entry.S: frame size");
 #endif
 

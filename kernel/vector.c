@@ -11,11 +11,14 @@
  * the instruction re-runs.  Without V, or when that page cannot be had,
  * the instruction stays illegal and the thread's pager hears of it (it
  * kills the process).  The registers then stay in the hardware, owned by
- * the last thread that used them: saved only when another vector thread
- * needs the unit and the owner changed them (VS was Dirty), loaded only
- * when a vector thread that is not the owner runs; a thread that never
- * used V runs with VS Off, so it can never read the owner's values.  The
- * page goes with the thread (vec_forget). */
+ * the last thread that used them on that hart (struct hart), as fpu.c does
+ * for FP: saved when they changed and the unit goes to another vector
+ * thread or, with several harts, goes off (on one hart they may stay
+ * there while threads without vectors run: vec_owner_dirty); loaded only
+ * when a vector thread that is not the hart's owner runs, which takes the
+ * ownership from whichever hart had it.  A thread that never used V runs
+ * with VS Off, so it can never read the owner's values.  The page goes
+ * with the thread (vec_forget). */
 #include "kernel.h"
 #include "riscv.h"
 #include "thread.h"
@@ -29,10 +32,11 @@ _Static_assert(__builtin_offsetof(struct vecstate, vl) == 0 &&
                __builtin_offsetof(struct vecstate, vcsr) == 24 &&
                __builtin_offsetof(struct vecstate, regs) == 32, "vector.S: struct vecstate");
 
-struct thread *vec_owner;         /* whose values the vector registers hold */
-bool vec_unit_on;                 /* sstatus.VS is not Off */
+_Static_assert(__builtin_offsetof(struct hart, vec_unit_on) == HART_VEC_ON &&
+               __builtin_offsetof(struct hart, vec_owner) == HART_VEC_OWNER,
+               "hart.h: vector offsets");
+
 uint64_t vec_vlenb;               /* 0: threads get no vector unit */
-bool vec_owner_dirty;             /* ... changed since they were loaded */
 
 void vec_init(bool every_hart_has_v)
 {
@@ -88,31 +92,65 @@ bool vec_first_use(struct thread *t, uint64_t insn)
     return true;
 }
 
-/* t's registers go into the unit, the owner's saved first if they
- * changed since they were loaded (VS Dirty now or when the unit last went
- * off).  Called (vec_return) when a vector thread that is not the owner
- * runs. */
-void vec_hand_over(struct thread *t)
+/* The unit off.  The owner's registers go to memory if they changed since
+ * they were loaded (VS Dirty now, or when the unit last went off) and
+ * `save`: another thread takes the unit, or several harts run (then a
+ * thread not running always has them in memory, and may run next on any
+ * hart).  Otherwise they stay in the unit, vec_owner_dirty remembering
+ * that memory is behind. */
+static void unit_off(struct hart *h, bool save)
 {
-    if ((csr_read_clear(sstatus, SSTATUS_VS_MASK) & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY)
-        vec_owner_dirty = true;
-    csr_set(sstatus, SSTATUS_VS_DIRTY);        /* the kernel may touch V now */
-    if (vec_owner && vec_owner_dirty)
-        vec_save(&vec_owner->vec);
-    vec_load(&t->vec);
-    vec_owner = t;
-    vec_owner_dirty = false;                   /* the registers match t->vec */
-    csr_clear(sstatus, SSTATUS_VS_MASK);
+    uint64_t was = csr_read_clear(sstatus, SSTATUS_VS_MASK);
+    bool dirty = h->vec_owner_dirty || (was & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY;
+    if (dirty && save && h->vec_owner) {
+        csr_set(sstatus, SSTATUS_VS_DIRTY);    /* the kernel may touch V now */
+        vec_save(&h->vec_owner->vec);
+        csr_clear(sstatus, SSTATUS_VS_MASK);
+        dirty = false;
+    }
+    h->vec_owner_dirty = dirty;
+    h->vec_unit_on = false;
+}
+
+/* No hart but this one owns t's registers any more (they are loaded here). */
+static void forget_owner(const struct thread *t)
+{
+    for_each_hart(o)
+        if (o->vec_owner == t) {
+            o->vec_owner = NULL;
+            o->vec_owner_dirty = false;
+        }
+}
+
+/* Called (vec_return) only when the unit must change: off for a thread
+ * without vectors, or made t's. */
+void vec_switch(struct thread *t)
+{
+    struct hart *h = this_hart();
+    unit_off(h, smp_on || t->vec_used);
+    if (!t->vec_used)
+        return;                                /* the owner's values stay */
+    if (h->vec_owner != t) {
+        forget_owner(t);
+        csr_set(sstatus, SSTATUS_VS_DIRTY);
+        vec_load(&t->vec);
+        h->vec_owner = t;
+        csr_clear(sstatus, SSTATUS_VS_MASK);
+    }
     csr_set(sstatus, SSTATUS_VS_CLEAN);        /* its next write marks it Dirty */
-    vec_unit_on = true;
+    h->vec_unit_on = true;
+}
+
+void vec_park(void)
+{
+    struct hart *h = this_hart();
+    if (h->vec_unit_on || h->vec_owner_dirty)
+        unit_off(h, true);
 }
 
 void vec_forget(struct thread *t)
 {
-    if (vec_owner == t) {
-        vec_owner = NULL;
-        vec_owner_dirty = false;
-    }
+    forget_owner(t);
     if (t->vec_used) {
         kfree_page(t->vec.regs);
         t->vec = (struct vecstate){ 0 };

@@ -6,6 +6,7 @@
 #include "kernel.h"
 #include "riscv.h"
 #include "vm.h"
+#include "hart.h"
 #include "thread.h"
 #include <kine/layout.h>
 #include <kine/ipc.h>
@@ -26,7 +27,8 @@ void vm_init(uint64_t ram_base, uint64_t ram_size)
                                       PTE_G | PTE_A | PTE_D;
     kernel_root[ROOT_INDEX(KDEV_VA_BASE)] = PA_TO_PTE(0UL) | PTE_V | PTE_R | PTE_W |
                                             PTE_G | PTE_A | PTE_D;
-    csr_write(satp, SATP_MODE_SV39 | ((uint64_t)kernel_root >> PAGE_SHIFT));
+    kernel_satp = SATP_MODE_SV39 | ((uint64_t)kernel_root >> PAGE_SHIFT);
+    csr_write(satp, kernel_satp);
     sfence_vma_all();
 }
 

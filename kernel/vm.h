@@ -83,19 +83,31 @@ static inline uint64_t *vm_user_pte(uint64_t *root, uint64_t va)
     return &((uint64_t *)PTE_TO_PA(e))[VPN(va, 0)];
 }
 
-/* A page fault with this cause at page va, whose PTE is *pte, that only
- * wants A (or D) set where the PTE allows the access (hardware without
- * Svadu): set it, flush the page from asid, and say true. */
+/* A page fault with this cause at page va, whose PTE is *pte, that the
+ * PTE allows: either it only wants A (or D) set (hardware without Svadu),
+ * or this hart's TLB still held the translation from before another hart
+ * widened it (widening shoots nothing down, tlb.c).  Set what is missing,
+ * flush the page from this hart's TLB, and say true: the access re-runs. */
 static inline bool vm_fix_ad(uint64_t *pte, uint64_t va, uint64_t asid, uint64_t cause)
 {
     uint64_t need = cause == EXC_STORE_PAGE_FAULT ? PTE_W :
                     cause == EXC_INSN_PAGE_FAULT ? PTE_X : PTE_R;
     uint64_t set = PTE_A | (cause == EXC_STORE_PAGE_FAULT ? PTE_D : 0);
-    if ((*pte & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need) || (*pte & set) == set)
+    if ((*pte & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
         return false;                /* a real fault: the pager's */
     *pte |= set;
     sfence_vma_page(va, asid);
     return true;
+}
+
+/* Did a PTE that was old and is new now lose a translation another hart's
+ * TLB may hold: another frame, or rights taken away?  (A new translation
+ * where there was none, or wider rights, need no remote fence: a hart that
+ * still holds the old one faults and vm_fix_ad flushes it.) */
+static inline bool vm_pte_narrowed(uint64_t old, uint64_t new)
+{
+    uint64_t rights = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U;
+    return (old & PTE_V) && (PTE_TO_PA(old) != PTE_TO_PA(new) || (old & ~new & rights));
 }
 
 /* Rights for MAP and PROTECT: readable, no unknown bits (W or X without R

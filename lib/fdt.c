@@ -1,8 +1,8 @@
 /* Flattened device tree (DTSpec v0.3) walker.  Every offset and length is
  * checked against the blob before use: the blob comes from outside.  It
- * reports RAM, the timebase, the command line, the harts' ISA (whether
- * every hart has V), the machine's own parts (PLIC, CLINT, test finisher)
- * and the device nodes user drivers may get. */
+ * reports RAM, the timebase, the command line, the machine's own parts
+ * (PLIC, CLINT, test finisher), the harts (enabled cpu nodes, and whether
+ * each one's riscv,isa names V) and the device nodes user drivers may get. */
 #include <string.h>
 #include <kinelib/fdt.h>
 #include <kine/error.h>
@@ -53,7 +53,7 @@ struct node {
     const char *compat;             /* compatible list, compat_len bytes */
     uint32_t compat_len;
     uint64_t reg_base, reg_size;
-    int has_reg, has_irq, intc, is_memory;
+    int has_reg, has_irq, intc, is_memory, is_cpu, disabled, isa_v;
     uint32_t irq, ndev;
     int context;                    /* S-mode external context (PLIC) */
 };
@@ -140,7 +140,12 @@ static int end_node(struct walk *w, struct fdt_info *out)
     struct fdt_range reg = { n->reg_base, n->has_reg ? n->reg_size : 0 };
     if (d == 0)
         return -KINE_EINVAL;
-    if (compatible(n, "sifive,test0", NULL)) {
+    if (n->is_cpu) {
+        if (n->has_reg && !n->disabled && out->nharts < FDT_MAX_HARTS) {
+            out->harts[out->nharts++] = n->reg_base;
+            out->nharts_v += n->isa_v;
+        }
+    } else if (compatible(n, "sifive,test0", NULL)) {
         if (n->has_reg && !out->finisher_pa) {
             out->finisher_pa = n->reg_base;
             out->finisher = reg;
@@ -239,12 +244,6 @@ static int use_property(struct walk *w, const char *pname, const uint8_t *val, u
         if (r)
             return r < 0 ? r : 0;
     }
-    /* a hart: /cpus/cpu@N with its ISA string */
-    if (d == 3 && strcmp(w->n[2].name, "cpus") == 0 && strcmp(pname, "riscv,isa") == 0) {
-        out->harts++;
-        out->harts_v += fdt_isa_has((const char *)val, len, 'v');
-        return 0;
-    }
     /* a node's own cells properties describe its children */
     if (strcmp(pname, "#address-cells") == 0 && one)
         n->acells = be32(val);           /* 0 and 3 exist (interrupt, PCI) */
@@ -265,8 +264,14 @@ static int use_property(struct walk *w, const char *pname, const uint8_t *val, u
         n->ndev = be32(val);
     else if (strcmp(pname, "interrupts-extended") == 0)
         n->context = s_context(val, len);
-    else if (strcmp(pname, "device_type") == 0)
+    else if (strcmp(pname, "device_type") == 0) {
         n->is_memory = has_string((const char *)val, len, "memory");
+        n->is_cpu = has_string((const char *)val, len, "cpu");
+    } else if (strcmp(pname, "status") == 0)
+        n->disabled = !has_string((const char *)val, len, "okay") &&
+                      !has_string((const char *)val, len, "ok");
+    else if (strcmp(pname, "riscv,isa") == 0)
+        n->isa_v = fdt_isa_has((const char *)val, len, 'v');
     else if (strcmp(pname, "compatible") == 0) {
         n->compat = (const char *)val;
         n->compat_len = len;

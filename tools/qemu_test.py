@@ -107,6 +107,7 @@ def main():
     ap.add_argument('--send', nargs=2, action='append', default=[], metavar=('REGEX', 'TEXT'),
                     help='type TEXT once REGEX has appeared (in order)')
     ap.add_argument('--icount', action='store_true', help='exact instruction counting')
+    ap.add_argument('--smp', type=int, default=1, help='harts')
     ap.add_argument('--cpu', default='rv64',
                     help="QEMU's -cpu (rv64,v=true,vlen=128: a hart with vectors)")
     ap.add_argument('--swap', type=disk_size, metavar='SIZE', help='attach a disk of SIZE')
@@ -122,7 +123,7 @@ def main():
         ap.error(f'--expect and --send patterns must start with ^ (forgeable otherwise): {loose}')
     steps = [(rx, codecs.decode(text, 'unicode_escape')) for rx, text in a.send]
 
-    cmd = [a.qemu, '-machine', 'virt', '-bios', 'default', '-m', a.memory, '-smp', '1',
+    cmd = [a.qemu, '-machine', 'virt', '-bios', 'default', '-m', a.memory, '-smp', str(a.smp),
            '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
            '-cpu', a.cpu, '-kernel', a.kernel, '-append', a.append]
     if a.icount:

@@ -123,7 +123,9 @@ static size_t build_virt(uint8_t *out, const char *bootargs)
     prop32(&b, "#size-cells", 0);
     prop32(&b, "timebase-frequency", 10000000);
     node(&b, "cpu@0");
+    prop(&b, "device_type", "cpu", 4);
     prop32(&b, "reg", 0);
+    prop(&b, "status", "okay", 5);
     prop(&b, "compatible", "riscv", 6);
     prop(&b, "riscv,isa", "rv64imafdcv_zicsr", 18);
     node(&b, "interrupt-controller");
@@ -131,6 +133,15 @@ static size_t build_virt(uint8_t *out, const char *bootargs)
     prop(&b, "interrupt-controller", "", 0);
     prop(&b, "compatible", "riscv,cpu-intc", 15);
     end(&b);
+    end(&b);
+    node(&b, "cpu@1");                 /* disabled: not a hart to start */
+    prop(&b, "device_type", "cpu", 4);
+    prop32(&b, "reg", 1);
+    prop(&b, "status", "disabled", 9);
+    end(&b);
+    node(&b, "cpu@5");                 /* no status: enabled */
+    prop(&b, "device_type", "cpu", 4);
+    prop32(&b, "reg", 5);
     end(&b);
     end(&b);
     node(&b, "soc");
@@ -180,6 +191,7 @@ static void check_devices(const struct fdt_info *fi)
     CHECK(fi->clint.base == 0x2000000 && fi->clint.size == 0x10000);
     CHECK(fi->finisher.base == 0x100000 && fi->finisher.size == 0x1000);
     CHECK(fi->ndevices == 5 && fi->devices_dropped == 0);
+    CHECK(fi->nharts == 2 && fi->harts[0] == 0 && fi->harts[1] == 5);
     const struct fdt_device *d = device_at(fi, 0x10000000);
     CHECK(d && d->size == 0x100 && d->irq == 10 && strcmp(d->compatible, "ns16550a") == 0);
     d = device_at(fi, 0x10008000);
@@ -212,7 +224,8 @@ static void check_qemu_dtb(const char *path, unsigned harts_v)
     CHECK(fi.plic.base == 0xc000000 && fi.plic.size >= 0x201000);
     CHECK(fi.plic_ndev >= 10 && fi.plic_context == 1);
     CHECK(fi.clint.base == 0x2000000 && fi.finisher_pa == 0x100000);
-    CHECK(fi.harts == 1 && fi.harts_v == harts_v);
+    CHECK(fi.nharts >= 1 && fi.harts[0] == 0);     /* the dump has hart 0, and any others */
+    CHECK(fi.nharts_v == (harts_v ? fi.nharts : 0));
     const struct fdt_device *uart = device_at(&fi, 0x10000000);
     CHECK(uart && uart->irq == 10 && strcmp(uart->compatible, "ns16550a") == 0);
     int slots = 0;
@@ -240,7 +253,7 @@ int main(int argc, char **argv)
     CHECK(fi.finisher_pa == 0x100000);
     CHECK(fi.bootargs && strcmp(fi.bootargs, "hello a b") == 0 && fi.bootargs_len == 9);
     check_devices(&fi);
-    CHECK(fi.harts == 1 && fi.harts_v == 1);
+    CHECK(fi.nharts == 2 && fi.nharts_v == 1);    /* cpu@5 names no V: not every hart */
     if (argc > 1)
         check_qemu_dtb(argv[1], 0);          /* -cpu rv64: no V */
     if (argc > 2)

@@ -426,20 +426,22 @@ class KineCommand(gdb.Command):
 class KineThreads(KineCommand):
     """kine-threads: every kernel thread (all_threads): tid, state, space,
     pager and IPC partner, the pc it resumes at, and whose it is.
-    * marks the current thread (cur)."""
+    * marks a thread some hart runs (its struct hart's thread: cur)."""
 
     name = 'kine-threads'
 
     def run(self):
         by_tid, _ = names_or_empty()
-        cur = int(kernel_symbol('cur'))
+        harts = kernel_symbol('harts')
+        running = {int(harts[i]['thread']) for i in range(int(kernel_symbol('nharts')))
+                   if int(harts[i])}
         print(f'  {"TID":9} {"STATE":14} {"SPACE":9} {"PAGER":9} {"PARTNER":9} {"PC":18} WHO')
         for t in threads():
             space = t['space'].dereference()
             who = 'pager' if bool(space['privileged']) else by_tid.get(int(t['tid']), '')
             pager = int(t['pager']['tid']) if int(t['pager']) else 0
             partner = int(t['partner']['tid']) if int(t['partner']) else 0
-            mark = '*' if int(t.address) == cur else ' '
+            mark = '*' if int(t.address) in running else ' '
             print(f'{mark} {int(t["tid"]):<#9x} {enum_name(t["state"]):14} '
                   f'{int(space["handle"]):<#9x} {handle(pager):9} {handle(partner):9} '
                   f'{int(t["tf"]["sepc"]):#018x} {who}')

@@ -9,6 +9,7 @@
 #define FDT_MAGIC 0xd00dfeedu
 #define FDT_MAX_DEVICES 32
 #define FDT_NO_CONTEXT  (-1)
+#define FDT_MAX_HARTS   64
 
 /* One device node: a node with a `compatible` and a `reg` of nonzero size
  * whose addresses are the CPU's (every bus above it maps 1:1, `ranges;`),
@@ -32,8 +33,9 @@ struct fdt_info {
     uint32_t plic_ndev;              /* its riscv,ndev: sources 1..ndev */
     int plic_context;                /* its context for hart 0's S-mode external
                                         interrupt, FDT_NO_CONTEXT if not listed */
-    unsigned harts;                  /* /cpus nodes with a riscv,isa ... */
-    unsigned harts_v;                /* ... of which the string names V */
+    uint64_t harts[FDT_MAX_HARTS];   /* hart ids of the enabled cpu nodes */
+    unsigned nharts;
+    unsigned nharts_v;               /* ... of which riscv,isa names V */
     const char *bootargs;            /* /chosen/bootargs, NULL if absent */
     size_t bootargs_len;             /* without the NUL */
     struct fdt_device devices[FDT_MAX_DEVICES];   /* in tree order */
