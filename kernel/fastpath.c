@@ -40,9 +40,8 @@ static inline sysret run_partner(struct thread *t, struct thread *to)
     to->state = T_READY;
     cur = to;
     space_activate(to->space);
-    if (units_must_call(to))
+    if (!units_set_inline(to))
         return run_with_fpu(t, to);
-    vec_toggle(to);                  /* no call: on for its owner, or off */
     return sysret_switch(t, to);
 }
 
@@ -114,8 +113,7 @@ void fault_send(struct thread *t, uint64_t addr, uint64_t access, uint64_t pc, u
     cur = p;
     space_activate(p->space);
     uint64_t tag = kine_tag(KINE_LABEL_FAULT, 0) | KINE_TAG_KERNEL | KINE_TAG_CALL;
-    if (units_must_call(p))
+    if (!units_set_inline(p))
         message_with_fpu(p, tag, addr, access, pc, cause, thread_tid(t));
-    vec_toggle(p);                   /* no call: on for its owner, or off */
     user_return_message(&p->tf, tag, addr, access, pc, cause, thread_tid(t));
 }

@@ -232,10 +232,14 @@ void fpu_park(void);                  /* the hart goes idle: unit off, saved */
 /* Must the FP unit change for t to run?  On for a thread without FP, or
  * off or holding another thread's registers for one with FP.  (fastpath.S
  * has the same test in assembly.) */
+static inline bool fpu_must_switch_on(const struct hart *h, const struct thread *t)
+{
+    return t->fp_used ? (t != h->fpu_owner || !h->fpu_unit_on) : h->fpu_unit_on;
+}
+
 static inline bool fpu_must_switch(const struct thread *t)
 {
-    const struct hart *h = this_hart();
-    return t->fp_used ? (t != h->fpu_owner || !h->fpu_unit_on) : h->fpu_unit_on;
+    return fpu_must_switch_on(this_hart(), t);
 }
 
 static inline void fpu_return(struct thread *t)
@@ -273,6 +277,8 @@ static inline bool vec_must_switch(const struct thread *t)
  * another vector thread needs it. */
 static inline bool vec_must_call(const struct thread *t)
 {
+    if (!vec_vlenb)
+        return false;                 /* no V: the unit is never on */
     const struct hart *h = this_hart();
     if (t->vec_used)
         return t != h->vec_owner;
@@ -286,6 +292,8 @@ static inline bool vec_must_call(const struct thread *t)
  * for the owner, whose values never left. */
 static inline void vec_toggle(struct thread *t)
 {
+    if (!vec_vlenb)
+        return;
     struct hart *h = this_hart();
     if (!t->vec_used) {
         if (h->vec_unit_on) {
@@ -308,13 +316,39 @@ static inline void vec_return(struct thread *t)
         vec_toggle(t);
 }
 
-/* Either unit must change for t to run by a call (FP, or vec_must_call):
- * the fast paths' out-of-line test; and both set for t (vector.c;
- * fastpath.S calls it too). */
-static inline bool units_must_call(const struct thread *t)
+/* The fast paths' way (fastpath.c): both units set for t if that takes
+ * no call -- FP already right, and the vector unit right or only to be
+ * turned on for its owner or off without a save (vec_toggle's cases) --
+ * and true; false, with nothing changed, if units_switch must run.  One
+ * hart lookup for both. */
+static inline bool units_set_inline(struct thread *t)
 {
-    return fpu_must_switch(t) || vec_must_call(t);
+    struct hart *h = this_hart();
+    if (fpu_must_switch_on(h, t))
+        return false;
+    if (!vec_vlenb)
+        return true;                  /* no V: the unit is never on */
+    if (t->vec_used) {
+        if (t != h->vec_owner)
+            return false;             /* its registers to load */
+        if (!h->vec_unit_on) {
+            csr_set(sstatus, SSTATUS_VS_CLEAN);
+            h->vec_unit_on = true;
+        }
+        return true;
+    }
+    if (!h->vec_unit_on)
+        return true;
+    bool dirty = (csr_read(sstatus) & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY;
+    if (dirty && smp_on)
+        return false;                 /* the owner's registers to save */
+    csr_clear(sstatus, SSTATUS_VS_MASK);
+    h->vec_owner_dirty |= dirty;
+    h->vec_unit_on = false;
+    return true;
 }
+
+/* Both units set for t (vector.c; fastpath.S calls it too). */
 void units_switch(struct thread *t);
 /* A first FP or vector instruction (trap.c): true if t now has the unit
  * and the instruction re-runs. */
