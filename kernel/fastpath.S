@@ -144,10 +144,10 @@ switch_regs:
     lhu t1, SPACE_ASID(t0)
     bnez t1, 1f
     sfence.vma
-1:  /* vec_must_switch, then fpu_must_switch (thread.h): must the vector
-     * or FP unit change for t2?  On for a thread without it; for one with
-     * it, off or another's registers (that test out of line, at regs_vec
-     * and regs_fp). */
+1:  /* Must the vector unit (vec_return, thread.h), then the FP unit
+     * (fpu_must_switch) change for t2?  On for a thread without it; for
+     * one with it, off or another's registers (that test out of line, at
+     * regs_vec and regs_fp). */
     lbu t0, THREAD_VEC_USED(t2)
     lbu t1, HART_VEC_ON(t4)
     bnez t0, regs_vec

@@ -262,15 +262,10 @@ void vec_switch(struct thread *t);    /* the unit set for t, saving and loading 
 void vec_forget(struct thread *t);    /* t goes: no hart owns it, its page freed */
 void vec_park(void);                  /* the hart goes idle: unit off, saved */
 
-/* Must the vector unit change for t to run?  (fastpath.S has the same
- * test in assembly.) */
-static inline bool vec_must_switch(const struct thread *t)
-{
-    const struct hart *h = this_hart();
-    return t->vec_used ? (t != h->vec_owner || !h->vec_unit_on) : h->vec_unit_on;
-}
-
-/* ... and does that take a call: t's registers to load, or, with several
+/* The vector unit must change for t to run when it is on for a thread
+ * without vectors, or off or holding another's registers for a thread
+ * with them (fastpath.S tests that in assembly).  Does that take a call:
+ * t's registers to load, or, with several
  * harts, the owner's to save as the unit goes off (so that a thread not
  * running has them in memory and may run on any hart)?  With one hart a
  * changed owner's registers stay in the unit (vec_owner_dirty) until
