@@ -4,9 +4,9 @@
  * prints one line per measurement for tools/bench to tabulate:
  *     RESULT <name> <policy> <N> <min> <median>
  * "bench quick" does few repetitions (the smoke test); "bench only NAME"
- * runs one group (null_syscall, ipc_rtt, fault_rtt, cow_fault, zero_fault,
- * fork, map), for tools/profile.  The fork group also times exit (a
- * child's exit and the parent's wait) and fork_exec_wait. */
+ * runs one group (null_syscall, ipc_rtt, fault_rtt, page_ops, cow_fault,
+ * zero_fault, fork, map), for tools/profile.  The fork group also times
+ * exit (a child's exit and the parent's wait) and fork_exec_wait. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,8 +212,56 @@ static void fault_rtt(void)
     sbrk(-(intptr_t)reps * KINE_PAGE_SIZE);
 }
 
+/* The pager's own page copy and fill (PGR_BENCH_PAGEOPS: its memcpy and
+ * memset of a frame, timed inside the pager), the routines its COW copies
+ * and zero fills run: RVV when the harts have V, and then the scalar ones
+ * too for comparison.  Measured once; the minima of the routines in use
+ * are what cow_fault_minus_copy and zero_fault_minus_zero subtract. */
+static struct {
+    int known, vector;
+    uint64_t copy, zero;
+} page_costs;
+
+/* reps timings of one kind (0 scalar, 1 RVV); 0 or the pager's error */
+static int64_t time_pageops(uint64_t vector, uint64_t *copy, uint64_t *zero)
+{
+    for (int i = 0; i < reps; i++) {
+        struct kine_msg m = { kine_tag(PGR_BENCH_PAGEOPS, 0), { vector } };
+        int64_t r = kine_call(kine_pager_tid(), &m);
+        if (r < 0 || (int64_t)m.mr[0] < 0)
+            return r < 0 ? r : (int64_t)m.mr[0];
+        copy[i] = m.mr[1] - overhead;
+        zero[i] = m.mr[2] - overhead;
+    }
+    return 0;
+}
+
+static void page_ops(void)
+{
+    uint64_t copy[MAX_REPS], zero[MAX_REPS], scopy[MAX_REPS], szero[MAX_REPS];
+    if (page_costs.known)
+        return;
+    page_costs.vector = time_pageops(1, copy, zero) == 0;
+    if (time_pageops(0, scopy, szero) != 0)
+        return;                                 /* bench calls off in this pager */
+    if (!page_costs.vector) {
+        memcpy(copy, scopy, sizeof(copy));
+        memcpy(zero, szero, sizeof(zero));
+    }
+    report("copy_4k", 0, copy, reps);           /* sorted: [0] is the minimum */
+    report("zero_4k", 0, zero, reps);
+    if (page_costs.vector) {
+        report("copy_4k_scalar", 0, scopy, reps);
+        report("zero_4k_scalar", 0, szero, reps);
+    }
+    page_costs.copy = copy[0];
+    page_costs.zero = zero[0];
+    page_costs.known = 1;
+}
+
 static void cow_fault(void)
 {
+    page_ops();
     char *p = heap_pages((uint64_t)reps);
     int hold[2];
     if (!p || pipe(hold) != 0)
@@ -226,35 +274,27 @@ static void cow_fault(void)
         _exit(0);
     }
     close(hold[0]);
-    uint64_t net[MAX_REPS], cp[MAX_REPS];
-    static char a[KINE_PAGE_SIZE] __attribute__((aligned(KINE_PAGE_SIZE))), b[KINE_PAGE_SIZE] __attribute__((aligned(KINE_PAGE_SIZE)));
-    memset(a, 1, KINE_PAGE_SIZE);
-    memset(b, 2, KINE_PAGE_SIZE);
-    for (int i = 0; i < reps; i++) {            /* the copy alone, as the pager does it */
-        uint64_t t0 = window_open();
-        memcpy(a, b, KINE_PAGE_SIZE);
-        uint64_t t1 = window_close();
-        cp[i] = t1 - t0 - overhead;
-    }
-    qsort(cp, (size_t)reps, sizeof(*cp), cmp_u64);
+    uint64_t net[MAX_REPS];
     static struct store_times st;
     struct kine_memstats d;
     time_stores(p, reps, &st, &d);
     close(hold[1]);
     waitpid(c, NULL, 0);
-    for (int i = 0; i < reps; i++)
-        net[i] = st.total[i] - cp[0];
     if (faulted_as_expected("cow_fault", d.faults_write, d.faults_cow_copy)) {
         report_stores("cow_fault", "cow", &st);
-        report("cow_fault_minus_copy", 0, net, reps);
+        if (page_costs.known) {
+            for (int i = 0; i < reps; i++)
+                net[i] = st.total[i] - page_costs.copy;
+            report("cow_fault_minus_copy", 0, net, reps);
+        }
     }
-    report("copy_4k", 0, cp, reps);
     sbrk(-(intptr_t)reps * KINE_PAGE_SIZE);
 }
 
 static void zero_fault(void)
 {
     struct kine_memstats ms0, ms1;
+    page_ops();
     char *p = sbrk(reps * KINE_PAGE_SIZE);
     if (p == (char *)-1)
         return;
@@ -268,11 +308,17 @@ static void zero_fault(void)
     }
     kine_memstats(&ms1);
     /* only where sbrk reserves: elsewhere the pages are there already */
-    if (ms1.pages_zero_filled - ms0.pages_zero_filled == 0)
+    if (ms1.pages_zero_filled - ms0.pages_zero_filled == 0) {
         printf("zero_fault: not measured, the policy fills the heap at sbrk\n");
-    else if (faulted_as_expected("zero_fault", ms1.faults_write - ms0.faults_write,
-                                 ms1.pages_zero_filled - ms0.pages_zero_filled))
+    } else if (faulted_as_expected("zero_fault", ms1.faults_write - ms0.faults_write,
+                                   ms1.pages_zero_filled - ms0.pages_zero_filled)) {
+        uint64_t net[MAX_REPS];
+        for (int i = 0; i < reps && page_costs.known; i++)
+            net[i] = s[i] - page_costs.zero;
         report("zero_fault", 0, s, reps);
+        if (page_costs.known)
+            report("zero_fault_minus_zero", 0, net, reps);
+    }
     sbrk(-(intptr_t)reps * KINE_PAGE_SIZE);
 }
 
@@ -418,7 +464,7 @@ static void maps(void)
 
 static const struct { const char *name; void (*run)(void); } groups[] = {
     { "null_syscall", null_syscall }, { "ipc_rtt", ipc_rtt }, { "fault_rtt", fault_rtt },
-    { "cow_fault", cow_fault }, { "zero_fault", zero_fault }, { "fork", forks }, { "map", maps },
+    { "page_ops", page_ops }, { "cow_fault", cow_fault }, { "zero_fault", zero_fault }, { "fork", forks }, { "map", maps },
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
@@ -435,8 +481,10 @@ int main(int argc, char **argv)
     kine_memstats(&ms);
     memcpy(policy, ms.policy, sizeof(policy));
     measure_overhead();
-    printf("BEGIN policy %s reps %d rdinstret-overhead %lu\n", policy, reps,
-           (unsigned long)overhead);
+    struct kine_msg probe = { kine_tag(PGR_BENCH_PAGEOPS, 0), { 1 } };
+    int vector = kine_call(kine_pager_tid(), &probe) == 0 && probe.mr[0] == 0;
+    printf("BEGIN policy %s reps %d rdinstret-overhead %lu pageops %s\n", policy, reps,
+           (unsigned long)overhead, vector ? "rvv" : "scalar");
     int ran = 0;
     for (size_t i = 0; i < NGROUPS; i++)
         if (!only || strcmp(only, groups[i].name) == 0) {

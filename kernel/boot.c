@@ -68,6 +68,7 @@ static void read_device_tree(const void *dtb, uint64_t hartid)
     boot.plic_ndev = fi.plic_ndev;
     boot.plic_context = fi.plic_context;
     smp_init(&fi, hartid);
+    vec_init(fi.nharts > 0 && fi.nharts_v == fi.nharts);
 }
 
 /* RAM above the kernel image: object memory first, then the 2 MiB-aligned
@@ -152,6 +153,7 @@ static void map_bootinfo(struct space *s, struct thread *t)
     memcpy(bi->bootargs, boot.bootargs, sizeof(bi->bootargs) - 1);
     bi->bootargs_len = boot.bootargs_len;
     device_bootinfo(bi);
+    bi->vector_vlenb = vec_vlenb;
     map_or_panic(s, KINE_PAGER_BOOTINFO_VA, (uint64_t)bi, PTE_R);
 }
 

@@ -144,10 +144,15 @@ switch_regs:
     lhu t1, SPACE_ASID(t0)
     bnez t1, 1f
     sfence.vma
-1:  /* fpu_must_switch (thread.h): must the FP unit change for t2?  On for
-     * a thread without FP; for one with FP, off or another's registers
-     * (that test out of line, at regs_fp). */
-    lbu t0, THREAD_FP_USED(t2)
+1:  /* Must the vector unit (vec_return, thread.h), then the FP unit
+     * (fpu_must_switch) change for t2?  On for a thread without it; for
+     * one with it, off or another's registers (that test out of line, at
+     * regs_vec and regs_fp). */
+    lbu t0, THREAD_VEC_USED(t2)
+    lbu t1, HART_VEC_ON(t4)
+    bnez t0, regs_vec
+    bnez t1, regs_fpu
+3:  lbu t0, THREAD_FP_USED(t2)
     lbu t1, HART_FPU_ON(t4)
     bnez t0, regs_fp
     bnez t1, regs_fpu
@@ -161,13 +166,18 @@ switch_regs:
     ld sp, TF_REG(2)(t2)
     li t2, 0
     sret
+regs_vec:
+    beqz t1, regs_fpu
+    ld t0, HART_VEC_OWNER(t4)
+    bne t0, t2, regs_fpu
+    j 3b
 regs_fp:
     beqz t1, regs_fpu
     ld t0, HART_FPU_OWNER(t4)
     bne t0, t2, regs_fpu
     j 2b
-    /* The FP unit changes hands: the message goes into t2's frame, then
-     * fpu_switch (C) runs on the kernel stack, and t2 from its frame. */
+    /* A unit changes hands: the message goes into t2's frame, then
+     * units_switch (C) runs on the kernel stack, and t2 from its frame. */
 regs_fpu:
     .irp n, 10,11,12,13,14,15,16
     sd x\n, TF_REG(\n)(t2)
@@ -175,6 +185,6 @@ regs_fpu:
     mv sp, t4                          /* the hart's stack */
     mv s0, t2                          /* the caller's s0 is saved */
     mv a0, t2
-    call fpu_switch
+    call units_switch
     mv a0, s0
     j user_return

@@ -26,11 +26,11 @@ _Static_assert(KSYS_CALL == FAST_KSYS_CALL && KSYS_REPLY_RECV == FAST_KSYS_REPLY
                KINE_TAG_CALL == FAST_TAG_CALL, "fastpath.h: ABI constants");
 _Static_assert(sizeof(fastpath_on) == 1, "fastpath.S reads it as a byte");
 
-/* The FP unit changes hands too: out of line, so that the fast paths
- * themselves call nothing and need no stack frame. */
+/* The FP or vector unit changes hands too: out of line, so that the fast
+ * paths themselves call nothing and need no stack frame. */
 static sysret __attribute__((noinline)) run_with_fpu(struct thread *t, struct thread *to)
 {
-    fpu_switch(to);
+    units_switch(to);
     return sysret_switch(t, to);
 }
 
@@ -40,7 +40,7 @@ static inline sysret run_partner(struct thread *t, struct thread *to)
     to->state = T_READY;
     cur = to;
     space_activate(to->space);
-    if (fpu_must_switch(to))
+    if (!units_set_inline(to))
         return run_with_fpu(t, to);
     return sysret_switch(t, to);
 }
@@ -84,13 +84,14 @@ sysret fast_map_reply_recv(SYSCALL_ARGS)
     return run_partner(t, dest);
 }
 
-/* The FP unit changes hands on the way: out of line, so that nothing on
- * the common way is a call the message would have to be kept across. */
+/* The FP or vector unit changes hands on the way: out of line, so that
+ * nothing on the common way is a call the message would have to be kept
+ * across. */
 static void __attribute__((noinline, noreturn))
 message_with_fpu(struct thread *to, uint64_t tag, uint64_t mr0, uint64_t mr1, uint64_t mr2,
                  uint64_t mr3, uint64_t sender)
 {
-    fpu_switch(to);
+    units_switch(to);
     user_return_message(&to->tf, tag, mr0, mr1, mr2, mr3, sender);
 }
 
@@ -112,7 +113,7 @@ void fault_send(struct thread *t, uint64_t addr, uint64_t access, uint64_t pc, u
     cur = p;
     space_activate(p->space);
     uint64_t tag = kine_tag(KINE_LABEL_FAULT, 0) | KINE_TAG_KERNEL | KINE_TAG_CALL;
-    if (fpu_must_switch(p))
+    if (!units_set_inline(p))
         message_with_fpu(p, tag, addr, access, pc, cause, thread_tid(t));
     user_return_message(&p->tf, tag, addr, access, pc, cause, thread_tid(t));
 }

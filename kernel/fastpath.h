@@ -16,6 +16,7 @@
 #define THREAD_IRQS_PENDING   340     /* 32 bits */
 #define THREAD_KMSG           344     /* 8 bits */
 #define THREAD_FP_USED        345     /* 8 bits */
+#define THREAD_VEC_USED       346     /* 8 bits */
 #define THREAD_PEER           352
 
 /* enum thread_state */

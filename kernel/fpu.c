@@ -9,8 +9,8 @@
  * is not running always has its registers in memory too, and may run next
  * on any hart; a hart that loads them takes the ownership from whichever
  * hart had it.  A thread that never touches FP costs one test on the way
- * back to user mode.  The vector unit (sstatus.VS) can follow the same
- * owner scheme. */
+ * back to user mode.  The vector unit (sstatus.VS) follows the same owner
+ * scheme in vector.c. */
 #include <string.h>
 #include "kernel.h"
 #include "riscv.h"
@@ -23,9 +23,7 @@ void fpu_load(const struct fpstate *s);
 void fpu_init(void)
 {
     /* OpenSBI leaves FS Dirty, and VS on where the hart has vectors: off,
-     * both.  No thread gets vector registers yet, so a vector instruction
-     * is an illegal instruction (the process is killed), never a window on
-     * another process's registers. */
+     * both, until a thread has state of its own (vector.c for VS). */
     csr_clear(sstatus, SSTATUS_FS_MASK | SSTATUS_VS_MASK);
 }
 
@@ -37,12 +35,18 @@ static bool is_fp_instruction(uint64_t insn)
         return (quadrant == 0 || quadrant == 2) &&
                (funct3 == CFUNCT3_FLD || funct3 == CFUNCT3_FSD);
     }
+    uint64_t funct3 = INSN_FUNCT3(insn);
     switch (insn & INSN_OPCODE_MASK) {
-    case OPCODE_LOAD_FP: case OPCODE_STORE_FP: case OPCODE_OP_FP:
+    case OPCODE_LOAD_FP: case OPCODE_STORE_FP:   /* not the vector widths (vector.c) */
+        return funct3 != VWIDTH_8 && funct3 != VWIDTH_16 && funct3 != VWIDTH_32 &&
+               funct3 != VWIDTH_64;
+    case OPCODE_OP_V:                            /* vector FP needs FS on as well as VS */
+        return funct3 == OPV_FUNCT3_OPFVV || funct3 == OPV_FUNCT3_OPFVF;
+    case OPCODE_OP_FP:
     case OPCODE_FMADD: case OPCODE_FMSUB: case OPCODE_FNMSUB: case OPCODE_FNMADD:
         return true;
     case OPCODE_SYSTEM: {
-        uint64_t funct3 = (insn >> 12) & 7, csr = insn >> 20;
+        uint64_t csr = insn >> 20;
         return funct3 != 0 && (csr == CSR_FFLAGS || csr == CSR_FRM || csr == CSR_FCSR);
     }
     default:

@@ -20,7 +20,7 @@
 
 #define KSTACK_SHIFT     14
 #define KSTACK_SIZE      (1 << KSTACK_SHIFT)
-#define HART_SIZE        64              /* struct hart, at the top of the stack */
+#define HART_SIZE        128             /* struct hart, at the top of the stack */
 #define MAX_HARTS        8               /* harts the kernel starts */
 #define MAX_HART_ID      63              /* hart masks are 64-bit, hart id = bit */
 
@@ -30,6 +30,8 @@
 #define HART_MASK        16
 #define HART_FPU_ON      24              /* 8 bits */
 #define HART_EVICT       25              /* 8 bits */
+#define HART_VEC_ON      27              /* 8 bits */
+#define HART_VEC_OWNER   40
 
 /* struct klock */
 #define KLOCK_NEXT       0
@@ -97,10 +99,14 @@ struct hart {
     bool fpu_unit_on;            /* sstatus.FS is not Off */
     volatile bool evict;         /* leave your thread's space (set by another hart) */
     bool started;
+    bool vec_unit_on;            /* sstatus.VS is not Off (vector.c) */
     uint32_t index;              /* 0 = the boot hart */
     uint64_t hartid;
+    struct thread *vec_owner;    /* whose values this hart's vector registers hold */
     uint64_t picks;              /* threads the scheduler gave it (sched_next) */
-    uint64_t pad[2];
+    bool vec_owner_dirty;        /* ... changed, not saved yet (one hart only) */
+    uint64_t saved[4];           /* a0, a1, a6, a7 across klock_wake (entry.S) */
+    uint64_t pad[4];
 };
 
 struct klock {

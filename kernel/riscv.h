@@ -16,6 +16,9 @@
 #define SSTATUS_VS_MASK  (3UL << 9)    /* vector unit state */
 #define SSTATUS_FS_CLEAN (2UL << 13)
 #define SSTATUS_FS_DIRTY (3UL << 13)
+#define SSTATUS_VS_INITIAL (1UL << 9)
+#define SSTATUS_VS_CLEAN (2UL << 9)
+#define SSTATUS_VS_DIRTY (3UL << 9)
 
 /* Instruction fields for recognising F/D instructions (fpu.c). */
 #define INSN_LEN_MASK    3UL           /* 3: a 32-bit instruction */
@@ -34,6 +37,28 @@
 #define CSR_FFLAGS       0x001
 #define CSR_FRM          0x002
 #define CSR_FCSR         0x003
+
+/* ... and vector instructions (vector.c; RISC-V V spec 1.0).  Vector loads
+ * and stores share LOAD-FP / STORE-FP with F/D, told apart by the width
+ * field (bits 14:12); OP-V holds the rest, vset{i}vl{i} included, and its
+ * floating-point forms (OPFVV, OPFVF) need the FP unit too. */
+#define OPCODE_OP_V      0x57
+#define INSN_FUNCT3(i)   (((i) >> 12) & 7)
+#define VWIDTH_8         0             /* vle8 / vse8 and the whole-register forms */
+#define VWIDTH_16        5
+#define VWIDTH_32        6
+#define VWIDTH_64        7
+#define OPV_FUNCT3_OPFVV 1
+#define OPV_FUNCT3_OPFVF 5
+#define CSR_VSTART       0x008
+#define CSR_VXSAT        0x009
+#define CSR_VXRM         0x00a
+#define CSR_VCSR         0x00f
+#define CSR_VL           0xc20
+#define CSR_VTYPE        0xc21
+#define CSR_VLENB        0xc22
+#define VTYPE_VILL       (1UL << 63)   /* vtype of a hart with no valid setting */
+#define VREGS            32
 
 #define SIE_SSIE         (1UL << 1)
 #define SIP_SSIP         (1UL << 1)
@@ -101,6 +126,8 @@
 #define csr_write(csr, v) __asm__ volatile("csrw " #csr ", %0" :: "r"((uint64_t)(v)))
 #define csr_set(csr, v) __asm__ volatile("csrs " #csr ", %0" :: "r"((uint64_t)(v)))
 #define csr_clear(csr, v) __asm__ volatile("csrc " #csr ", %0" :: "r"((uint64_t)(v)))
+#define csr_read_clear(csr, v) __extension__({ uint64_t o_; \
+    __asm__ volatile("csrrc %0, " #csr ", %1" : "=r"(o_) : "r"((uint64_t)(v))); o_; })
 
 static inline void sfence_vma_all(void) { __asm__ volatile("sfence.vma zero, zero" ::: "memory"); }
 static inline void sfence_vma_asid(uint64_t asid)

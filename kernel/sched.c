@@ -110,13 +110,14 @@ void timer_interrupt(void)
  * inlined, its timer and device work made every return to user mode set up
  * registers only this path uses.  With several harts it waits without the
  * lock, in the kernel's address space (so that no space it ran last can be
- * freed under it) and with its FP registers saved (so that their owner may
- * run on another hart). */
+ * freed under it) and with its FP and vector registers saved (so that
+ * their owners may run on another hart). */
 static void __attribute__((noinline)) idle(void)
 {
     if (smp_on) {
         csr_write(satp, kernel_satp);
         fpu_park();
+        vec_park();
         smp_idle_enter();
         klock_release();
     }
@@ -143,6 +144,7 @@ struct thread *sched_next(void)
     if (cur) {
         space_activate(cur->space);
         fpu_return(cur);
+        vec_return(cur);
     }
     /* Threads left over that this hart cannot run: an idle hart takes one.
      * (Waking one for each thread made ready instead sent the partner of

@@ -145,6 +145,7 @@ void thread_destroy(struct thread *t)
         smp_evict(elsewhere);
     ipc_detach(t);
     fpu_forget(t);
+    vec_forget(t);
     if (t->irqs_bound)
         irq_forget(t);
     /* Threads whose pager this was lose their fault handler. */

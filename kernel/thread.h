@@ -23,6 +23,13 @@ struct fpstate {            /* layout known to fpu.S */
     uint64_t fcsr;
 };
 
+/* A thread's vector state (vector.c), once it has used V: the CSRs here,
+ * v0..v31 (VREGS * vlenb bytes) in a kernel page of its own. */
+struct vecstate {           /* layout known to vector.S */
+    uint64_t vl, vtype, vstart, vcsr;
+    uint8_t *regs;
+};
+
 enum thread_state {
     T_FREE,
     T_INACTIVE,             /* created, not started */
@@ -64,6 +71,7 @@ struct thread {
     uint32_t irqs_pending;  /* its interrupts claimed, not yet received (irq.c) */
     bool kmsg;              /* the pending send is a kernel-made message */
     bool fp_used;           /* has its own FP state (fpu.c) */
+    bool vec_used;          /* has its own vector state (vector.c) */
     /* The partner of its last fast IPC, or NULL: the next call or reply
      * that names it by tid skips the handle table.  Never a dangling
      * pointer: ipc_detach clears it in every thread before a thread goes. */
@@ -88,6 +96,7 @@ struct thread {
     uint32_t irqs_bound;    /* interrupt sources bound to it (irq.c) */
     struct list timed_link; /* on the scheduler's deadline list iff deadline */
     struct fpstate fp;      /* saved while another thread owns the FP unit */
+    struct vecstate vec;    /* ... the vector unit (vec_used) */
 };
 
 #define THREAD_OFFSET_IS(field, value) \
@@ -102,6 +111,7 @@ THREAD_OFFSET_IS(state, THREAD_STATE);
 THREAD_OFFSET_IS(irqs_pending, THREAD_IRQS_PENDING);
 THREAD_OFFSET_IS(kmsg, THREAD_KMSG);
 THREAD_OFFSET_IS(fp_used, THREAD_FP_USED);
+THREAD_OFFSET_IS(vec_used, THREAD_VEC_USED);
 THREAD_OFFSET_IS(peer, THREAD_PEER);
 _Static_assert(sizeof(enum thread_state) == 4 && T_READY == THREAD_READY &&
                T_RECV_BLOCKED == THREAD_RECV_BLOCKED && T_REPLY_BLOCKED == THREAD_REPLY_BLOCKED,
@@ -222,10 +232,14 @@ void fpu_park(void);                  /* the hart goes idle: unit off, saved */
 /* Must the FP unit change for t to run?  On for a thread without FP, or
  * off or holding another thread's registers for one with FP.  (fastpath.S
  * has the same test in assembly.) */
+static inline bool fpu_must_switch_on(const struct hart *h, const struct thread *t)
+{
+    return t->fp_used ? (t != h->fpu_owner || !h->fpu_unit_on) : h->fpu_unit_on;
+}
+
 static inline bool fpu_must_switch(const struct thread *t)
 {
-    const struct hart *h = this_hart();
-    return t->fp_used ? (t != h->fpu_owner || !h->fpu_unit_on) : h->fpu_unit_on;
+    return fpu_must_switch_on(this_hart(), t);
 }
 
 static inline void fpu_return(struct thread *t)
@@ -233,6 +247,107 @@ static inline void fpu_return(struct thread *t)
     if (fpu_must_switch(t))
         fpu_switch(t);
 }
+
+/* vector.c: per-thread vector state (sstatus.VS), with each hart's unit
+ * owned as its FP unit is (struct hart: vec_owner, vec_unit_on), and the
+ * registers in a kernel page of the thread's own, taken at its first
+ * vector instruction.  Turning the unit off, or back on for its owner, is
+ * a few instructions, inline here; loading another thread's registers,
+ * or (with several harts) saving the owner's as the unit goes off, is
+ * out of line (vec_switch). */
+extern uint64_t vec_vlenb;            /* bytes per vector register; 0: no V for threads */
+void vec_init(bool every_hart_has_v);
+bool vec_first_use(struct thread *t, uint64_t insn);   /* true: enabled, re-run it */
+void vec_switch(struct thread *t);    /* the unit set for t, saving and loading */
+void vec_forget(struct thread *t);    /* t goes: no hart owns it, its page freed */
+void vec_park(void);                  /* the hart goes idle: unit off, saved */
+
+/* The vector unit must change for t to run when it is on for a thread
+ * without vectors, or off or holding another's registers for a thread
+ * with them (fastpath.S tests that in assembly).  Does that take a call:
+ * t's registers to load, or, with several
+ * harts, the owner's to save as the unit goes off (so that a thread not
+ * running has them in memory and may run on any hart)?  With one hart a
+ * changed owner's registers stay in the unit (vec_owner_dirty) until
+ * another vector thread needs it. */
+static inline bool vec_must_call(const struct thread *t)
+{
+    if (!vec_vlenb)
+        return false;                 /* no V: the unit is never on */
+    const struct hart *h = this_hart();
+    if (t->vec_used)
+        return t != h->vec_owner;
+    return h->vec_unit_on && smp_on &&
+           (csr_read(sstatus) & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY;
+}
+
+/* The unit set for t when that takes no call (!vec_must_call): off for a
+ * thread without vectors (the csrrc also reads whether the owner changed
+ * its registers: nothing else in the kernel touches VS), back on, Clean,
+ * for the owner, whose values never left. */
+static inline void vec_toggle(struct thread *t)
+{
+    if (!vec_vlenb)
+        return;
+    struct hart *h = this_hart();
+    if (!t->vec_used) {
+        if (h->vec_unit_on) {
+            uint64_t was = csr_read_clear(sstatus, SSTATUS_VS_MASK);
+            if ((was & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY)
+                h->vec_owner_dirty = true;
+            h->vec_unit_on = false;
+        }
+    } else if (!h->vec_unit_on) {
+        csr_set(sstatus, SSTATUS_VS_CLEAN);
+        h->vec_unit_on = true;
+    }
+}
+
+static inline void vec_return(struct thread *t)
+{
+    if (vec_must_call(t))
+        vec_switch(t);
+    else
+        vec_toggle(t);
+}
+
+/* The fast paths' way (fastpath.c): both units set for t if that takes
+ * no call -- FP already right, and the vector unit right or only to be
+ * turned on for its owner or off without a save (vec_toggle's cases) --
+ * and true; false, with nothing changed, if units_switch must run.  One
+ * hart lookup for both. */
+static inline bool units_set_inline(struct thread *t)
+{
+    struct hart *h = this_hart();
+    if (fpu_must_switch_on(h, t))
+        return false;
+    if (!vec_vlenb)
+        return true;                  /* no V: the unit is never on */
+    if (t->vec_used) {
+        if (t != h->vec_owner)
+            return false;             /* its registers to load */
+        if (!h->vec_unit_on) {
+            csr_set(sstatus, SSTATUS_VS_CLEAN);
+            h->vec_unit_on = true;
+        }
+        return true;
+    }
+    if (!h->vec_unit_on)
+        return true;
+    bool dirty = (csr_read(sstatus) & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY;
+    if (dirty && smp_on)
+        return false;                 /* the owner's registers to save */
+    csr_clear(sstatus, SSTATUS_VS_MASK);
+    h->vec_owner_dirty |= dirty;
+    h->vec_unit_on = false;
+    return true;
+}
+
+/* Both units set for t (vector.c; fastpath.S calls it too). */
+void units_switch(struct thread *t);
+/* A first FP or vector instruction (trap.c): true if t now has the unit
+ * and the instruction re-runs. */
+bool units_first_use(struct thread *t, uint64_t insn);
 
 /* ipc.c */
 void ipc_kernel_send(struct thread *t, uint64_t label, const uint64_t mr[KINE_MSG_REGS], bool halts);

@@ -1,6 +1,6 @@
 /* Trap dispatch for everything but system calls (entry.S sends those to
  * syscall.c).  From user mode: the timer, device interrupts (irq.c), a
- * first FP instruction (fpu.c), and faults, which become messages to the
+ * first FP or vector instruction (fpu.c, vector.c), and faults, which become messages to the
  * faulting thread's pager -- unless only an A or D bit was missing, which
  * the kernel sets itself, or the hart's own TLB was behind.  From kernel mode: only a broken kernel
  * invariant can trap, so that panics with the registers. */
@@ -52,8 +52,8 @@ void trap_user(struct trapframe *tf)
         sched_run();
     }
     uint64_t stval = csr_read(stval), va = ALIGN_DOWN(stval, PAGE_SIZE), *pte = NULL;
-    if (cause == EXC_ILLEGAL_INSN && fpu_first_use(t, stval))
-        sched_run();                           /* its own FP state: re-run it */
+    if (cause == EXC_ILLEGAL_INSN && units_first_use(t, stval))
+        sched_run();                           /* its own FP or vector state: re-run it */
     /* The faulting page's PTE, looked up once: for the A/D check here and,
      * kept with the thread, for the pager's answer (fastpath.c). */
     if (is_page_fault(cause)) {

@@ -1,8 +1,8 @@
 /* Flattened device tree (DTSpec v0.3) walker.  Every offset and length is
  * checked against the blob before use: the blob comes from outside.  It
  * reports RAM, the timebase, the command line, the machine's own parts
- * (PLIC, CLINT, test finisher), the harts (enabled cpu nodes) and the
- * device nodes user drivers may get. */
+ * (PLIC, CLINT, test finisher), the harts (enabled cpu nodes, and whether
+ * each one's riscv,isa names V) and the device nodes user drivers may get. */
 #include <string.h>
 #include <kinelib/fdt.h>
 #include <kine/error.h>
@@ -53,7 +53,7 @@ struct node {
     const char *compat;             /* compatible list, compat_len bytes */
     uint32_t compat_len;
     uint64_t reg_base, reg_size;
-    int has_reg, has_irq, intc, is_memory, is_cpu, disabled;
+    int has_reg, has_irq, intc, is_memory, is_cpu, disabled, isa_v;
     uint32_t irq, ndev;
     int context;                    /* S-mode external context (PLIC) */
 };
@@ -141,8 +141,10 @@ static int end_node(struct walk *w, struct fdt_info *out)
     if (d == 0)
         return -KINE_EINVAL;
     if (n->is_cpu) {
-        if (n->has_reg && !n->disabled && out->nharts < FDT_MAX_HARTS)
+        if (n->has_reg && !n->disabled && out->nharts < FDT_MAX_HARTS) {
             out->harts[out->nharts++] = n->reg_base;
+            out->nharts_v += n->isa_v;
+        }
     } else if (compatible(n, "sifive,test0", NULL)) {
         if (n->has_reg && !out->finisher_pa) {
             out->finisher_pa = n->reg_base;
@@ -174,6 +176,29 @@ static int s_context(const uint8_t *val, uint32_t len)
         if (be32(val + (i * FDT_IRQ_EXT_CELLS + 1) * FDT_CELL) == FDT_IRQ_S_EXT)
             return (int)i;
     return FDT_NO_CONTEXT;
+}
+
+int fdt_isa_has(const char *isa, size_t len, char ext)
+{
+    size_t i = 0;
+    if (!isa)
+        return 0;
+    len = strnlen(isa, len);
+    /* "rv32" or "rv64", either case */
+    if (len < 4 || (isa[0] | 0x20) != 'r' || (isa[1] | 0x20) != 'v')
+        return 0;
+    for (i = 2; i < len && isa[i] >= '0' && isa[i] <= '9'; i++)
+        ;
+    /* single letters until an underscore or a multi-letter extension
+     * (they start with z, s or x) */
+    for (; i < len && isa[i] != '_'; i++) {
+        char c = (char)(isa[i] | 0x20);
+        if (c < 'a' || c > 'z' || c == 'z' || c == 's' || c == 'x')
+            break;
+        if (c == ext)
+            return 1;
+    }
+    return 0;
 }
 
 /* The facts of one property of a top-level node (memory, chosen, cpus):
@@ -245,6 +270,8 @@ static int use_property(struct walk *w, const char *pname, const uint8_t *val, u
     } else if (strcmp(pname, "status") == 0)
         n->disabled = !has_string((const char *)val, len, "okay") &&
                       !has_string((const char *)val, len, "ok");
+    else if (strcmp(pname, "riscv,isa") == 0)
+        n->isa_v = fdt_isa_has((const char *)val, len, 'v');
     else if (strcmp(pname, "compatible") == 0) {
         n->compat = (const char *)val;
         n->compat_len = len;

@@ -4,15 +4,18 @@
  * 4 KiB page copy or clear cost 16-24 thousand instructions; these move
  * eight aligned 64-bit words per iteration (docs/benchmarks.md).
  * The attribute keeps GCC from turning the loops back into calls to
- * memcpy/memset, i.e. into themselves. */
+ * memcpy/memset, i.e. into themselves.  memcpy and memset are weak names
+ * of memops_copy and memops_set, so that an image may put its own in
+ * front and still call these (the pager's dispatch to RVV, pager/pageops.c). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <kinelib/memops.h>
 
 #define NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
 #define WORD sizeof(uint64_t)
 
-NO_LIBCALLS void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+NO_LIBCALLS void *memops_copy(void *restrict dst, const void *restrict src, size_t n)
 {
     uint8_t *d = dst;
     const uint8_t *s = src;
@@ -35,7 +38,7 @@ NO_LIBCALLS void *memcpy(void *restrict dst, const void *restrict src, size_t n)
     return dst;
 }
 
-NO_LIBCALLS void *memset(void *dst, int c, size_t n)
+NO_LIBCALLS void *memops_set(void *dst, int c, size_t n)
 {
     uint8_t *d = dst;
     uint8_t byte = (uint8_t)c;
@@ -54,3 +57,7 @@ NO_LIBCALLS void *memset(void *dst, int c, size_t n)
         *d++ = byte;
     return dst;
 }
+
+void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+    __attribute__((weak, alias("memops_copy")));
+void *memset(void *dst, int c, size_t n) __attribute__((weak, alias("memops_set")));

@@ -1,10 +1,12 @@
 /* PGR_BENCH_MAP: the pager times its own map and protect system calls on a
  * scratch address space, so the benchmark suite can report what a batch of
- * N pages costs from the pager's side (docs/benchmarks.md).  Built only
+ * N pages costs from the pager's side (docs/benchmarks.md); and
+ * PGR_BENCH_PAGEOPS, its own page copy and fill.  Built only
  * with -Dbench_calls=true (the default, for tools/bench); its frames come
  * from the accounted allocator and are all given back before it answers. */
 #include <string.h>
 #include "pager.h"
+#include "pageops.h"
 
 #define BENCH_VA    0x10000000UL
 #define BENCH_MAX   4096
@@ -70,4 +72,44 @@ void bench_map(struct kine_msg *m)
     m->mr[1] = t_map;
     m->mr[2] = t_ro;
     m->mr[3] = t_rw;
+}
+
+/* PGR_BENCH_PAGEOPS: the pager's own memcpy and memset (pageops.c) on two
+ * pool frames, through the pool window, forced to the scalar or the RVV
+ * loops for the call: what a COW copy and a zero fill cost in the pager. */
+void bench_pageops(struct kine_msg *m)
+{
+    uint64_t vector = m->mr[0];
+    if (vector > 1) {
+        reply_status(m, -KINE_EINVAL);
+        return;
+    }
+    if (vector && !pageops_vlenb()) {
+        reply_status(m, -KINE_ENODEV);
+        return;
+    }
+    int64_t from = pager_frame_alloc(), to = from < 0 ? from : pager_frame_alloc();
+    if (to < 0) {
+        if (from >= 0)
+            frame_unref(&pg.frames, (uint32_t)from);
+        reply_status(m, to);
+        return;
+    }
+    uint8_t *src = frame_ptr((uint32_t)from), *dst = frame_ptr((uint32_t)to);
+    bool was = pageops_vector;
+    pageops_vector = vector;
+    /* the barriers keep GCC from dropping a copy nobody reads */
+    uint64_t t0 = kine_rdinstret();
+    memcpy(dst, src, KINE_PAGE_SIZE);
+    __asm__ volatile("" ::: "memory");
+    uint64_t t1 = kine_rdinstret();
+    memset(dst, 0, KINE_PAGE_SIZE);
+    __asm__ volatile("" ::: "memory");
+    uint64_t t2 = kine_rdinstret();
+    pageops_vector = was;
+    frame_unref(&pg.frames, (uint32_t)from);
+    frame_unref(&pg.frames, (uint32_t)to);
+    reply_status(m, 0);
+    m->mr[1] = t1 - t0;
+    m->mr[2] = t2 - t1;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "pager.h"
 #include "blk.h"
+#include "pageops.h"
 #include <kine/status.h>
 
 #define SPAWN_ARGS_MAX   (KINE_PAGE_SIZE / 2)
@@ -351,6 +352,9 @@ static bool handle(struct thread *t, struct kine_msg *m)
     case PGR_BENCH_MAP:
         bench_map(m);
         return true;
+    case PGR_BENCH_PAGEOPS:
+        bench_pageops(m);
+        return true;
 #endif
     case PGR_FORK:    return req_fork(t, m);
     case PGR_PIPE:    return pipe_create(p, m);
@@ -554,6 +558,8 @@ static int parse_command_line(char *args, char *argv[])
             pg.devcheck = true;
         else if (strcmp(tok, "pager.blkcheck") == 0)
             pg.blkcheck = true;
+        else if (strcmp(tok, "pager.vcheck") == 0)
+            pg.vcheck = true;
         else if (strncmp(tok, "pager.console=", 14) == 0)
             console_option(tok, tok + 14);
         else if (strncmp(tok, "pager.", 6) == 0)
@@ -613,6 +619,9 @@ static void start_init(const struct kine_bootinfo *bi)
     pager_log("%lu frames in the pool (%lu MiB), %lu for the pager's tables; policy %s, reclaim %s",
               (unsigned long)pg.frames.nframes, (unsigned long)(pg.frames.nframes >> 8),
               (unsigned long)pg.heap_frames, pg.policy->name, pg.reclaim->name);
+    pageops_init(bi->vector_vlenb);
+    if (pg.vcheck)
+        pageops_check();
     if (pg.fail_every)
         pager_log("fault injection: every %luth frame allocation for a process but init fails",
                   (unsigned long)pg.fail_every);

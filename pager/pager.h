@@ -125,6 +125,7 @@ struct pager {
     uint64_t trace_records;  /* pager.trace=N: fault trace ring, 0 = off */
     bool devcheck;           /* pager.devcheck: check the device calls at boot */
     bool blkcheck;           /* pager.blkcheck: check the disk's transfers at boot */
+    bool vcheck;             /* pager.vcheck: check the RVV copies at boot (pageops.c) */
     bool (*fault_handler)(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
     bool fast_fault;         /* fastfault.c may answer faults (pager.fastfault=off: never) */
     uint64_t alloc_calls, injected;
@@ -249,8 +250,9 @@ uint32_t devprobe_virtio_id(unsigned i);
 /* heap.c: the frame under a page of the pager's own heap, or -KINE_EINVAL */
 int64_t heap_frame_at(const void *p);
 
-/* bench.c: PGR_BENCH_MAP */
+/* bench.c: PGR_BENCH_MAP, PGR_BENCH_PAGEOPS */
 void bench_map(struct kine_msg *m);
+void bench_pageops(struct kine_msg *m);
 
 /* fault.c */
 /* false if p was killed (and may be gone) */

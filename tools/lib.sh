@@ -11,3 +11,19 @@ ensure_build() {
     fi
     meson compile -C "$dir" >&2
 }
+
+# qemu_cpu DIR [NAME]: QEMU's -cpu for NAME (vector, scalar, or a -cpu
+# string as it is), or without NAME the build's default (-Dvector, which
+# meson writes to DIR/qemu-cpu.txt).
+KINE_VECTOR_CPU='rv64,v=true,vlen=128'
+qemu_cpu() {
+    local name=${2:-}
+    if [ -z "$name" ]; then
+        name=$(cat "$1/qemu-cpu.txt" 2>/dev/null || echo rv64)
+    fi
+    case $name in
+        vector) echo "$KINE_VECTOR_CPU" ;;
+        scalar) echo rv64 ;;
+        *) echo "$name" ;;
+    esac
+}

@@ -11,6 +11,8 @@ tagged by whoever printed it (`kernel:`, `pager:`, or a program's name,
 added by the pager), and only the kernel and the pager can start a line
 with their own tag, so an anchored pattern cannot be forged by a program.
 
+--cpu CPU is QEMU's -cpu (the build's default comes from -Dvector).
+
 --send REGEX TEXT types TEXT on the guest's serial console once REGEX
 (anchored too) has appeared in the output after the previous --send's
 match; the steps run in order.  TEXT takes Python escapes: \\n is Enter,
@@ -107,6 +109,9 @@ def main():
     ap.add_argument('--smp', type=int, default=int(os.environ.get('KINE_TEST_SMP', '1')),
                     help='harts (default 1, or $KINE_TEST_SMP)')
     ap.add_argument('--icount', action='store_true', help='exact instruction counting')
+    ap.add_argument('--smp', type=int, default=1, help='harts')
+    ap.add_argument('--cpu', default='rv64',
+                    help="QEMU's -cpu (rv64,v=true,vlen=128: a hart with vectors)")
     ap.add_argument('--swap', type=disk_size, metavar='SIZE', help='attach a disk of SIZE')
     ap.add_argument('--swap-error', choices=['read', 'write'],
                     help='every read or write of the disk fails with EIO')
@@ -122,7 +127,7 @@ def main():
 
     cmd = [a.qemu, '-machine', 'virt', '-bios', 'default', '-m', a.memory, '-smp', str(a.smp),
            '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
-           '-kernel', a.kernel, '-append', a.append]
+           '-cpu', a.cpu, '-kernel', a.kernel, '-append', a.append]
     if a.icount:
         cmd += ['-icount', 'shift=0']
     with tempfile.TemporaryDirectory(prefix='kine-swap-') as tmp:

@@ -127,6 +127,7 @@ static size_t build_virt(uint8_t *out, const char *bootargs)
     prop32(&b, "reg", 0);
     prop(&b, "status", "okay", 5);
     prop(&b, "compatible", "riscv", 6);
+    prop(&b, "riscv,isa", "rv64imafdcv_zicsr", 18);
     node(&b, "interrupt-controller");
     prop32(&b, "phandle", CPU_INTC_PHANDLE);
     prop(&b, "interrupt-controller", "", 0);
@@ -208,7 +209,7 @@ static void check_devices(const struct fdt_info *fi)
 
 /* QEMU's own tree (qemu-system-riscv64 -machine virt,dumpdtb=FILE), if the
  * build made one: the facts docs/design.md and the kernel rely on. */
-static void check_qemu_dtb(const char *path)
+static void check_qemu_dtb(const char *path, unsigned harts_v)
 {
     static uint8_t dtb[1 << 20];
     struct fdt_info fi;
@@ -224,6 +225,7 @@ static void check_qemu_dtb(const char *path)
     CHECK(fi.plic_ndev >= 10 && fi.plic_context == 1);
     CHECK(fi.clint.base == 0x2000000 && fi.finisher_pa == 0x100000);
     CHECK(fi.nharts >= 1 && fi.harts[0] == 0);     /* the dump has hart 0, and any others */
+    CHECK(fi.nharts_v == (harts_v ? fi.nharts : 0));
     const struct fdt_device *uart = device_at(&fi, 0x10000000);
     CHECK(uart && uart->irq == 10 && strcmp(uart->compatible, "ns16550a") == 0);
     int slots = 0;
@@ -251,8 +253,24 @@ int main(int argc, char **argv)
     CHECK(fi.finisher_pa == 0x100000);
     CHECK(fi.bootargs && strcmp(fi.bootargs, "hello a b") == 0 && fi.bootargs_len == 9);
     check_devices(&fi);
+    CHECK(fi.nharts == 2 && fi.nharts_v == 1);    /* cpu@5 names no V: not every hart */
     if (argc > 1)
-        check_qemu_dtb(argv[1]);
+        check_qemu_dtb(argv[1], 0);          /* -cpu rv64: no V */
+    if (argc > 2)
+        check_qemu_dtb(argv[2], 1);          /* -cpu rv64,v=true */
+
+    /* ISA strings: single letters only, up to the first multi-letter one */
+    static const char *const with_v[] = { "rv64imafdcv", "rv64imafdcvh_zicsr", "RV64IMACV",
+                                          "rv32gcv_zba", "rv64v" };
+    static const char *const without_v[] = { "rv64imafdch_zicsr_zve64x", "rv64imac_xventana",
+                                              "rv64imaczvl128b", "rv64gc_svinval", "v64imacv",
+                                              "rv", "", "rv64imac" };
+    for (size_t i = 0; i < sizeof(with_v) / sizeof(with_v[0]); i++)
+        CHECK(fdt_isa_has(with_v[i], strlen(with_v[i]) + 1, 'v'));
+    for (size_t i = 0; i < sizeof(without_v) / sizeof(without_v[0]); i++)
+        CHECK(!fdt_isa_has(without_v[i], strlen(without_v[i]) + 1, 'v'));
+    CHECK(!fdt_isa_has("rv64imacv", 8, 'v'));     /* the length bounds the string */
+    CHECK(!fdt_isa_has(NULL, 10, 'v'));
 
     n = build_virt(blob, NULL);
     CHECK(fdt_parse(blob, n, &fi) == 0 && fi.bootargs == NULL);

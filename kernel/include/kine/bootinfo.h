@@ -35,6 +35,8 @@ struct kine_bootinfo {
     char bootargs[KINE_BOOTARGS_MAX];  /* from /chosen/bootargs, NUL-ended */
     uint64_t ndevices;         /* devices[0 .. ndevices), in device-tree order */
     struct kine_device devices[KINE_DEVICES_MAX];
+    uint64_t vector_vlenb;     /* bytes per vector register if threads may use
+                                  RVV (every hart has V), 0 if not */
 };
 
 #endif

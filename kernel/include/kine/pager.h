@@ -80,6 +80,11 @@ enum kine_pager_label {
                              its joiner gets MR0.  EINVAL from the main thread */
     PGR_THREAD_JOIN   = 0x11d, /* MR0 handle -> MR0 0, MR1 the thread's exit
                              value, once it has ended (at once if it has) */
+    PGR_BENCH_PAGEOPS = 0x11e, /* MR0 0 = scalar, 1 = RVV: time the pager's own
+                             memcpy and memset of a 4 KiB frame, as its page
+                             copies and zero fills run them -> MR1 copy, MR2
+                             fill, in instructions (one rdinstret read
+                             included); -ENODEV for RVV without V */
 };
 
 /* Threads of one process (PGR_THREAD_*).  A handle names a thread within

@@ -33,10 +33,12 @@
 #define KINE_ACCESS_WORDS(npages) (((npages) + KINE_ACCESS_WORD_BITS - 1) / KINE_ACCESS_WORD_BITS)
 
 /* What each kernel object costs in kernel memory pages: a thread is its
- * own page and its IPC buffer; a space is its own page and its root table
- * (page tables below it count against its table_limit), and every 256
- * objects take one page of the handle table.  The pager budgets with these. */
-#define KINE_KMEM_THREAD_PAGES 2
+ * own page, its IPC buffer and, once it runs a vector instruction on a hart
+ * with V, a page for its vector registers; a space is its own page and its
+ * root table (page tables below it count against its table_limit), and
+ * every 256 objects take one page of the handle table.  The pager budgets
+ * with these. */
+#define KINE_KMEM_THREAD_PAGES 3
 #define KINE_KMEM_SPACE_PAGES  3
 
 enum kine_sysno {

@@ -35,12 +35,18 @@ struct fdt_info {
                                         interrupt, FDT_NO_CONTEXT if not listed */
     uint64_t harts[FDT_MAX_HARTS];   /* hart ids of the enabled cpu nodes */
     unsigned nharts;
+    unsigned nharts_v;               /* ... of which riscv,isa names V */
     const char *bootargs;            /* /chosen/bootargs, NULL if absent */
     size_t bootargs_len;             /* without the NUL */
     struct fdt_device devices[FDT_MAX_DEVICES];   /* in tree order */
     unsigned ndevices;
     unsigned devices_dropped;        /* device nodes beyond FDT_MAX_DEVICES */
 };
+
+/* Does a riscv,isa string ("rv64imafdcv_zicsr...") name the single-letter
+ * extension `ext` (lower case)?  Only the single letters after rv32/rv64
+ * count, up to the first multi-letter one. */
+int fdt_isa_has(const char *isa, size_t len, char ext);
 
 /* 0 on success, -KINE_EINVAL if the blob is malformed or lacks /memory. */
 int fdt_parse(const void *blob, size_t maxlen, struct fdt_info *out);
