@@ -31,6 +31,7 @@
 #include "trapframe.h"
 #include "fastpath.h"
 #include "hart.h"
+#include "sbi.h"
 
 #define REG(n)  TF_REG(n)
 
@@ -141,7 +142,7 @@ syscall_return:
     bnez a1, syscall_switch
 
     /* The caller goes on with a0 = its result (sp is the hart). */
-    KUNLOCK
+    KUNLOCK sp
     ld t0, HART_CUR(sp)
     csrw sscratch, t0
     ld gp, REG(3)(t0)
@@ -194,6 +195,26 @@ from_kernel:
     call trap_kernel
 3:  j 3b
 
+    /* klock_wake: t1 = this hart; the harts in klock.sleepers get an IPI
+     * (SBI), with a0, a1, a6, a7 kept in the hart (the SBI keeps the rest). */
+    .globl klock_wake
+klock_wake:
+    sd a0, HART_SAVED(t1)
+    sd a1, HART_SAVED + 8(t1)
+    sd a6, HART_SAVED + 16(t1)
+    sd a7, HART_SAVED + 24(t1)
+    la a0, klock
+    ld a0, KLOCK_SLEEPERS(a0)
+    li a1, 0
+    li a6, SBI_IPI_SEND
+    li a7, SBI_EXT_IPI
+    ecall
+    ld a0, HART_SAVED(t1)
+    ld a1, HART_SAVED + 8(t1)
+    ld a6, HART_SAVED + 16(t1)
+    ld a7, HART_SAVED + 24(t1)
+    ret
+
     /* void user_return_message(struct trapframe *tf, uint64_t tag,
      * uint64_t mr0, mr1, mr2, mr3, uint64_t sender) -- never returns.  tf's
      * thread waits in a system call (full = 0) and receives a message: it
@@ -201,9 +222,9 @@ from_kernel:
      * the arguments, its kept registers from the frame and the rest zero. */
     .globl user_return_message
 user_return_message:
-    THIS_HART t0
-    sd t0, TF_HART(a0)
-    KUNLOCK
+    THIS_HART t2
+    sd t2, TF_HART(a0)
+    KUNLOCK t2
     ld t0, TF_SEPC(a0)
     csrw sepc, t0
     csrw sscratch, a0
@@ -219,9 +240,9 @@ user_return_message:
      * caller-saved others come back zero. */
     .globl user_return
 user_return:
-    THIS_HART t0
-    sd t0, TF_HART(a0)
-    KUNLOCK
+    THIS_HART t2
+    sd t2, TF_HART(a0)
+    KUNLOCK t2
     ld t0, TF_SEPC(a0)
     csrw sepc, t0
     csrw sscratch, a0

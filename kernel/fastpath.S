@@ -156,7 +156,7 @@ switch_regs:
     lbu t1, HART_FPU_ON(t4)
     bnez t0, regs_fp
     bnez t1, regs_fpu
-2:  KUNLOCK
+2:  KUNLOCK t4
     csrw sscratch, t2
     ld t0, TF_SEPC(t2)
     csrw sepc, t0

@@ -36,25 +36,52 @@
 /* struct klock */
 #define KLOCK_NEXT       0
 #define KLOCK_OWNER      4
+#define KLOCK_SLEEPERS   8               /* hart mask, 64 bits */
+#define KLOCK_SPINS      100             /* looks at the lock before sleeping */
+#define HART_SAVED       64              /* saved[4] */
 
 #ifdef __ASSEMBLER__
 /* Take the big kernel lock (ticket order) when several harts run; t0..t3
  * are used.  hart is a register holding this hart; frame the register
- * holding the trap frame just saved.  If another hart destroyed our thread
- * while we waited, go to lost with the hart in t3. */
+ * holding the trap frame just saved.  A hart that has spun KLOCK_SPINS
+ * times sleeps in wfi until a release wakes it (KUNLOCK): on a host with
+ * fewer cores than harts, a spinning hart takes the core the holder needs.
+ * If another hart destroyed our thread while we waited, go to lost with
+ * the hart in t3. */
 .macro KLOCK hart, frame, lost
     lbu t0, smp_on
     beqz t0, 3f
     la t1, klock
     li t2, 1
     amoadd.w t2, t2, KLOCK_NEXT(t1)
+    li t3, KLOCK_SPINS
 1:  lw t0, KLOCK_OWNER(t1)
     beq t0, t2, 2f
     lbu t0, HART_EVICT(\hart)
-    beqz t0, 1b
+    bnez t0, 5f
+    addi t3, t3, -1
+    bnez t3, 1b
+    /* asleep: say so, then look once more, so that a release between
+     * our last look and the wfi still wakes us */
+    ld t0, HART_MASK(\hart)
+    addi t3, t1, KLOCK_SLEEPERS
+    amoor.d.aqrl zero, t0, (t3)
+    li t0, SIP_SSIP
+    csrc sip, t0
+    lw t0, KLOCK_OWNER(t1)
+    beq t0, t2, 4f
+    lbu t0, HART_EVICT(\hart)
+    bnez t0, 4f
+    wfi
+4:  ld t0, HART_MASK(\hart)
+    not t0, t0
+    addi t3, t1, KLOCK_SLEEPERS
+    amoand.d.aqrl zero, t0, (t3)
+    li t3, KLOCK_SPINS
+    j 1b
     /* evicted: leave the thread's address space for the kernel's; the
      * hart that asked frees it once we say so */
-    ld t0, kernel_satp
+5:  ld t0, kernel_satp
     csrw satp, t0
     sfence.vma
     fence rw, rw
@@ -67,8 +94,11 @@
 3:
 .endm
 
-/* Drop the big kernel lock, if it is in use; t0 and t1 are used. */
-.macro KUNLOCK
+/* Drop the big kernel lock, if it is in use, and wake the harts that
+ * sleep waiting for it (klock_wake, entry.S: an SBI IPI; a0, a1, a6 and
+ * a7 are kept); hart is a register holding this hart; t0, t1 and ra are
+ * used. */
+.macro KUNLOCK hart
     lbu t0, smp_on
     beqz t0, 3f
     la t1, klock
@@ -76,6 +106,11 @@
     lw t0, KLOCK_OWNER(t1)
     addi t0, t0, 1
     sw t0, KLOCK_OWNER(t1)
+    fence rw, rw
+    ld t0, KLOCK_SLEEPERS(t1)
+    beqz t0, 3f
+    mv t1, \hart
+    call klock_wake
 3:
 .endm
 
@@ -111,6 +146,7 @@ struct hart {
 
 struct klock {
     uint32_t next, owner;
+    uint64_t sleepers;           /* harts asleep in wfi until it is released */
 };
 
 extern bool smp_on;              /* several harts run: the lock is taken */

@@ -3,8 +3,6 @@
 #ifndef KINE_SBI_H
 #define KINE_SBI_H
 
-#include <stdint.h>
-#include <stdbool.h>
 
 #define SBI_EXT_LEGACY_PUTCHAR  0x01
 #define SBI_EXT_BASE            0x10
@@ -18,6 +16,10 @@
 #define SBI_FENCE_WHOLE         (~0UL)       /* size: the whole address space */
 #define SBI_EXT_HSM             0x48534d     /* "HSM" */
 #define SBI_HSM_HART_START      0
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#include <stdbool.h>
 
 struct sbiret { long error; long value; };
 
@@ -77,5 +79,7 @@ static inline void sbi_set_timer(uint64_t when)
 {
     sbi_call(SBI_EXT_TIME, SBI_TIME_SET_TIMER, when);
 }
+
+#endif /* __ASSEMBLER__ */
 
 #endif

@@ -17,7 +17,9 @@ _Static_assert(__builtin_offsetof(struct hart, thread) == HART_CUR &&
                __builtin_offsetof(struct hart, fpu_unit_on) == HART_FPU_ON &&
                __builtin_offsetof(struct hart, evict) == HART_EVICT, "hart.h: offsets");
 _Static_assert(__builtin_offsetof(struct klock, next) == KLOCK_NEXT &&
-               __builtin_offsetof(struct klock, owner) == KLOCK_OWNER, "hart.h: klock");
+               __builtin_offsetof(struct klock, owner) == KLOCK_OWNER &&
+               __builtin_offsetof(struct klock, sleepers) == KLOCK_SLEEPERS, "hart.h: klock");
+_Static_assert(__builtin_offsetof(struct hart, saved) == HART_SAVED, "hart.h: saved");
 _Static_assert(sizeof(bool) == 1, "entry.S reads smp_on as a byte");
 
 extern char kstacks[];            /* entry.S: MAX_HARTS stacks of KSTACK_SIZE */
@@ -63,16 +65,31 @@ void smp_init(const struct fdt_info *fi, uint64_t boot_hartid)
     }
 }
 
+/* As KLOCK (hart.h), for the idle loop and a starting hart, whose thread
+ * nobody can evict (they have none). */
 void klock_acquire(void)
 {
+    uint64_t me = this_hart()->mask;
     uint32_t ticket = __atomic_fetch_add(&klock.next, 1, __ATOMIC_RELAXED);
-    while (__atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket)
-        ;
+    for (int spins = 0; __atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket;) {
+        if (++spins < KLOCK_SPINS)
+            continue;
+        __atomic_fetch_or(&klock.sleepers, me, __ATOMIC_SEQ_CST);
+        csr_clear(sip, SIP_SSIP);
+        if (__atomic_load_n(&klock.owner, __ATOMIC_SEQ_CST) != ticket)
+            __asm__ volatile("wfi");
+        __atomic_fetch_and(&klock.sleepers, ~me, __ATOMIC_SEQ_CST);
+        spins = 0;
+    }
 }
 
 void klock_release(void)
 {
     __atomic_store_n(&klock.owner, klock.owner + 1, __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    uint64_t sleepers = __atomic_load_n(&klock.sleepers, __ATOMIC_RELAXED);
+    if (sleepers)
+        smp_ipi(sleepers);
 }
 
 /* A started hart, on its own stack (hart.h), from entry.S. */

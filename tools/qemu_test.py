@@ -109,7 +109,6 @@ def main():
     ap.add_argument('--smp', type=int, default=int(os.environ.get('KINE_TEST_SMP', '1')),
                     help='harts (default 1, or $KINE_TEST_SMP)')
     ap.add_argument('--icount', action='store_true', help='exact instruction counting')
-    ap.add_argument('--smp', type=int, default=1, help='harts')
     ap.add_argument('--cpu', default='rv64',
                     help="QEMU's -cpu (rv64,v=true,vlen=128: a hart with vectors)")
     ap.add_argument('--swap', type=disk_size, metavar='SIZE', help='attach a disk of SIZE')
