@@ -282,26 +282,23 @@ static void *join_main(void *arg)
 }
 
 static volatile int64_t cyc_a, cyc_b;
-static volatile int cyc_done;        /* B's join returned (main may join A then) */
+static volatile int64_t cyc_res[2];  /* A's join of B, B's join of A */
+static volatile int cyc_left;         /* joins not returned yet */
 
-static void *joins_b(void *arg)
+/* A joins B and B joins A: whichever join comes second closes the cycle
+ * and gets EDEADLK; its thread ends, which ends the other join.  On one
+ * hart A is first; on several either may be. */
+static void *joins_other_of_pair(void *arg)
 {
-    void *v = arg;
-    while (!cyc_b)
+    int self = (int)(uintptr_t)arg;
+    while (!cyc_a || !cyc_b)
         kine_yield();
-    return kine_thread_join(cyc_b, &v) == 0 ? v : (void *)-1;
-}
-
-static void *joins_a(void *arg)
-{
-    (void)arg;
-    while (!cyc_a)
-        kine_yield();
-    for (int i = 0; i < 10; i++)
-        kine_yield();                /* A is in its join of us */
-    int64_t r = kine_thread_join(cyc_a, NULL);
-    cyc_done = 1;
-    return (void *)(intptr_t)r;
+    if (self == 1)
+        for (int i = 0; i < 10; i++)
+            kine_yield();            /* let A be first, where it can */
+    cyc_res[self] = kine_thread_join(self == 0 ? cyc_b : cyc_a, NULL);
+    __atomic_fetch_sub(&cyc_left, 1, __ATOMIC_SEQ_CST);
+    return (void *)(intptr_t)cyc_res[self];
 }
 
 static int errors(void)
@@ -376,16 +373,24 @@ static int errors(void)
     kine_expect(&t, "join the joiner", kine_thread_join(j1, NULL), 0);
     kine_expect(&t, "the first joiner's join", second_join_result, 0);
     kine_expect(&t, "joined by the first", kine_thread_join(target, NULL), -KINE_ESRCH);
-    /* A joins B, then B joins A: B's join would never end */
+    /* A joins B and B joins A: the join that closes the cycle (B's on one
+     * hart) gets EDEADLK and the other ends normally, joined */
     cyc_a = cyc_b = 0;
-    cyc_done = 0;
-    cyc_a = kine_thread_create(joins_b, NULL, NULL);
-    cyc_b = kine_thread_create(joins_a, NULL, NULL);
-    while (cyc_b > 0 && !cyc_done)
-        kine_yield();                /* main joining A first would make B's EINVAL */
-    kine_expect(&t, "A's join of B", kine_thread_join(cyc_a, &v), 0);
-    kine_expect(&t, "B's join of A (B's value, A got it)", (int64_t)(intptr_t)v, -KINE_EDEADLK);
-    kine_expect(&t, "B was joined by A", kine_thread_join(cyc_b, NULL), -KINE_ESRCH);
+    cyc_left = 2;
+    int64_t pair[2];
+    pair[0] = kine_thread_create(joins_other_of_pair, (void *)0, NULL);
+    cyc_a = pair[0];
+    pair[1] = kine_thread_create(joins_other_of_pair, (void *)1, NULL);
+    cyc_b = pair[1];
+    while (pair[0] > 0 && pair[1] > 0 && cyc_left)
+        kine_yield();
+    int closer = cyc_res[0] == -KINE_EDEADLK ? 0 : 1;
+    kine_expect(&t, "one join closes the cycle: EDEADLK", cyc_res[closer], -KINE_EDEADLK);
+    kine_expect(&t, "the other join ends normally", cyc_res[!closer], 0);
+    kine_expect(&t, "the thread that joined, joined by main", kine_thread_join(pair[!closer], &v), 0);
+    kine_expect(&t, "... with its join's result", (int64_t)(intptr_t)v, 0);
+    kine_expect(&t, "the closer was joined already", kine_thread_join(pair[closer], NULL),
+                -KINE_ESRCH);
     if (t.failed)
         printf("errors: %d of %d checks failed\n", t.failed, t.failed + t.passed);
     return t.failed == 0;

@@ -242,6 +242,9 @@ void hart_setup(void)
     csr_clear(sstatus, SSTATUS_SIE | SSTATUS_SPP | SSTATUS_SPIE);
     fpu_init();
     csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
+    /* An IPI must wake this hart from its first wait for the big lock on
+     * (hart.h), before the scheduler's timer is set up. */
+    csr_set(sie, SIE_SSIE);
 }
 
 void kmain(uint64_t hartid, const void *dtb)

@@ -138,9 +138,17 @@ switch_regs:
     beq t1, t3, 1f
     csrw satp, t1
     ld t1, SPACE_TLB_HARTS(t0)         /* space_activate: this hart may */
-    ld t3, HART_MASK(t4)               /* hold its translations now */
+    ld t3, HART_MASK(t4)               /* hold its translations now, */
     or t1, t1, t3
     sd t1, SPACE_TLB_HARTS(t0)
+    ld t1, SPACE_FLUSH_PENDING(t0)     /* and drops them first if a */
+    and t5, t1, t3                     /* shootdown spared it (tlb.c) */
+    beqz t5, 3f
+    xor t1, t1, t3
+    sd t1, SPACE_FLUSH_PENDING(t0)
+    lhu t5, SPACE_ASID(t0)
+    sfence.vma zero, t5
+3:
     lhu t1, SPACE_ASID(t0)
     bnez t1, 1f
     sfence.vma

@@ -28,6 +28,7 @@
 #define SPACE_ASID            14      /* 16 bits */
 #define SPACE_SATP            24
 #define SPACE_TLB_HARTS       64
+#define SPACE_FLUSH_PENDING   72
 
 /* the handle table (handle.h): a page of 16-byte slots per 256 handles */
 #define SLOT_OBJ              0

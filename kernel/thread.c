@@ -82,7 +82,7 @@ void space_destroy(struct space *s)
         thread_destroy(s->threads);
     /* No hart keeps a translation through its tables or under its ASID,
      * which the next space in its slot gets. */
-    tlb_shootdown(s);
+    tlb_shootdown_all(s);
     /* Never free the tables the hart is walking. */
     uint64_t here = csr_read(satp) & SATP_PPN_MASK;
     if (here == ((uint64_t)s->root >> PAGE_SHIFT)) {

@@ -55,6 +55,8 @@ struct space {
     /* Harts that may hold its translations: each that made it active since
      * the last flush of its whole ASID everywhere (tlb.c). */
     uint64_t tlb_harts;
+    /* Harts that must drop its ASID before they run it again (tlb.c). */
+    uint64_t flush_pending;
 };
 
 struct thread {
@@ -118,7 +120,9 @@ _Static_assert(sizeof(enum thread_state) == 4 && T_READY == THREAD_READY &&
                "fastpath.h: thread states");
 _Static_assert(__builtin_offsetof(struct space, satp) == SPACE_SATP &&
                __builtin_offsetof(struct space, asid) == SPACE_ASID &&
-               __builtin_offsetof(struct space, tlb_harts) == SPACE_TLB_HARTS, "fastpath.h: space");
+               __builtin_offsetof(struct space, tlb_harts) == SPACE_TLB_HARTS &&
+               __builtin_offsetof(struct space, flush_pending) == SPACE_FLUSH_PENDING,
+               "fastpath.h: space");
 
 extern struct thread *all_threads;   /* every thread that exists */
 /* The thread whose registers are live on this hart (hart.h). */
@@ -181,8 +185,13 @@ void thread_destroy(struct thread *t);
 static inline void space_activate(struct space *s)
 {
     if (csr_read(satp) != s->satp) {
+        uint64_t me = this_hart()->mask;
         csr_write(satp, s->satp);
-        s->tlb_harts |= this_hart()->mask;
+        s->tlb_harts |= me;
+        if (s->flush_pending & me) {         /* a shootdown it was spared (tlb.c) */
+            s->flush_pending &= ~me;
+            sfence_vma_asid(s->asid);
+        }
         if (!s->asid)
             sfence_vma_all();        /* ASID 0 is shared by every space without one */
     }

@@ -1,12 +1,18 @@
 /* TLB shootdown: when a call removes or narrows a translation of an address
- * space, every other hart that may hold it in its TLB drops it before the
- * call returns.  Which harts may: those that made the space active since
- * its whole ASID was last dropped everywhere (struct space.tlb_harts, set
- * by space_activate and the fast paths).  One SBI remote fence per call,
- * for the whole ASID, however many pages changed: it leaves only the harts
- * that run the space now in the set, so the next change of a space that
- * stayed on one hart costs nothing.  kernel.shootdown=off skips the remote
- * fence (never safe: it is there to show what breaks without it). */
+ * space, no other hart may use the old one after the call returns.  Which
+ * harts may hold it: those that made the space active since its whole ASID
+ * was last dropped everywhere (struct space.tlb_harts, set by
+ * space_activate and the fast paths).  Of those, the ones that run the
+ * space now (their current thread is in it: we hold the big lock, so each
+ * is in user mode or waits for the lock) drop its whole ASID before we go
+ * on, with one SBI remote fence per call however many pages changed.  The
+ * others cannot use a translation of it until they make it active again,
+ * so they are only marked (space.flush_pending) and drop the ASID then
+ * (space_activate, fastpath.S): a process that moves between harts costs
+ * no remote fence while it is not running.  A destroyed space's ASID goes
+ * to the next space in its slot, so then every hart drops it at once
+ * (tlb_shootdown_all).  kernel.shootdown=off skips the remote fence and
+ * the marks (never safe: it is there to show what breaks without them). */
 #include "kernel.h"
 #include "riscv.h"
 #include "sbi.h"
@@ -16,28 +22,46 @@
 bool tlb_shootdown_off;
 static uint64_t shootdowns;
 
+static uint64_t marked;          /* harts marked instead (flush_pending) */
+
+static void fence(uint64_t mask, uint64_t asid)
+{
+    long err = sbi_remote_sfence_asid(mask, asid);
+    if (err)                      /* smp_start checked the firmware has RFENCE */
+        panic("SBI remote fence failed: %ld", err);
+    shootdowns++;
+}
+
 void tlb_shootdown(struct space *s)
 {
     struct hart *me = this_hart();
-    uint64_t others = s->tlb_harts & ~me->mask;
-    if (!others)
+    uint64_t others = s->tlb_harts & ~me->mask, running = 0;
+    if (!others || tlb_shootdown_off)
         return;
-    if (!tlb_shootdown_off) {
-        long err = sbi_remote_sfence_asid(others, s->asid);
-        if (err)
-            panic("SBI remote fence failed: %ld", err);
-    }
-    shootdowns++;
-    uint64_t keep = s->tlb_harts & me->mask;
     for_each_hart(h)
-        if (h->thread && h->thread->space == s)
-            keep |= h->mask;
-    s->tlb_harts = keep;
+        if (h != me && h->thread && h->thread->space == s)
+            running |= h->mask;
+    if (running)
+        fence(running, s->asid);
+    if (others & ~running) {
+        s->flush_pending |= others & ~running;
+        marked++;
+    }
+    s->tlb_harts = (s->tlb_harts & me->mask) | running;
+}
+
+void tlb_shootdown_all(struct space *s)
+{
+    uint64_t others = (s->tlb_harts | s->flush_pending) & ~this_hart()->mask;
+    if (others && !tlb_shootdown_off)
+        fence(others, s->asid);
+    s->tlb_harts &= this_hart()->mask;
+    s->flush_pending = 0;
 }
 
 void tlb_report(void)
 {
     if (smp_on)
-        kprintf("kernel: %lu TLB shootdowns%s\n", shootdowns,
-                tlb_shootdown_off ? " skipped (kernel.shootdown=off)" : "");
+        kprintf("kernel: %lu TLB shootdowns, %lu deferred to the next switch%s\n",
+                shootdowns, marked, tlb_shootdown_off ? " (kernel.shootdown=off: none made)" : "");
 }
