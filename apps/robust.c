@@ -29,6 +29,20 @@ static int killed(pid_t pid)
     return waitpid(pid, &ws, 0) == pid && WIFSIGNALED(ws) && WTERMSIG(ws) == KINE_WSTATUS_KILLED;
 }
 
+/* Close the pipe the n children wait on, so that they end, and reap them:
+ * 1 if every one exited with status 0. */
+static int release_and_reap(int hold[2], const pid_t *kids, int n)
+{
+    close(hold[0]);
+    close(hold[1]);
+    int all = 1;
+    for (int i = 0; i < n; i++) {
+        int ws = 0;
+        all &= waitpid(kids[i], &ws, 0) == kids[i] && ws == 0;
+    }
+    return all;
+}
+
 static int forkbomb(void)
 {
     enum { MAX = 256 };
@@ -48,13 +62,7 @@ static int forkbomb(void)
             break;
     }
     int refused = n < MAX && (errno == EAGAIN || errno == ENOMEM);
-    close(hold[0]);
-    close(hold[1]);
-    int all = 1;
-    for (int i = 0; i < n; i++) {
-        int ws = 0;
-        all &= waitpid(kids[i], &ws, 0) == kids[i] && ws == 0;
-    }
+    int all = release_and_reap(hold, kids, n);
     printf("forkbomb: %d children before fork failed with %s\n", n,
            errno == EAGAIN ? "EAGAIN" : errno == ENOMEM ? "ENOMEM" : "?");
     return refused && all;
@@ -216,13 +224,7 @@ static int threadbomb(void)
         other += v != 'q' && v != 'k';
     }
     int refused = n < BOMB_PROCS_MAX && (errno == EAGAIN || errno == ENOMEM);
-    close(hold[0]);
-    close(hold[1]);
-    int all = 1;
-    for (int i = 0; i < n; i++) {
-        int ws = 0;
-        all &= waitpid(kids[i], &ws, 0) == kids[i] && ws == 0;
-    }
+    int all = release_and_reap(hold, kids, n);
     int back = kine_ledger(&after) >= 0 && after.threads == before.threads &&
                after.kmem_reserved == before.kmem_reserved;
     printf("threadbomb: %d processes; threads refused with EAGAIN at the quota %d times, "

@@ -30,11 +30,19 @@ void irq_init(uint32_t n)
 }
 
 /* Every hart listens: the PLIC context the kernel uses (boot.plic_context)
- * is one hart's, which need not be the boot hart. */
+ * is one hart's, which need not be the boot hart.  And OpenSBI, when it
+ * starts a hart, closes that hart's S-mode context (enable bits 0,
+ * threshold 7): if that was the kernel's, it is opened again, with the
+ * sources bound so far. */
 void irq_hart_init(void)
 {
-    if (nsources)
-        csr_set(sie, SIE_SEIE);
+    if (!nsources)
+        return;
+    csr_set(sie, SIE_SEIE);
+    plic_open();
+    for (uint32_t src = 1; src <= nsources; src++)
+        if (lines[src].owner)
+            plic_enable(src);
 }
 
 /* Undo a binding: an interrupt claimed and not acknowledged is completed

@@ -33,6 +33,12 @@ uint32_t plic_init(const struct fdt_range *regs, uint32_t ndev, int context)
     return ndev;
 }
 
+void plic_open(void)
+{
+    if (plic_base)
+        *reg(context_block + PLIC_THRESHOLD) = PLIC_THRESHOLD_NONE;
+}
+
 static volatile uint32_t *enable_word(uint32_t src)
 {
     return reg(enable_block + sizeof(uint32_t) * (src / PLIC_WORD_BITS));

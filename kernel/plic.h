@@ -29,7 +29,9 @@
 uint32_t plic_init(const struct fdt_range *regs, uint32_t ndev, int context);
 void plic_enable(uint32_t src);          /* priority on, enable bit set */
 void plic_disable(uint32_t src);         /* enable bit clear, priority off */
-uint32_t plic_claim(void);               /* the highest pending source, or 0 */
+uint32_t plic_claim(void);
+/* The kernel's context takes every enabled source again (threshold 0). */
+void plic_open(void);               /* the highest pending source, or 0 */
 void plic_complete(uint32_t src);        /* the source may interrupt again */
 
 #endif
