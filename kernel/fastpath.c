@@ -73,10 +73,12 @@ sysret fast_map_reply_recv(SYSCALL_ARGS)
     if (!pte || va_rights - r != dest->fault_va || space_handle(dest->space) != a1 ||
         !vm_map_flags_ok(r) || frame >= boot.pool_frames || (*pte & PTE_KERNEL_OWNED))
         return syscall_map_reply_recv(a0, a1, a2, a3, a4, a5, a6, n);
-    uint64_t old = *pte;
-    *pte = vm_pool_pte(old, frame, r);
+    uint64_t old = *pte, new;
+    do
+        new = vm_pool_pte(old, frame, r);
+    while (!pte_replace(pte, &old, new));
     sfence_vma_page(dest->fault_va, dest->space->asid);
-    if (vm_pte_narrowed(old, *pte))
+    if (vm_pte_narrowed(old, new))
         tlb_shootdown(dest->space);  /* a COW copy: its old frame goes */
     dest->kmsg = false;              /* it re-runs the instruction */
     dest->partner = NULL;

@@ -77,6 +77,8 @@
     not t0, t0
     addi t3, t1, KLOCK_SLEEPERS
     amoand.d.aqrl zero, t0, (t3)
+    li t0, SIP_SSIP                   /* the wake-up is taken: no trap for it */
+    csrc sip, t0
     li t3, KLOCK_SPINS
     j 1b
     /* evicted: leave the thread's address space for the kernel's; the

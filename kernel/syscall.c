@@ -133,9 +133,11 @@ static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
     }
     bool narrowed = false;
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t old = *pte[i];
-        *pte[i] = vm_pool_pte(old, e[i].frame, e[i].va_rights & (PAGE_SIZE - 1));
-        narrowed |= vm_pte_narrowed(old, *pte[i]);
+        uint64_t old = *pte[i], new;
+        do                           /* A/D of the old frame kept (vm.h) */
+            new = vm_pool_pte(old, e[i].frame, e[i].va_rights & (PAGE_SIZE - 1));
+        while (!pte_replace(pte[i], &old, new));
+        narrowed |= vm_pte_narrowed(old, new);
     }
     if (n > TLB_FLUSH_PAGES) {
         sfence_vma_asid(s->asid);

@@ -231,7 +231,7 @@ int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_
             count += (uint64_t)(p_end - p);
             if ((p_end - p) & 1) {
                 if (__builtin_expect((*p & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V, 1))
-                    *p = *q = *p & keep;
+                    *q = pte_and(p, keep) & keep;
                 else
                     skipped++;
                 p++, q++;
@@ -239,11 +239,11 @@ int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_
             for (; p < p_end; p += 2, q += 2) {
                 uint64_t a = p[0], b = p[1];
                 if (__builtin_expect((a & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V, 1))
-                    p[0] = q[0] = a & keep;
+                    q[0] = pte_and(&p[0], keep) & keep;
                 else
                     skipped++;
                 if (__builtin_expect((b & (PTE_V | PTE_KERNEL_OWNED)) == PTE_V, 1))
-                    p[1] = q[1] = b & keep;
+                    q[1] = pte_and(&p[1], keep) & keep;
                 else
                     skipped++;
             }
@@ -254,7 +254,7 @@ int64_t vm_copy_range(struct space *src, struct space *dst, uint64_t va, uint64_
             uint64_t pte = *p;
             if ((pte & (PTE_V | PTE_KERNEL_OWNED)) != PTE_V || (p[gap] & PTE_KERNEL_OWNED))
                 continue;
-            *p = p[gap] = pte & keep;
+            p[gap] = pte_and(p, keep) & keep;
             count++;
         }
     }
@@ -298,7 +298,9 @@ static int narrow_leaf(uint64_t va, uint64_t *pte, void *ctx)
 {
     uint64_t set = *(const uint64_t *)ctx;
     (void)va;
-    *pte = (*pte & ~(PTE_R | PTE_W | PTE_X)) | set;
+    uint64_t old = *pte;
+    while (!pte_replace(pte, &old, (old & ~(PTE_R | PTE_W | PTE_X)) | set))
+        ;
     return 0;
 }
 
@@ -369,14 +371,13 @@ static int access_leaf(uint64_t va, uint64_t *pte, void *ctx)
 {
     struct access_walk *w = ctx;
     uint64_t i = (va - w->base) >> PAGE_SHIFT, bit = 1UL << (i % KINE_ACCESS_WORD_BITS);
-    if (*pte & PTE_A)
+    /* read and change in one step: another hart's walker may set D now */
+    uint64_t old = w->flags & KINE_ACCESS_UNMAP ? pte_and(pte, 0) :
+                   w->flags & KINE_ACCESS_CLEAR ? pte_and(pte, ~PTE_A) : *pte;
+    if (old & PTE_A)
         w->a[i / KINE_ACCESS_WORD_BITS] |= bit;
-    if (*pte & PTE_D)
+    if (old & PTE_D)
         w->d[i / KINE_ACCESS_WORD_BITS] |= bit;
-    if (w->flags & KINE_ACCESS_UNMAP)
-        *pte = 0;
-    else if (w->flags & KINE_ACCESS_CLEAR)
-        *pte &= ~PTE_A;
     return 0;
 }
 

@@ -83,6 +83,21 @@ static inline uint64_t *vm_user_pte(uint64_t *root, uint64_t va)
     return &((uint64_t *)PTE_TO_PA(e))[VPN(va, 0)];
 }
 
+/* A present PTE of a space other harts may run can change under us: their
+ * page-table walkers set A and D.  So a PTE that keeps A/D is changed in
+ * one atomic step: pte_and gives back the old value; pte_replace puts new
+ * in place only if it still holds *old (else *old is what it holds). */
+static inline uint64_t pte_and(uint64_t *pte, uint64_t keep)
+{
+    return __atomic_fetch_and(pte, keep, __ATOMIC_RELAXED);
+}
+
+static inline bool pte_replace(uint64_t *pte, uint64_t *old, uint64_t new)
+{
+    return __atomic_compare_exchange_n(pte, old, new, false, __ATOMIC_RELAXED,
+                                       __ATOMIC_RELAXED);
+}
+
 /* A page fault with this cause at page va, whose PTE is *pte, that the
  * PTE allows: either it only wants A (or D) set (hardware without Svadu),
  * or this hart's TLB still held the translation from before another hart
@@ -95,7 +110,7 @@ static inline bool vm_fix_ad(uint64_t *pte, uint64_t va, uint64_t asid, uint64_t
     uint64_t set = PTE_A | (cause == EXC_STORE_PAGE_FAULT ? PTE_D : 0);
     if ((*pte & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
         return false;                /* a real fault: the pager's */
-    *pte |= set;
+    __atomic_fetch_or(pte, set, __ATOMIC_RELAXED);
     sfence_vma_page(va, asid);
     return true;
 }

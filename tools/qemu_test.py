@@ -26,6 +26,8 @@ QEMU's blkdebug driver under it, so every read (or write) the guest asks
 for fails with EIO."""
 import argparse, codecs, os, re, subprocess, sys, tempfile, threading, time
 
+SMP_SLOWDOWN = 3   # timeouts of a run put on several harts by KINE_TEST_SMP
+
 POLL_SECONDS = 0.05
 EIO = 5
 SIZE_UNITS = {'': 1, 'K': 1 << 10, 'M': 1 << 20, 'G': 1 << 30}
@@ -126,6 +128,8 @@ def main():
 
     if a.smp is None:       # exact counts need one hart (docs/benchmarks.md)
         a.smp = 1 if a.icount else int(os.environ.get('KINE_TEST_SMP', '1'))
+        if a.smp > 1:       # the smp4 setup (meson.build): several harts run slower
+            a.timeout *= SMP_SLOWDOWN
     cmd = [a.qemu, '-machine', 'virt', '-bios', 'default', '-m', a.memory, '-smp', str(a.smp),
            '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
            '-cpu', a.cpu, '-kernel', a.kernel, '-append', a.append]
