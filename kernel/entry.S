@@ -51,6 +51,18 @@
     .endr
 .endm
 
+/* The first steps of resuming the thread whose frame is tf, from C on this
+ * hart's stack: the frame names this hart, the lock is dropped, and sepc
+ * and sscratch are the thread's.  t0..t2 and ra are used. */
+.macro RESUME tf
+    THIS_HART t2
+    sd t2, TF_HART(\tf)
+    KUNLOCK t2
+    ld t0, TF_SEPC(\tf)
+    csrw sepc, t0
+    csrw sscratch, \tf
+.endm
+
     .section .text.entry
     .globl _start
 _start:
@@ -222,12 +234,7 @@ klock_wake:
      * the arguments, its kept registers from the frame and the rest zero. */
     .globl user_return_message
 user_return_message:
-    THIS_HART t2
-    sd t2, TF_HART(a0)
-    KUNLOCK t2
-    ld t0, TF_SEPC(a0)
-    csrw sepc, t0
-    csrw sscratch, a0
+    RESUME a0
     ld gp, REG(3)(a0)
     KEPT_GPRS ld, a0
     ZERO ra, t0, t1, t2, t3, t4, t5, t6, a7
@@ -240,12 +247,7 @@ user_return_message:
      * caller-saved others come back zero. */
     .globl user_return
 user_return:
-    THIS_HART t2
-    sd t2, TF_HART(a0)
-    KUNLOCK t2
-    ld t0, TF_SEPC(a0)
-    csrw sepc, t0
-    csrw sscratch, a0
+    RESUME a0
     ld t0, TF_FULL(a0)
     bnez t0, 1f
     ld gp, REG(3)(a0)
