@@ -181,6 +181,19 @@ static int cowfront(void)
     return ok;
 }
 
+/* The end of shrink and shrinkrace: the child reaped, and the heap back
+ * to where it was, whether it grew again (regrown) or stayed at half. */
+static int shrink_done(int ok, pid_t c, int regrown, uint64_t half)
+{
+    if (c > 0)
+        ok &= reap(c) == 0;
+    if (regrown)
+        release();
+    else
+        sbrk(-(intptr_t)(half * KINE_PAGE_SIZE));
+    return ok;
+}
+
 /* Pages go out to make room for new ones; the oldest of them (the front
  * of a FIFO replacement) are touched again at once, so they come back
  * from the swap cache while their write is still under way, and the
@@ -238,13 +251,7 @@ static int shrink(void)
     write(go[1], "x", 1);
     close(go[0]);
     close(go[1]);
-    if (c > 0)
-        ok &= reap(c) == 0;
-    if (regrown)
-        release();
-    else
-        sbrk(-(intptr_t)(half * KINE_PAGE_SIZE));
-    return ok;
+    return shrink_done(ok, c, regrown, half);
 }
 
 /* The parent shrinks and grows its heap again while its child is paging
@@ -264,13 +271,7 @@ static int shrinkrace(void)
         fill(p, TAG_CHILD);
     ok &= regrown && check_all("shrinkrace parent (kept)", 0, half, TAG_PARENT) &&
           check_all("shrinkrace parent (written)", half, npages, TAG_CHILD);
-    if (c > 0)
-        ok &= reap(c) == 0;
-    if (regrown)
-        release();
-    else
-        sbrk(-(intptr_t)(half * KINE_PAGE_SIZE));
-    return ok;
+    return shrink_done(ok, c, regrown, half);
 }
 
 /* A process pages, forks and exits at once, while its child pages in what
