@@ -92,7 +92,6 @@ park:
 secondary_entry:
     KERNEL_GP
     mv sp, a1
-    mv a0, a1
     call hart_main
 3:  j 3b
 

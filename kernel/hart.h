@@ -30,7 +30,7 @@
 #define HART_MASK        16
 #define HART_FPU_ON      24              /* 8 bits */
 #define HART_EVICT       25              /* 8 bits */
-#define HART_VEC_ON      27              /* 8 bits */
+#define HART_VEC_ON      26              /* 8 bits */
 #define HART_VEC_OWNER   40
 
 /* struct klock */
@@ -135,9 +135,7 @@ struct hart {
     uint64_t mask;               /* 1 << hart id: its bit in hart masks */
     bool fpu_unit_on;            /* sstatus.FS is not Off */
     volatile bool evict;         /* leave your thread's space (set by another hart) */
-    bool started;
     bool vec_unit_on;            /* sstatus.VS is not Off (vector.c) */
-    uint32_t index;              /* 0 = the boot hart */
     uint64_t hartid;
     struct thread *vec_owner;    /* whose values this hart's vector registers hold */
     uint64_t picks;              /* threads the scheduler gave it (sched_next) */

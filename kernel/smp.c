@@ -60,7 +60,6 @@ void smp_init(const struct fdt_info *fi, uint64_t boot_hartid)
         memset(h, 0, sizeof(*h));
         h->hartid = id;
         h->mask = 1UL << id;
-        h->index = nharts;
         harts[nharts++] = h;
     }
 }
@@ -93,7 +92,7 @@ void klock_release(void)
 }
 
 /* A started hart, on its own stack (hart.h), from entry.S. */
-void __attribute__((noreturn)) hart_main(struct hart *h)
+void __attribute__((noreturn)) hart_main(void)
 {
     hart_setup();
     csr_write(satp, kernel_satp);
@@ -101,7 +100,6 @@ void __attribute__((noreturn)) hart_main(struct hart *h)
     klock_acquire();
     timer_init(boot.timebase_hz);
     irq_hart_init();
-    h->started = true;
     sched_run();
 }
 
@@ -127,7 +125,6 @@ void smp_start(void)
             kprintf("kernel: hart %lu does not start (SBI error %ld)\n", h->hartid, err);
             continue;
         }
-        h->index = kept;
         harts[kept++] = h;
     }
     nharts = kept;
