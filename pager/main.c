@@ -12,6 +12,7 @@
 #include "pager.h"
 #include "blk.h"
 #include "pageops.h"
+#include "fastfault.h"
 #include <kine/status.h>
 
 #define SPAWN_ARGS_MAX   (KINE_PAGE_SIZE / 2)
@@ -650,6 +651,52 @@ static void start_init(const struct kine_bootinfo *bi)
     }
 }
 
+/* Did the kernel make the mapping of a KSYS_MAP_REPLY_RECV that returned
+ * r?  The space is the faulting process's own, alive while we run, so only
+ * the reply or the receive can have failed after the map: ETIMEDOUT, or
+ * ESRCH if the thread were gone.  Otherwise nothing was sent or received. */
+static inline bool map_taken(int64_t r)
+{
+    return r >= 0 || r == -KINE_ETIMEDOUT || r == -KINE_ESRCH;
+}
+
+/* The kernel refused (error r) the map that answered p's fault (p NULL:
+ * nobody to blame): p dies, its books already put back. */
+static void map_refused(struct proc *p, int64_t r)
+{
+    if (!p)
+        return;
+    if (pg.trace_records)
+        trace_map_refused(p->pid);
+    proc_kill(p, r == -KINE_ENOMEM ? "out of page-table memory at" : "cannot map", pg.fault_addr);
+}
+
+/* Step 5 of the fault path for the general path's answers: what the
+ * handling queued and the reply to reply_to (0: none) in one trap, then
+ * the next message into m.  A queue for several spaces goes first with
+ * KSYS_MAP, then the reply. */
+static int64_t answer_and_receive(kine_tid_t reply_to, struct kine_msg *m, uint64_t deadline,
+                                  kine_tid_t *sender)
+{
+    kine_as_t as = 0;
+    int64_t n = reply_to ? mm_stage((struct kine_map_entry *)kine_ipcbuf(), &as) : 0;
+    if (n > 0) {
+        int64_t r = kine_map_reply_recv(reply_to, as, (uint64_t)n, m, deadline, sender);
+        bool mapped = map_taken(r);
+        mm_sent(&pager_ops, mapped);
+        if (!mapped)
+            map_refused(proc_by_tid(reply_to), r);
+        return r;
+    }
+    if (n < 0 && mm_commit(&pager_ops) < 0) {
+        struct proc *p = proc_by_tid(reply_to);
+        if (p)
+            proc_kill(p, "cannot map", pg.fault_addr);
+        reply_to = 0;
+    }
+    return kine_reply_recv(reply_to, m, deadline, sender);
+}
+
 /* The pager's entry, called by libsys/crt0.S. */
 void __kine_start(const struct kine_bootinfo *bi)
 {
@@ -666,44 +713,32 @@ void __kine_start(const struct kine_bootinfo *bi)
     start_init(bi);
 
     kine_tid_t reply_to = 0, sender = 0;
+    kine_as_t fast_as = 0;       /* the fast path's answer waits in the IPC buffer */
     struct kine_msg m = { 0 };
     for (;;) {
+        /* (a sleeper's reply has no words: the IPC buffer stays as it is) */
         uint64_t deadline = wake_sleepers();
-        kine_as_t as = 0;
-        int64_t r, n = reply_to ? mm_stage((struct kine_map_entry *)kine_ipcbuf(), &as) : 0;
-        if (n > 0) {
-            /* Step 4 of the fault path: the queued map and the answer in one
-             * trap.  If the map fails, nothing is sent or received. */
-            r = kine_map_reply_recv(reply_to, as, (uint64_t)n, &m, deadline, &sender);
-            /* The space is the faulting process's own, alive while we run,
-             * so only the reply or the receive can have failed after the
-             * map: ETIMEDOUT, or ESRCH if the thread were gone. */
-            bool mapped = r >= 0 || r == -KINE_ETIMEDOUT || r == -KINE_ESRCH;
-            mm_sent(&pager_ops, mapped);
-            if (!mapped) {
-                struct proc *p = proc_by_tid(reply_to);
-                if (p && pg.trace_records)
-                    trace_map_refused(p->pid);
-                if (p)
-                    proc_kill(p, r == -KINE_ENOMEM ? "out of page-table memory at" : "cannot map",
-                              pg.fault_addr);
-            }
+        int64_t r;
+        if (fast_as) {
+            /* Step 5 for the fault fast path: its one entry and an empty
+             * reply, then the next message, in one trap. */
+            r = kine_map_reply_recv(reply_to, fast_as, 1, &m, deadline, &sender);
+            if (!map_taken(r))
+                map_refused(fault_fast_undo(reply_to), r);
         } else {
-            if (n < 0 && mm_commit(&pager_ops) < 0) {
-                struct proc *p = proc_by_tid(reply_to);
-                if (p)
-                    proc_kill(p, "cannot map", pg.fault_addr);
-                reply_to = 0;
-            }
-            r = kine_reply_recv(reply_to, &m, deadline, &sender);
+            r = answer_and_receive(reply_to, &m, deadline, &sender);
         }
         reply_to = 0;
-        if (r >= 0) {                /* else a timeout, or the reply target is gone */
+        fast_as = 0;
+        if (r < 0) {
+            /* a timeout, or the reply target is gone */
+        } else if (pg.fast_fault && (fast_as = fault_fast(sender, &m)) != 0) {
+            reply_to = sender;
+            continue;            /* its mapping waits: no paging now (below) */
+        } else {
             pg.serving_thread = thread_by_tid(sender);
             pg.serving = pg.serving_thread ? pg.serving_thread->proc : NULL;
-            int fast = fault_fast(pg.serving, &m);
-            if (fast == FAST_REPLY ||
-                (fast == FAST_NOT_TAKEN && handle(pg.serving_thread, &m)))
+            if (handle(pg.serving_thread, &m))
                 reply_to = sender;
             pg.serving = NULL;
             pg.serving_thread = NULL;

@@ -31,7 +31,7 @@ struct queued {
 };
 
 static struct queued queue[KINE_MAP_BATCH];
-static uint64_t nqueued;
+uint64_t mm_nqueued;
 
 /* Drop the reference an entry (v, flags) held: a frame's, or a paged-out
  * page's swap slot's. */
@@ -50,17 +50,17 @@ static void settle(const struct pager_ops *o, uint64_t n)
     for (uint64_t i = 0; i < n; i++)
         if (queue[i].had == OTHER_FRAME)
             drop_entry(o, queue[i].old_frame, queue[i].old_flags);
-    memmove(queue, queue + n, (nqueued - n) * sizeof(queue[0]));
-    nqueued -= n;
+    memmove(queue, queue + n, (mm_nqueued - n) * sizeof(queue[0]));
+    mm_nqueued -= n;
 }
 
-/* Entries [from, nqueued) were never sent: put back what they replaced and
- * drop the references they held, newest first (a page queued twice ends as
- * it began). */
+/* Entries [from, mm_nqueued) were never sent: put back what they
+ * replaced and drop the references they held, newest first (a page queued
+ * twice ends as it began). */
 static void roll_back(const struct pager_ops *o, uint64_t from)
 {
-    while (nqueued > from) {
-        struct queued *q = &queue[--nqueued];
+    while (mm_nqueued > from) {
+        struct queued *q = &queue[--mm_nqueued];
         if (q->had != NOTHING)
             pm_set(&q->mm->pm, q->va, q->old_frame, q->old_flags);   /* slot exists */
         else
@@ -79,10 +79,10 @@ static void to_entry(const struct queued *q, struct kine_map_entry *e)
 int mm_commit(const struct pager_ops *o)
 {
     struct kine_map_entry batch[KINE_MAP_BATCH];
-    while (nqueued) {
+    while (mm_nqueued) {
         /* one run of entries for the same space */
         uint64_t n = 0;
-        while (n < nqueued && queue[n].mm->as == queue[0].mm->as) {
+        while (n < mm_nqueued && queue[n].mm->as == queue[0].mm->as) {
             to_entry(&queue[n], &batch[n]);
             n++;
         }
@@ -98,24 +98,22 @@ int mm_commit(const struct pager_ops *o)
 
 void mm_abort(const struct pager_ops *o) { roll_back(o, 0); }
 
-uint64_t mm_queued(void) { return nqueued; }
-
 int64_t mm_stage(struct kine_map_entry *buf, kine_as_t *as)
 {
-    for (uint64_t i = 0; i < nqueued; i++) {
+    for (uint64_t i = 0; i < mm_nqueued; i++) {
         if (queue[i].mm->as != queue[0].mm->as)
             return -1;
         to_entry(&queue[i], &buf[i]);
     }
-    if (nqueued)
+    if (mm_nqueued)
         *as = queue[0].mm->as;
-    return (int64_t)nqueued;
+    return (int64_t)mm_nqueued;
 }
 
 void mm_sent(const struct pager_ops *o, int ok)
 {
     if (ok)
-        settle(o, nqueued);
+        settle(o, mm_nqueued);
     else
         roll_back(o, 0);
 }
@@ -126,7 +124,7 @@ static int install(struct policy_env *e, struct mm *mm, uint64_t va, uint32_t f,
                    unsigned rights, uint32_t flags, int same)
 {
     const struct pager_ops *o = e->o;
-    if (nqueued == KINE_MAP_BATCH) {
+    if (mm_nqueued == KINE_MAP_BATCH) {
         int err = mm_commit(o);          /* a full queue goes out first */
         if (err) {
             if (!same)
@@ -134,7 +132,7 @@ static int install(struct policy_env *e, struct mm *mm, uint64_t va, uint32_t f,
             return err;
         }
     }
-    struct queued *q = &queue[nqueued];
+    struct queued *q = &queue[mm_nqueued];
     int had = pm_exchange(&mm->pm, va, f, flags, &q->old_frame, &q->old_flags);
     if (had < 0) {
         o->unref(f);                     /* same is never new: pm_exchange cannot fail */
@@ -148,7 +146,7 @@ static int install(struct policy_env *e, struct mm *mm, uint64_t va, uint32_t f,
     q->rights = rights;
     q->frame = f;
     q->flags = flags;
-    nqueued++;
+    mm_nqueued++;
     return 0;
 }
 
@@ -212,21 +210,6 @@ static int remap_frame(struct policy_env *e, struct mm *mm, const struct region 
     if (reuse)
         COUNT(e, mm, faults_cow_reuse, 1);
     return install(e, mm, va, f, r->rights, 0, 1);
-}
-
-void mm_remap_slot(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
-                   uint32_t *slot)
-{
-    uint32_t v = *slot, f = pm_slot_frame(v);
-    COUNT(e, mm, faults_cow_reuse, 1);   /* a write fault: see mm_fault */
-    queue[nqueued++] = (struct queued){ mm, va, r->rights, f, 0, SAME_FRAME, f, pm_slot_flags(v) };
-    *slot = v & ~PM_FLAGS_MASK;
-}
-
-int mm_copy_on_write_of(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
-                        uint32_t f)
-{
-    return copy_frame(e, mm, r, va, f);
 }
 
 int mm_copy_on_write(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va)

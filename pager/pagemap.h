@@ -53,18 +53,36 @@ int pm_exchange(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags,
                 uint32_t *old_frame, uint32_t *old_flags);
 /* 1 and the entry if va is resident, 0 otherwise. */
 int pm_get(const struct pagemap *pm, uint64_t va, uint32_t *frame, uint32_t *flags);
-/* Where va's entry is stored (as in a slot: frame + 1 | flags, 0 if not
- * resident), or NULL if no leaf covers va: one walk, inline, for a caller
- * that reads and changes the entry in place (the fault fast path).  Valid
- * until the next pm_clear or pm_destroy (which may free the leaf). */
-static inline uint32_t *pm_slot(const struct pagemap *pm, uint64_t va)
+/* The leaf that covers va, or NULL if there is none: one walk, inline,
+ * for a caller that reads and changes entries in place (the fault fast
+ * path).  Valid until the next pm_clear or pm_destroy (which may free it). */
+static inline struct pm_leaf *pm_leaf_of(const struct pagemap *pm, uint64_t va)
 {
     const unsigned bits = 9;                  /* log2(PM_FANOUT) */
     if (va >= PM_VA_TOP)
         return NULL;
     struct pm_mid *mid = pm->mid[va >> (KINE_PAGE_SHIFT + 2 * bits)];
-    struct pm_leaf *leaf = mid ? mid->leaf[(va >> (KINE_PAGE_SHIFT + bits)) & (PM_FANOUT - 1)] : NULL;
-    return leaf ? &leaf->slot[(va >> KINE_PAGE_SHIFT) & (PM_FANOUT - 1)] : NULL;
+    return mid ? mid->leaf[(va >> (KINE_PAGE_SHIFT + bits)) & (PM_FANOUT - 1)] : NULL;
+}
+/* va's slot in its leaf. */
+static inline unsigned pm_leaf_index(uint64_t va)
+{
+    return (unsigned)(va >> KINE_PAGE_SHIFT) & (PM_FANOUT - 1);
+}
+/* Where va's entry is stored (as in a slot: frame + 1 | flags, 0 if not
+ * resident), or NULL if no leaf covers va; valid as pm_leaf_of's leaf. */
+static inline uint32_t *pm_slot(const struct pagemap *pm, uint64_t va)
+{
+    struct pm_leaf *leaf = pm_leaf_of(pm, va);
+    return leaf ? &leaf->slot[pm_leaf_index(va)] : NULL;
+}
+/* Frame f (flags none) into slot i of leaf, which holds nothing there:
+ * what pm_set does for a page that was not resident, without the walk. */
+static inline void pm_leaf_enter(struct pagemap *pm, struct pm_leaf *leaf, unsigned i, uint32_t f)
+{
+    leaf->slot[i] = f + 1;
+    leaf->used++;
+    pm->count++;
 }
 /* Remove; 1 and the old frame if it was resident. */
 int pm_clear(struct pagemap *pm, uint64_t va, uint32_t *frame);

@@ -22,7 +22,11 @@
 #define CHILDREN_MAX 32
 #define DRIVER_PID 0         /* every driver task's: no process number */
 #define DRIVER_STACK_SIZE (64UL * 1024)   /* a driver's stack, all resident */
-#define TID_BUCKETS 64       /* hash chains on the thread id: not a limit */
+/* Chains of threads by the handle slot of their tid (its low bits: the
+ * kernel's handles are generation << 16 | slot), so that with fewer live
+ * kernel objects than buckets a thread is the first of its chain.  Not a
+ * limit. */
+#define TID_BUCKETS 256
 #define FRAMES_CAP_MIN 64    /* pager.frames=N: the least that can boot */
 /* Bits of the notifications the pager sends itself (KSYS_NOTIFY): work to
  * do from its loop, as a message of its own, once the current one is done. */
@@ -114,6 +118,8 @@ struct pager {
     struct kine_memstats stats;
     struct proc *procs;      /* every process not yet reaped */
     struct thread *by_tid[TID_BUCKETS];
+    kine_tid_t tid_found;    /* the last thread thread_by_tid found (0: none) */
+    struct thread *thread_found;
     struct proc *serving;    /* whose request or fault is being handled */
     struct thread *serving_thread;   /* ... and which of its threads sent it */
     int next_pid;
@@ -127,7 +133,12 @@ struct pager {
     bool blkcheck;           /* pager.blkcheck: check the disk's transfers at boot */
     bool vcheck;             /* pager.vcheck: check the RVV copies at boot (pageops.c) */
     bool (*fault_handler)(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
-    bool fast_fault;         /* fastfault.c may answer faults (pager.fastfault=off: never) */
+    bool fast_fault;         /* fastfault.h may answer faults (pager.fastfault=off: never) */
+    /* What the fast path's answer waiting in the IPC buffer changed, for
+     * fault_fast_undo (fastfault.h; the fault's address is fault_addr). */
+    uint32_t *fast_slot;     /* the page-map entry, in its leaf */
+    uint32_t fast_old;       /* what it held (0: nothing, a fill) */
+    uint32_t fast_fresh;     /* a copy's or fill's new frame; FAST_NO_FRAME: a remap */
     uint64_t alloc_calls, injected;
 };
 
@@ -137,6 +148,7 @@ struct pager {
 
 extern struct pager pg;
 extern const struct pager_ops pager_ops;
+
 
 static inline void *frame_ptr(uint32_t f)
 {
@@ -177,8 +189,19 @@ void driver_exited(struct proc *p);
 /* thread.c: threads in a process (PGR_THREAD_*) and finding them by tid */
 struct thread *thread_first(void);
 struct thread *thread_next(struct thread *t);
-/* The live thread with kernel tid `tid` (of a live process), or NULL. */
-struct thread *thread_by_tid(kine_tid_t tid);
+/* thread_by_tid past its cache: the chain walk, which fills the cache. */
+struct thread *thread_by_tid_find(kine_tid_t tid);
+/* The live thread with kernel tid `tid` (of a live process), or NULL.
+ * Every message names its sender by tid, and the same thread mostly sends
+ * the next one too (a process faulting page after page), so the last one
+ * found is tried first, inline.  thread_remove forgets it, so it is
+ * always live; a stale tid never matches (the generation differs). */
+static inline struct thread *thread_by_tid(kine_tid_t tid)
+{
+    if (tid == pg.tid_found)
+        return pg.thread_found;
+    return thread_by_tid_find(tid);
+}
 void thread_insert(struct thread *t);
 void thread_remove(struct thread *t);
 /* Forget what t waits for (its process ends, or it does). */
@@ -257,12 +280,6 @@ void bench_pageops(struct kine_msg *m);
 /* fault.c */
 /* false if p was killed (and may be gone) */
 bool handle_fault(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
-/* fastfault.c: take m, a message from p (NULL: unknown), if it is a write
- * fault that the general path would answer with a remap or a copy and
- * nothing else: FAST_REPLY (m holds the reply, the mapping queued),
- * FAST_NO_REPLY (p was killed), or FAST_NOT_TAKEN (m untouched: handle it). */
-enum { FAST_NOT_TAKEN = -1, FAST_NO_REPLY, FAST_REPLY };
-int fault_fast(struct proc *p, struct kine_msg *m);
 
 /* trace.c: the fault trace, on with pager.trace=N records */
 int trace_init(uint64_t records);

@@ -27,12 +27,14 @@
  * counted by the building blocks below next to the core's (e->stats), so
  * a policy never counts anything itself. */
 struct mm {
+    /* first what every fault reads or counts, within a load's reach of
+     * the start (the page map's nodes take 5 KiB) */
     kine_as_t as;
+    uint64_t fault_region;  /* the index of the region of its last fault (a hint) */
+    bool pinned;            /* never paged out (a driver's memory) */
+    struct kine_proc_counters stats;
     struct region_map regions;
     struct pagemap pm;
-    struct kine_proc_counters stats;
-    bool pinned;            /* never paged out (a driver's memory) */
-    unsigned fault_region;  /* the index of the region of its last fault (a hint) */
 };
 
 /* The pager core's services.  Frames are pool frame numbers. */
@@ -90,10 +92,19 @@ struct policy {
     void (*release)(struct policy_env *e, struct mm *mm);
     /* fault treats a resident page as mm_fault does (a copy if it is COW
      * and shared, else the same frame with the region's rights): the core
-     * may then answer a write to such a page that needs no copy itself,
-     * without calling fault (pager/fastfault.c). */
+     * may then answer a write to such a page itself, without calling fault
+     * (pager/fastfault.c). */
     bool mm_fault_resident;
+    /* fault treats an absent page as mm_fault does (mm_fill), having
+     * counted it in its own counter i if absent_counter is
+     * POLICY_COUNTER(i): the core may then zero-fill such a page of
+     * anonymous memory itself, counting it the same way. */
+    bool mm_fault_absent;
+    unsigned absent_counter;
 };
+
+/* absent_counter's value for the policy's own counter i (0: none). */
+#define POLICY_COUNTER(i) ((i) + 1)
 
 /* The policies built in (generated list, see pager/policies/meson.build),
  * and their environments (policy.c): made once at boot (-1 if out of
@@ -155,21 +166,14 @@ uint64_t mm_shared_pages(const struct pager_ops *o, const struct mm *mm);
 uint64_t mm_swapped_pages(const struct mm *mm);
 
 /* ---- The core's side of the queue (mm.c; policies never call these). */
-/* The fault fast path's answer, remap_frame for an entry it has found
- * (slot, from pm_slot): the same frame with r's rights, queued, the entry's
- * flags cleared in place; what it was is put back if the map fails.  The
- * queue must be empty (the core's loop sends it before each receive). */
-void mm_remap_slot(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
-                   uint32_t *slot);
-/* The fast path's copy: mm_copy_on_write for the frame f it found at va. */
-int mm_copy_on_write_of(struct policy_env *e, struct mm *mm, const struct region *r, uint64_t va,
-                        uint32_t f);
 /* Send everything queued; on failure what the kernel refused is undone. */
 int mm_commit(const struct pager_ops *o);
 /* Undo everything queued and not yet sent. */
 void mm_abort(const struct pager_ops *o);
-/* Mappings queued and not yet sent. */
-uint64_t mm_queued(void);
+/* Mappings queued and not yet sent (mm_nqueued is mm.c's own: read it
+ * only through mm_queued, which the fault fast path checks inline). */
+extern uint64_t mm_nqueued;
+static inline uint64_t mm_queued(void) { return mm_nqueued; }
 /* If all that is queued is for one space, copy it into buf (KINE_MAP_BATCH
  * entries) for the caller to send, and return how many (0: nothing queued);
  * -1 if it spans spaces (then use mm_commit).  mm_sent then says whether the

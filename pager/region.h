@@ -36,14 +36,14 @@ const struct region *region_find(const struct region_map *m, uint64_t va);
  * fault path finds it without a search.  Any *hint is safe (checked
  * against m->n). */
 static inline const struct region *region_find_hinted(const struct region_map *m, uint64_t va,
-                                                      unsigned *hint)
+                                                      uint64_t *hint)
 {
     const struct region *r = &m->r[*hint];
     if (*hint < m->n && va >= r->start && va < r->end)
         return r;
     r = region_find(m, va);
     if (r)
-        *hint = (unsigned)(r - m->r);
+        *hint = (uint64_t)(r - m->r);
     return r;
 }
 /* The (first) region of a kind, or NULL. */

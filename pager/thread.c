@@ -6,8 +6,8 @@
  * destroyed at once, and its record keeps the exit value until another
  * thread joins it.  The end of the process (exit, kill, exec) takes every
  * thread with its address space (threads_drop_others).  Every request,
- * fault and deferred reply names a thread by its kernel tid, so the tid
- * hash of live threads is here too. */
+ * fault and deferred reply names a thread by its kernel tid, so the
+ * chains of live threads by tid are here too (thread_by_tid, pager.h). */
 #include <stdlib.h>
 #include "pager.h"
 
@@ -19,14 +19,17 @@ _Static_assert(KINE_THREADS_MAX - 1 <= 32, "slots are bits of proc.thread_slots"
 
 static struct thread **tid_bucket(kine_tid_t tid)
 {
-    return &pg.by_tid[(tid ^ (tid >> 16)) % TID_BUCKETS];
+    return &pg.by_tid[tid % TID_BUCKETS];    /* as thread_by_tid (pager.h) */
 }
 
-struct thread *thread_by_tid(kine_tid_t tid)
+struct thread *thread_by_tid_find(kine_tid_t tid)
 {
     for (struct thread *t = *tid_bucket(tid); t; t = t->tid_next)
-        if (t->tid == tid && t->proc->state == P_LIVE)
+        if (t->tid == tid && t->proc->state == P_LIVE) {
+            pg.tid_found = tid;
+            pg.thread_found = t;
             return t;
+        }
     return NULL;
 }
 
@@ -38,6 +41,10 @@ void thread_insert(struct thread *t)
 
 void thread_remove(struct thread *t)
 {
+    if (t == pg.thread_found) {
+        pg.tid_found = 0;
+        pg.thread_found = NULL;
+    }
     for (struct thread **pp = tid_bucket(t->tid); *pp; pp = &(*pp)->tid_next)
         if (*pp == t) {
             *pp = t->tid_next;

@@ -113,14 +113,27 @@ static inline int64_t kine_unmap(kine_as_t as, uint64_t va, uint64_t npages)
 static inline int64_t kine_protect(kine_as_t as, uint64_t va, uint64_t npages, uint64_t rights)
 { return kine_syscall(KSYS_PROTECT, as, va, npages, rights, 0); }
 /* Map n queued entries into as, answer dest (a faulted thread) with an empty
- * reply, and receive, all in one trap. */
+ * reply, and receive into m, all in one trap.  Only a0..a2 and a6 carry
+ * anything into the kernel, so nothing of m is loaded for it. */
 static inline int64_t kine_map_reply_recv(kine_tid_t dest, kine_as_t as, uint64_t n,
                                           struct kine_msg *m, uint64_t deadline,
                                           kine_tid_t *sender)
 {
-    m->tag = as;                 /* a1..a2 carry as and n into the kernel */
-    m->mr[0] = n;
-    return kine_ipc(KSYS_MAP_REPLY_RECV, dest, m, deadline, sender);
+    register uint64_t r0 __asm__("a0") = dest;
+    register uint64_t r1 __asm__("a1") = as;
+    register uint64_t r2 __asm__("a2") = n;
+    register uint64_t r3 __asm__("a3"), r4 __asm__("a4"), r5 __asm__("a5");
+    register uint64_t r6 __asm__("a6") = deadline;
+    register uint64_t r7 __asm__("a7") = KSYS_MAP_REPLY_RECV;
+    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "=r"(r3), "=r"(r4), "=r"(r5), "+r"(r6),
+                     "+r"(r7) : : KINE_ECALL_CLOBBERS);
+    int64_t status = (int64_t)r0;
+    if (status == 0) {
+        m->tag = r1;
+        m->mr[0] = r2; m->mr[1] = r3; m->mr[2] = r4; m->mr[3] = r5;
+        *sender = r6;
+    }
+    return status;
 }
 static inline int64_t kine_sys_poweroff(int status)
 { return kine_syscall(KSYS_POWEROFF, (uint64_t)status, 0, 0, 0, 0); }

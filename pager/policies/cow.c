@@ -9,5 +9,6 @@ const struct policy policy_cow = {
     .fork = mm_fork_share,
     .fault = mm_fault,
     .mm_fault_resident = true,
+    .mm_fault_absent = true,
     .grow = mm_populate,
 };

@@ -23,5 +23,7 @@ const struct policy policy_lazy = {
     .fork = mm_fork_share,
     .fault = lazy_fault,
     .mm_fault_resident = true,
+    .mm_fault_absent = true,          /* lazy_fault: the count, then mm_fault */
+    .absent_counter = POLICY_COUNTER(FIRST_TOUCHES),
     .grow = mm_reserve,
 };

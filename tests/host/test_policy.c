@@ -6,8 +6,10 @@
  * to the core's counters), shrink and release, and failure at every step — an
  * allocation half-way, the kernel refusing a map, a protect failing at
  * fork — after which the books are as they were and nothing stays queued;
- * and the core's fault fast path's two answers (mm_copy_on_write_of,
- * mm_remap_slot), refused and taken. */
+ * and what each policy promises the core's fault fast path
+ * (mm_fault_resident, mm_fault_absent, absent_counter: pager/fastfault.c
+ * answers those faults without the policy, so its hook must do exactly
+ * that). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,30 +297,6 @@ static void test_cow(void)
     /* a copy the kernel refused was still made: counted for both */
     CHECK(counters_add_up((const struct mm *[]){ &p, &c }, 2) && c.stats.faults_cow_copy == 3);
 
-    /* the core's fault fast path (pager/fastfault.c) does the same through
-     * mm_copy_on_write_of and mm_remap_slot: the child's copy of the
-     * shared page, then the parent's remap of what it now holds alone,
-     * refused once (the entry comes back as it was) and then taken */
-    CHECK(settle(mm_copy_on_write_of(e, &c, rd, DATA + KINE_PAGE_SIZE, shared)) == 0);
-    copy = frame_at(&c, DATA + KINE_PAGE_SIZE, &cfl);
-    CHECK(copy != shared && cfl == 0 && frame_refcount(&ft, shared) == 1 && mem[copy][0] == 'C');
-    CHECK(find(2, DATA + KINE_PAGE_SIZE)->rights == RW && c.stats.faults_cow_copy == 4);
-    const struct region *rp = region_find(&p.regions, DATA);
-    uint32_t *slot = pm_slot(&p.pm, DATA + KINE_PAGE_SIZE);
-    CHECK(slot && pm_slot_frame(*slot) == shared && frame_refcount(&ft, shared) == 1);
-    *slot |= PM_FLAG_COW;                /* as a page that came back from disk: cleared by the remap */
-    nfree = ft.nfree;
-    map_fails = 1;
-    mm_remap_slot(e, &p, rp, DATA + KINE_PAGE_SIZE, slot);
-    CHECK(mm_queued() == 1 && settle(0) == -KINE_ENOMEM && mm_queued() == 0);
-    CHECK(frame_at(&p, DATA + KINE_PAGE_SIZE, &fl) == shared && (fl & PM_FLAG_COW));
-    CHECK(find(1, DATA + KINE_PAGE_SIZE)->rights == KINE_RIGHT_R && p.stats.faults_cow_reuse == 2);
-    mm_remap_slot(e, &p, rp, DATA + KINE_PAGE_SIZE, pm_slot(&p.pm, DATA + KINE_PAGE_SIZE));
-    CHECK(settle(0) == 0 && frame_at(&p, DATA + KINE_PAGE_SIZE, &fl) == shared && fl == 0);
-    CHECK(find(1, DATA + KINE_PAGE_SIZE)->rights == RW && ft.nfree == nfree &&
-          frame_refcount(&ft, shared) == 1 && p.stats.faults_cow_reuse == 3);
-    CHECK(counters_add_up((const struct mm *[]){ &p, &c }, 2));
-
     policy_release(cow, e, &c);
     policy_release(cow, e, &p);
     CHECK(ft.nfree == NF);
@@ -491,11 +469,83 @@ static void test_paged_out(void)
     }
 }
 
+/* What the core's fault fast path (pager/fastfault.c) does in place of
+ * the policy's hook, the hook must do too, for every policy that says so:
+ * with mm_fault_resident, a write to a shared page is a copy and one to a
+ * page held once a reuse of the same frame, its flags cleared; with
+ * mm_fault_absent, the first touch (read or write) of an anonymous page
+ * is a zeroed frame with the region's rights, counted as a zero fill and
+ * in the policy's own counter absent_counter names, nowhere else. */
+static void test_fast_promises(void)
+{
+    for (unsigned k = 0; policies[k]; k++) {
+        const struct policy *pol = policies[k];
+        struct policy_env *e = env(pol->name);
+        unsigned ncounters = 0;
+        while (pol->counter_names && pol->counter_names[ncounters])
+            ncounters++;
+        CHECK(!pol->absent_counter || (pol->mm_fault_absent && pol->absent_counter <= ncounters));
+        struct mm p, c = { .as = 2 };
+        reset();
+        make_parent(&p, pol->name);
+        if (pol->mm_fault_resident) {
+            const struct region *rd = region_find(&p.regions, DATA);
+            CHECK(settle(mm_fork_share(e, &p, &c)) == 0);
+            uint32_t shared = frame_at(&p, DATA, NULL), fl;
+            struct kine_memstats was = stats;
+            CHECK(settle(pol->fault(e, &p, rd, DATA, KINE_FAULT_WRITE)) == 0);
+            uint32_t copy = frame_at(&p, DATA, &fl);
+            CHECK(copy != shared && fl == 0 && frame_refcount(&ft, shared) == 1);
+            CHECK(memcmp(mem[copy], mem[shared], KINE_PAGE_SIZE) == 0);
+            CHECK(find(1, DATA)->rights == RW && find(1, DATA)->f == copy);
+            CHECK(stats.faults_cow_copy == was.faults_cow_copy + 1 &&
+                  stats.pages_copied == was.pages_copied + 1 &&
+                  stats.faults_cow_reuse == was.faults_cow_reuse);
+            uint32_t *slot = pm_slot(&c.pm, DATA);
+            CHECK(slot && pm_slot_frame(*slot) == shared);
+            *slot |= PM_FLAG_COW;        /* as after a page-in: the reuse clears it */
+            uint32_t nfree = ft.nfree;
+            CHECK(settle(pol->fault(e, &c, rd, DATA, KINE_FAULT_WRITE)) == 0);
+            CHECK(frame_at(&c, DATA, &fl) == shared && fl == 0 && ft.nfree == nfree);
+            CHECK(find(2, DATA)->rights == RW && find(2, DATA)->f == shared);
+            CHECK(stats.faults_cow_reuse == was.faults_cow_reuse + 1 &&
+                  c.stats.faults_cow_reuse == 1 && p.stats.faults_cow_copy == 1);
+            policy_release(pol, e, &c);
+        }
+        if (pol->mm_fault_absent) {
+            struct region *heap = region_of_kind(&p.regions, REGION_HEAP);
+            CHECK(heap && region_set_end(&p.regions, heap, HEAP + 2 * KINE_PAGE_SIZE, 0x7f000000) == 0);
+            uint64_t counters[8] = { 0 };
+            CHECK(ncounters <= 8);
+            memcpy(counters, e->counters, ncounters * sizeof(counters[0]));
+            struct kine_memstats was = stats;
+            struct kine_proc_counters own = p.stats;
+            CHECK(settle(pol->fault(e, &p, heap, HEAP, KINE_FAULT_WRITE)) == 0);
+            CHECK(settle(pol->fault(e, &p, heap, HEAP + KINE_PAGE_SIZE, KINE_FAULT_READ)) == 0);
+            for (uint64_t va = HEAP; va < HEAP + 2 * KINE_PAGE_SIZE; va += KINE_PAGE_SIZE) {
+                uint32_t fl, f = frame_at(&p, va, &fl);
+                CHECK(f != 999 && fl == 0 && frame_refcount(&ft, f) == 1);
+                CHECK(mem[f][0] == 0 && memcmp(mem[f], mem[f] + 1, KINE_PAGE_SIZE - 1) == 0);
+                CHECK(find(1, va) && find(1, va)->rights == RW && find(1, va)->f == f);
+            }
+            CHECK(stats.pages_zero_filled == was.pages_zero_filled + 2 &&
+                  p.stats.pages_zero_filled == own.pages_zero_filled + 2 &&
+                  stats.pages_loaded == was.pages_loaded);
+            for (unsigned i = 0; i < ncounters; i++)
+                CHECK(e->counters[i] == counters[i] + 2 * (pol->absent_counter == POLICY_COUNTER(i)));
+        }
+        CHECK(counters_add_up((const struct mm *[]){ &p, &c }, 2));
+        policy_release(pol, e, &p);
+        CHECK(ft.nfree == NF);
+    }
+}
+
 int main(void)
 {
     test_cow();
     test_fork_failures();
     test_lazy();
     test_paged_out();
+    test_fast_promises();
     return check_done("policy");
 }

@@ -1,0 +1,150 @@
+/* The pager's fault fast path: the three faults a process takes most,
+ * answered straight from the fault message, inline in the server loop
+ * (main.c), so that it costs no call and saves no register.
+ *   - A write to a resident page nobody else holds (above all a
+ *     copy-on-write page whose sharers are gone): the same frame made
+ *     writable.
+ *   - A write to a resident page that is shared (copy-on-write is the
+ *     frame's count): a copy, made with the pager's own memcpy.
+ *   - The first touch, read or write, of an anonymous page (no program
+ *     file bytes there) under a policy whose fault zero-fills it (lazy's
+ *     heap and stack): a zeroed frame.
+ * The sender's thread is the first of its tid chain, the region is the one
+ * of the process's last fault, one walk finds the page-map leaf, the
+ * frame's count is read in place, the entry is changed in place, and the
+ * one map entry goes straight into the IPC buffer for the loop's
+ * KSYS_MAP_REPLY_RECV (main.c): no queue, no stage, no settle.  The
+ * entry changes before the map is sent, and what it held is kept, so that
+ * a refused map puts everything back as mm_sent would (fault_fast_undo);
+ * a copy's shared frame loses its reference at once, since another
+ * remains.
+ *
+ * It is a cache over the general path (handle_fault in fault.c, the
+ * policy's fault hook, mm.c's queue): it takes a fault only when every
+ * check says the general path would do exactly this (the same counters,
+ * the process's, the core's and the policy's own first-touch count; the
+ * same page-map entry; the same mapping; the same reply), and otherwise
+ * leaves the message untouched for handle(): a violation, an exec fault,
+ * a read of a resident page, a page backed by the program file, a page
+ * out on disk or held only by the swap cache, a leaf not made yet, frames
+ * short, failure injection, a trace being taken (pg.fast_fault is off
+ * then).  pager.fastfault=off turns it off; the suite runs the fork, COW
+ * and zero-fill programs both ways (tests/meson.build, fastfault_off/). */
+#ifndef PAGER_FASTFAULT_H
+#define PAGER_FASTFAULT_H
+
+#include <string.h>
+#include "pager.h"
+
+/* A fault as the kernel sends it: a call, so an answer is awaited. */
+#define FAULT_TAG (kine_tag(KINE_LABEL_FAULT, 0) | KINE_TAG_KERNEL | KINE_TAG_CALL)
+#define FAST_NO_FRAME UINT32_MAX
+/* A read or write fault's access is the right it needs: kine/ipc.h numbers
+ * them alike. */
+_Static_assert(KINE_FAULT_READ == KINE_RIGHT_R && KINE_FAULT_WRITE == KINE_RIGHT_W,
+               "a fault's access is the right it needs");
+
+/* The kernel refused the map that answered thread `to`'s fault: the books
+ * go back as they were before the answer (mm_sent's roll-back).  The
+ * faulting process, to be killed. */
+struct proc *fault_fast_undo(kine_tid_t to);
+
+/* Count a fault's events for the process and for the core, together
+ * (fault.c's COUNT_FAULT, mm.c's COUNT). */
+#define FAST_COUNT(mm, field) (pg.stats.field++, (mm)->stats.field++)
+
+/* No byte of va's page comes from the program file (mm_fill's test). */
+static inline bool fast_anonymous(const struct region *r, uint64_t va)
+{
+    return !r->file_len || r->file_va >= va + KINE_PAGE_SIZE || r->file_va + r->file_len <= va;
+}
+
+/* A frame for the process, as pager_frame_alloc gives it with no failure
+ * injected and frames free (the caller made sure of both). */
+static inline uint32_t fast_frame(void)
+{
+    struct frame_table *ft = &pg.frames;
+    uint32_t f = ft->free_stack[--ft->nfree];
+    uint64_t used = ft->nframes - ft->nfree;
+    ft->ref[f] = 1;
+    if (used > pg.stats.frames_peak)
+        pg.stats.frames_peak = used;
+    return f;
+}
+
+/* Answer m, a message from thread sender, if it is a fault that the
+ * general path would answer with one mapping (a remap, a copy or a zero
+ * fill) and nothing else: the space to map into, the one entry in the IPC
+ * buffer, for KSYS_MAP_REPLY_RECV with an empty reply; or 0, m untouched
+ * (handle it). */
+static inline __attribute__((always_inline)) kine_as_t
+fault_fast(kine_tid_t sender, const struct kine_msg *m)
+{
+    uint64_t access = m->mr[1];
+    if (m->tag != FAULT_TAG || (access != KINE_FAULT_WRITE && access != KINE_FAULT_READ) ||
+        mm_queued())
+        return 0;
+    struct thread *t = thread_by_tid(sender);
+    if (!t)
+        return 0;
+    struct proc *p = t->proc;
+    struct mm *mm = &p->mm;
+    const struct policy *pol = p->policy;
+    uint64_t addr = m->mr[0], va = addr & ~(KINE_PAGE_SIZE - 1);
+    bool write = access == KINE_FAULT_WRITE;
+    const struct region *r = region_find_hinted(&mm->regions, addr, &mm->fault_region);
+    struct pm_leaf *leaf = r && (r->rights & access) ? pm_leaf_of(&mm->pm, va) : NULL;
+    if (!leaf || pg.frames.nfree < PAGING_FAULT_FRAMES)
+        return 0;                    /* a violation, a leaf to make, or room to make first */
+    uint32_t *slot = &leaf->slot[pm_leaf_index(va)], v = *slot, f = pm_slot_frame(v), count = 0;
+    if (v) {                         /* resident: a remap or a copy (mm_fault) */
+        count = frame_refcount(&pg.frames, f);
+        if (!write || !pol->mm_fault_resident || (v & PM_FLAG_SWAP) ||
+            (count > 1 && pg.fail_every) ||
+            (count <= 1 && paging_on && paging_cache_sharers(f)))
+            return 0;
+    } else if (!pol->mm_fault_absent || pg.fail_every || !fast_anonymous(r, va)) {
+        return 0;                    /* a fill the fast path does not make */
+    }
+    /* From here on the general path's steps, in its order; with frames
+     * free, no failure injected and the leaf there, none can fail. */
+    pg.stats.fault_received = kine_rdinstret();
+    pg.fault_addr = addr;
+    if (write)
+        FAST_COUNT(mm, faults_write);
+    else
+        FAST_COUNT(mm, faults_read);
+    paging_fault_seen();
+    pg.fast_slot = slot;
+    pg.fast_old = v;
+    if (v && count <= 1) {           /* held once: remap_frame, a COW reuse for a write */
+        FAST_COUNT(mm, faults_cow_reuse);
+        *slot = f + 1;               /* its flags go, as pm_exchange's would */
+        pg.fast_fresh = FAST_NO_FRAME;
+    } else {
+        uint32_t n = fast_frame();
+        if (v) {                     /* copy_frame */
+            memcpy(frame_ptr(n), frame_ptr(f), KINE_PAGE_SIZE);
+            FAST_COUNT(mm, faults_cow_copy);
+            pg.stats.pages_copied++;
+            *slot = n + 1;
+            pg.frames.ref[f]--;      /* mm_sent's drop: another reference remains */
+        } else {                     /* the policy's count, then mm_fill */
+            if (pol->absent_counter)
+                p->env->counters[pol->absent_counter - 1]++;
+            memset(frame_ptr(n), 0, KINE_PAGE_SIZE);
+            FAST_COUNT(mm, pages_zero_filled);
+            pm_leaf_enter(&mm->pm, leaf, pm_leaf_index(va), n);
+        }
+        if (paging_on)
+            paging_placed(n, va, mm);
+        pg.fast_fresh = f = n;
+    }
+    struct kine_map_entry *e = (struct kine_map_entry *)pg.bi->ipcbuf_va;
+    e->va_rights = va | r->rights;
+    e->frame = f;
+    pg.stats.fault_answered = kine_rdinstret();
+    return mm->as;
+}
+
+#endif
