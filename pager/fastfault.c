@@ -5,16 +5,17 @@
 struct proc *fault_fast_undo(kine_tid_t to)
 {
     struct proc *p = proc_by_tid(to);    /* the thread waits for this answer */
-    if (pg.fast_fresh == FAST_NO_FRAME) {
-        *pg.fast_slot = pg.fast_old;  /* a remap: the same frame, its flags back */
+    uint32_t now = *pg.fast_slot, old = pg.fast_old;
+    if (old && pm_slot_frame(now) == pm_slot_frame(old)) {
+        *pg.fast_slot = old;             /* a remap: the same frame, its flags back */
         return p;
     }
-    if (pg.fast_old) {                 /* a copy: the shared frame as it was */
-        *pg.fast_slot = pg.fast_old;
-        frame_ref(&pg.frames, pm_slot_frame(pg.fast_old));
+    if (old) {                           /* a copy: the shared frame as it was */
+        *pg.fast_slot = old;
+        frame_ref(&pg.frames, pm_slot_frame(old));
     } else if (p) {                      /* a fill */
         pm_clear(&p->mm.pm, pg.fault_addr & ~(KINE_PAGE_SIZE - 1), NULL);
     }
-    pager_frame_unref(pg.fast_fresh);
+    pager_frame_unref(pm_slot_frame(now));   /* the new frame, and with it the copy */
     return p;
 }

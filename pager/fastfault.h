@@ -38,11 +38,11 @@
 
 /* A fault as the kernel sends it: a call, so an answer is awaited. */
 #define FAULT_TAG (kine_tag(KINE_LABEL_FAULT, 0) | KINE_TAG_KERNEL | KINE_TAG_CALL)
-#define FAST_NO_FRAME UINT32_MAX
 /* A read or write fault's access is the right it needs: kine/ipc.h numbers
  * them alike. */
 _Static_assert(KINE_FAULT_READ == KINE_RIGHT_R && KINE_FAULT_WRITE == KINE_RIGHT_W,
                "a fault's access is the right it needs");
+_Static_assert(KINE_HIGH_LIMIT == PM_VA_TOP, "every region is within the page map");
 
 /* The kernel refused the map that answered thread `to`'s fault: the books
  * go back as they were before the answer (mm_sent's roll-back).  The
@@ -74,57 +74,58 @@ static inline uint32_t fast_frame(void)
 
 /* Answer m, a message from thread sender, if it is a fault that the
  * general path would answer with one mapping (a remap, a copy or a zero
- * fill) and nothing else: the space to map into, the one entry in the IPC
- * buffer, for KSYS_MAP_REPLY_RECV with an empty reply; or 0, m untouched
- * (handle it). */
-static inline __attribute__((always_inline)) kine_as_t
-fault_fast(kine_tid_t sender, const struct kine_msg *m)
+ * fill) and nothing else: true, the one entry in the IPC buffer and *as
+ * the space to map it into, for KSYS_MAP_REPLY_RECV with an empty reply;
+ * or false, m untouched (handle it). */
+static inline __attribute__((always_inline)) bool
+fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
 {
     uint64_t access = m->mr[1];
     if (m->tag != FAULT_TAG || (access != KINE_FAULT_WRITE && access != KINE_FAULT_READ) ||
         mm_queued())
-        return 0;
+        return false;
     struct thread *t = thread_by_tid(sender);
     if (!t)
-        return 0;
+        return false;
     struct proc *p = t->proc;
     struct mm *mm = &p->mm;
-    const struct policy *pol = p->policy;
     uint64_t addr = m->mr[0], va = addr & ~(KINE_PAGE_SIZE - 1);
-    bool write = access == KINE_FAULT_WRITE;
     const struct region *r = region_find_hinted(&mm->regions, addr, &mm->fault_region);
-    struct pm_leaf *leaf = r && (r->rights & access) ? pm_leaf_of(&mm->pm, va) : NULL;
+    /* a region lies below KINE_HIGH_LIMIT, the page map's top */
+    struct pm_leaf *leaf = r && (r->rights & access) ? pm_leaf_in(&mm->pm, va) : NULL;
     if (!leaf || pg.frames.nfree < PAGING_FAULT_FRAMES)
-        return 0;                    /* a violation, a leaf to make, or room to make first */
-    uint32_t *slot = &leaf->slot[pm_leaf_index(va)], v = *slot, f = pm_slot_frame(v), count = 0;
+        return false;                    /* a violation, a leaf to make, or no room (a kill) */
+    const struct policy *pol = p->policy;
+    uint32_t *slot = &leaf->slot[pm_leaf_index(va)], v = *slot;
+    uint64_t f = (uint64_t)(v & ~PM_FLAGS_MASK) - 1;   /* (resident) its frame */
+    bool copy = false;
     if (v) {                         /* resident: a remap or a copy (mm_fault) */
-        count = frame_refcount(&pg.frames, f);
-        if (!write || !pol->mm_fault_resident || (v & PM_FLAG_SWAP) ||
-            (count > 1 && pg.fail_every) ||
-            (count <= 1 && paging_on && paging_cache_sharers(f)))
-            return 0;
+        if (access != KINE_FAULT_WRITE || !pol->mm_fault_resident ||
+            pm_slot_is_swap((int32_t)v) || f >= pg.frames.nframes)
+            return false;
+        copy = pg.frames.ref[f] > 1;
+        if (copy && pg.fail_every)
+            return false;
     } else if (!pol->mm_fault_absent || pg.fail_every || !fast_anonymous(r, va)) {
-        return 0;                    /* a fill the fast path does not make */
+        return false;                    /* a fill the fast path does not make */
     }
     /* From here on the general path's steps, in its order; with frames
      * free, no failure injected and the leaf there, none can fail. */
     pg.stats.fault_received = kine_rdinstret();
     pg.fault_addr = addr;
-    if (write)
+    if (access == KINE_FAULT_WRITE)
         FAST_COUNT(mm, faults_write);
     else
         FAST_COUNT(mm, faults_read);
-    paging_fault_seen();
     pg.fast_slot = slot;
     pg.fast_old = v;
-    if (v && count <= 1) {           /* held once: remap_frame, a COW reuse for a write */
+    if (v && !copy) {                /* held once: remap_frame, a COW reuse for a write */
         FAST_COUNT(mm, faults_cow_reuse);
-        *slot = f + 1;               /* its flags go, as pm_exchange's would */
-        pg.fast_fresh = FAST_NO_FRAME;
+        *slot = (uint32_t)f + 1;     /* its flags go, as pm_exchange's would */
     } else {
         uint32_t n = fast_frame();
         if (v) {                     /* copy_frame */
-            memcpy(frame_ptr(n), frame_ptr(f), KINE_PAGE_SIZE);
+            memcpy(frame_ptr(n), frame_ptr((uint32_t)f), KINE_PAGE_SIZE);
             FAST_COUNT(mm, faults_cow_copy);
             pg.stats.pages_copied++;
             *slot = n + 1;
@@ -136,15 +137,14 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m)
             FAST_COUNT(mm, pages_zero_filled);
             pm_leaf_enter(&mm->pm, leaf, pm_leaf_index(va), n);
         }
-        if (paging_on)
-            paging_placed(n, va, mm);
-        pg.fast_fresh = f = n;
+        f = n;
     }
     struct kine_map_entry *e = (struct kine_map_entry *)pg.bi->ipcbuf_va;
     e->va_rights = va | r->rights;
     e->frame = f;
     pg.stats.fault_answered = kine_rdinstret();
-    return mm->as;
+    *as = mm->as;
+    return true;
 }
 
 #endif

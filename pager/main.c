@@ -732,7 +732,7 @@ void __kine_start(const struct kine_bootinfo *bi)
         fast_as = 0;
         if (r < 0) {
             /* a timeout, or the reply target is gone */
-        } else if (pg.fast_fault && (fast_as = fault_fast(sender, &m)) != 0) {
+        } else if (pg.fast_fault && fault_fast(sender, &m, &fast_as)) {
             reply_to = sender;
             continue;            /* its mapping waits: no paging now (below) */
         } else {

@@ -53,14 +53,13 @@ int pm_exchange(struct pagemap *pm, uint64_t va, uint32_t frame, uint32_t flags,
                 uint32_t *old_frame, uint32_t *old_flags);
 /* 1 and the entry if va is resident, 0 otherwise. */
 int pm_get(const struct pagemap *pm, uint64_t va, uint32_t *frame, uint32_t *flags);
-/* The leaf that covers va, or NULL if there is none: one walk, inline,
- * for a caller that reads and changes entries in place (the fault fast
- * path).  Valid until the next pm_clear or pm_destroy (which may free it). */
-static inline struct pm_leaf *pm_leaf_of(const struct pagemap *pm, uint64_t va)
+/* The leaf that covers va, below PM_VA_TOP (the caller knows: say, va lies
+ * in a region), or NULL if there is none: one walk, inline, for a caller
+ * that reads and changes entries in place (the fault fast path).  Valid
+ * until the next pm_clear or pm_destroy (which may free it). */
+static inline struct pm_leaf *pm_leaf_in(const struct pagemap *pm, uint64_t va)
 {
     const unsigned bits = 9;                  /* log2(PM_FANOUT) */
-    if (va >= PM_VA_TOP)
-        return NULL;
     struct pm_mid *mid = pm->mid[va >> (KINE_PAGE_SHIFT + 2 * bits)];
     return mid ? mid->leaf[(va >> (KINE_PAGE_SHIFT + bits)) & (PM_FANOUT - 1)] : NULL;
 }
@@ -70,10 +69,10 @@ static inline unsigned pm_leaf_index(uint64_t va)
     return (unsigned)(va >> KINE_PAGE_SHIFT) & (PM_FANOUT - 1);
 }
 /* Where va's entry is stored (as in a slot: frame + 1 | flags, 0 if not
- * resident), or NULL if no leaf covers va; valid as pm_leaf_of's leaf. */
+ * resident), or NULL if no leaf covers va; valid as pm_leaf_in's leaf. */
 static inline uint32_t *pm_slot(const struct pagemap *pm, uint64_t va)
 {
-    struct pm_leaf *leaf = pm_leaf_of(pm, va);
+    struct pm_leaf *leaf = va < PM_VA_TOP ? pm_leaf_in(pm, va) : NULL;
     return leaf ? &leaf->slot[pm_leaf_index(va)] : NULL;
 }
 /* Frame f (flags none) into slot i of leaf, which holds nothing there:

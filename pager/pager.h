@@ -133,12 +133,13 @@ struct pager {
     bool blkcheck;           /* pager.blkcheck: check the disk's transfers at boot */
     bool vcheck;             /* pager.vcheck: check the RVV copies at boot (pageops.c) */
     bool (*fault_handler)(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
-    bool fast_fault;         /* fastfault.h may answer faults (pager.fastfault=off: never) */
+    /* fastfault.h may answer faults: not with pager.fastfault=off, a
+     * trace (every fault recorded) or a swap disk (paging.c) */
+    bool fast_fault;
     /* What the fast path's answer waiting in the IPC buffer changed, for
-     * fault_fast_undo (fastfault.h; the fault's address is fault_addr). */
-    uint32_t *fast_slot;     /* the page-map entry, in its leaf */
-    uint32_t fast_old;       /* what it held (0: nothing, a fill) */
-    uint32_t fast_fresh;     /* a copy's or fill's new frame; FAST_NO_FRAME: a remap */
+     * fault_fast_undo (fastfault.h; the fault's address is fault_addr) */
+    uint32_t *fast_slot;     /* the page-map entry, in its leaf, as answered */
+    uint32_t fast_old;       /* what it held before (0: nothing, a fill) */
     uint64_t alloc_calls, injected;
 };
 
