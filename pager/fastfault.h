@@ -61,11 +61,11 @@ static inline bool fast_anonymous(const struct region *r, uint64_t va)
 
 /* A frame for the process, as pager_frame_alloc gives it with no failure
  * injected and frames free (the caller made sure of both). */
-static inline uint32_t fast_frame(void)
+static inline uint64_t fast_frame(void)
 {
     struct frame_table *ft = &pg.frames;
-    uint32_t f = ft->free_stack[--ft->nfree];
-    uint64_t used = ft->nframes - ft->nfree;
+    uint64_t nfree = ft->nfree - 1, f = ft->free_stack[nfree], used = ft->nframes - nfree;
+    ft->nfree = (uint32_t)nfree;
     ft->ref[f] = 1;
     if (used > pg.stats.frames_peak)
         pg.stats.frames_peak = used;
@@ -122,20 +122,21 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
     if (v && !copy) {                /* held once: remap_frame, a COW reuse for a write */
         FAST_COUNT(mm, faults_cow_reuse);
         *slot = (uint32_t)f + 1;     /* its flags go, as pm_exchange's would */
-    } else {
-        uint32_t n = fast_frame();
+    } else {                         /* the books first, then the bytes */
+        uint64_t n = fast_frame();
+        void *page = frame_ptr((uint32_t)n);
         if (v) {                     /* copy_frame */
-            memcpy(frame_ptr(n), frame_ptr((uint32_t)f), KINE_PAGE_SIZE);
+            *slot = (uint32_t)n + 1; /* as pm_exchange would */
             FAST_COUNT(mm, faults_cow_copy);
             pg.stats.pages_copied++;
-            *slot = n + 1;
             pg.frames.ref[f]--;      /* mm_sent's drop: another reference remains */
+            memcpy(page, frame_ptr((uint32_t)f), KINE_PAGE_SIZE);
         } else {                     /* the policy's count, then mm_fill */
             if (pol->absent_counter)
                 p->env->counters[pol->absent_counter - 1]++;
-            memset(frame_ptr(n), 0, KINE_PAGE_SIZE);
             FAST_COUNT(mm, pages_zero_filled);
-            pm_leaf_enter(&mm->pm, leaf, pm_leaf_index(va), n);
+            pm_leaf_enter(&mm->pm, leaf, pm_leaf_index(va), (uint32_t)n);
+            memset(page, 0, KINE_PAGE_SIZE);
         }
         f = n;
     }
