@@ -8,6 +8,8 @@
  * before): under cow and lazy the child takes PAGES write faults, each a
  * COW copy, and shares PAGES pages fewer; the parent then takes PAGES COW
  * reuses (every page is held once again); under eager neither faults.
+ * Under a policy with a first_touches counter of its own (lazy), each
+ * also prints how far that moved: PAGES for the fill, 0 for the others.
  *   sum:    over every process, the counters add up to the pager's global
  *           ones (PGR_MEMSTATS) and resident pages to the ledger's
  *           mappings, read in a round during which the global counters did
@@ -34,6 +36,23 @@ static struct kine_memstats global_before, global_after;
 static struct kine_ledger ledger;
 static struct kine_proc_counters sum;
 static uint64_t npages;
+static char policy_text[KINE_IPC_BUF_BYTES + 1];
+
+/* The counter `name` of the policy called `policy` (kine_policystats:
+ * "policy\nname value\n..."), or -1 if it has none. */
+static int64_t policy_counter(const char *policy, const char *name)
+{
+    size_t len = strlen(name);
+    for (unsigned i = 0; kine_policystats(i, policy_text, sizeof(policy_text)) >= 0; i++) {
+        char *line = strtok(policy_text, "\n");
+        if (!line || strcmp(line, policy) != 0)
+            continue;
+        while ((line = strtok(NULL, "\n")))
+            if (strncmp(line, name, len) == 0 && line[len] == ' ')
+                return (int64_t)strtoull(line + len + 1, NULL, 10);
+    }
+    return -1;
+}
 
 /* Write every page once, and print what that alone cost this process.
  * The first procinfo calls make the stack and both records private and
@@ -45,10 +64,15 @@ static void write_measured(const char *who, volatile uint64_t *pages, uint64_t v
     memset(&before, 0, sizeof(before));
     memset(&after, 0, sizeof(after));
     kine_procinfo(me, &after);
+    policy_counter(after.policy, "first_touches");
+    int64_t touches = policy_counter(after.policy, "first_touches");
     kine_procinfo(me, &before);
     for (uint64_t i = 0; i < npages; i++)
         pages[i * WORDS_PER_PAGE] = value;
     kine_procinfo(me, &after);
+    if (touches >= 0)
+        printf("%s: %ld first touches counted by policy %s\n", who,
+               (long)(policy_counter(after.policy, "first_touches") - touches), after.policy);
     const struct kine_proc_counters *a = &after.counters, *b = &before.counters;
     printf("%s: %lu pages written: %lu write faults, %lu COW copies, %lu COW reuses, "
            "%lu zero-filled, %ld fewer shared\n", who, (unsigned long)npages,
