@@ -153,21 +153,39 @@ fast_call:
     lhu t1, SPACE_ASID(t0)
     bnez t1, 1f
     sfence.vma
-1:  /* Must the vector unit (vec_return, thread.h), then the FP unit
-     * (fpu_must_switch) change for t2?  On for a thread without it; for
-     * one with it, off or another's registers (those tests out of line). */
+1:  /* The vector unit (vec_return, thread.h), then the FP unit
+     * (fpu_must_switch): the common changes of the vector unit inline
+     * (vec_toggle's), anything else through `units` (out of line). */
     lbu t0, THREAD_VEC_USED(t2)
     lbu t1, HART_VEC_ON(t4)
     bnez t0, 4f
-    bnez t1, \units
+    bnez t1, 6f
 3:  lbu t0, THREAD_FP_USED(t2)
     lbu t1, HART_FPU_ON(t4)
     bnez t0, 5f
     bnez t1, \units
     .subsection 1
-4:  beqz t1, \units
-    ld t0, HART_VEC_OWNER(t4)
+    /* t2 has vector state: on, Clean, if its registers are the unit's */
+4:  ld t0, HART_VEC_OWNER(t4)
     bne t0, t2, \units
+    bnez t1, 3b
+    li t0, SSTATUS_VS_CLEAN
+    csrs sstatus, t0
+    li t0, 1
+    sb t0, HART_VEC_ON(t4)
+    j 3b
+    /* t2 has none: the unit off, noting whether its owner changed the
+     * registers (kept in the unit with one hart; with several they are
+     * saved now, vec_must_call) */
+6:  lbu t0, smp_on
+    bnez t0, \units
+    li t0, SSTATUS_VS_MASK
+    csrrc t1, sstatus, t0
+    sb zero, HART_VEC_ON(t4)
+    and t1, t1, t0
+    bne t1, t0, 3b                     /* not Dirty */
+    li t1, 1
+    sb t1, HART_VEC_OWNER_DIRTY(t4)
     j 3b
 5:  beqz t1, \units
     ld t0, HART_FPU_OWNER(t4)
