@@ -132,6 +132,8 @@ trap_vector:
     KLOCK t4, sp, lost_thread
     andi t0, a7, ~(FAST_KSYS_CALL | FAST_KSYS_REPLY_RECV)
     beqz t0, fast_ipc
+    li t0, FAST_KSYS_MAP_REPLY_RECV
+    beq a7, t0, fast_map_reply
     .globl syscall_general
 syscall_general:
     /* The pc to return to is the next instruction, kept in sepc too, for
@@ -182,6 +184,9 @@ trap_full:
     KERNEL_GP
     ld t4, TF_HART(sp)
     KLOCK t4, sp, lost_thread
+    j fast_fault                     /* a page fault the pager waits for */
+    .globl trap_c
+trap_c:                              /* anything else, and its fallback */
     mv a0, sp
     ld sp, TF_HART(sp)
     call trap_user
@@ -226,21 +231,6 @@ klock_wake:
     ld a7, HART_SAVED + 24(t1)
     ret
 
-    /* void user_return_message(struct trapframe *tf, uint64_t tag,
-     * uint64_t mr0, mr1, mr2, mr3, uint64_t sender) -- never returns.  tf's
-     * thread waits in a system call (full = 0) and receives a message: it
-     * comes back with status 0 and the message in a1..a6, straight from
-     * the arguments, its kept registers from the frame and the rest zero. */
-    .globl user_return_message
-user_return_message:
-    RESUME a0
-    ld gp, REG(3)(a0)
-    KEPT_GPRS ld, a0
-    ZERO ra, t0, t1, t2, t3, t4, t5, t6, a7
-    ld sp, REG(2)(a0)
-    li a0, 0
-    sret
-
     /* void user_return(struct trapframe *tf) -- never returns.  A frame a
      * system call left (full = 0) gives the kept registers and a0..a6; the
      * caller-saved others come back zero. */
@@ -248,7 +238,7 @@ user_return_message:
 user_return:
     RESUME a0
     ld t0, TF_FULL(a0)
-    bnez t0, 1f
+    bnez t0, resume_full
     ld gp, REG(3)(a0)
     KEPT_GPRS ld, a0
     .irp n, 11,12,13,14,15,16
@@ -258,7 +248,11 @@ user_return:
     ld sp, REG(2)(a0)
     ld a0, REG(10)(a0)
     sret
-1:  sd zero, TF_FULL(a0)               /* running: the frame is stale now */
+    /* resume_full: a0's frame holds all its registers (full = 1), the
+     * lock is dropped, sepc and sscratch are its (fastpath.S comes here) */
+    .globl resume_full
+resume_full:
+    sd zero, TF_FULL(a0)               /* running: the frame is stale now */
     RESTORE_GPRS a0
     ld sp, REG(2)(a0)
     ld a0, REG(10)(a0)

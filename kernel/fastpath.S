@@ -1,20 +1,29 @@
-/* The IPC fast paths of the two calls an IPC round trip makes: CALL to a
- * thread that waits in a receive, and REPLY_RECV to a thread that waits
- * for our answer when our receive then blocks.  Like fastpath.c's, they
- * are a cache over the general path (ipc.c): each checks that its case is
- * the simple one and otherwise goes back to syscall_general (entry.S) with
- * nothing changed.  They are in assembly because here the message stays
- * in a0..a6 from the caller's registers to the partner's, the caller's
- * kept registers (kine/syscall.h) are saved and the partner's loaded in
+/* The fast paths of the kernel's two round trips: an IPC (CALL to a thread
+ * that waits in a receive, REPLY_RECV to a thread that waits for our
+ * answer when our receive then blocks) and a page fault (the fault sent to
+ * a pager that waits in a receive, and the pager's MAP_REPLY_RECV of the
+ * one page it faulted on).  Each is a cache over the general path (ipc.c,
+ * syscall.c, trap.c), as in seL4: it checks that its case is the simple
+ * one -- the partner already waits, one page, nobody queued, no deadline,
+ * no pending interrupt or notification -- and otherwise hands the trap,
+ * with nothing changed, to the general path, which does the same thing
+ * slower.  They are in assembly because here a message stays in a0..a6
+ * from the sender's registers (or the fault's CSRs) to the receiver's,
+ * the registers a thread keeps are saved and the next thread's loaded in
  * one pass, and nothing else is touched: no C frame, no round trip of the
- * message through memory, no scheduler.
+ * message through memory, no scheduler, and satp written only when the
+ * space changes.  kernel.fastpath=off (fastpath_on) turns them all off, so
+ * every test can check that the general path gives the same results.
  *
- * entry.S comes to fast_ipc for a7 = CALL or REPLY_RECV (and 0, 12) with
- * sp = the caller's frame, the caller's sp and gp in its frame, sscratch 0
- * (a trap here is the kernel's) and the kernel's gp, and every other
- * register as the caller left it.  The fast paths use t0..t6, which the convention lets a system
- * call clobber; they zero them on the way out.  The layouts they rely on
- * are in fastpath.h, checked against the C structures. */
+ * entry.S comes to fast_ipc for a7 = CALL or REPLY_RECV (and 0, 12), and
+ * to fast_map_reply for MAP_REPLY_RECV, with sp = the caller's frame, the
+ * caller's sp and gp in its frame, sscratch 0 (a trap here is the
+ * kernel's), the kernel's gp, t4 = the hart, and every other register as
+ * the caller left it.  These paths use t0..t6, which the convention lets a
+ * system call clobber, and zero them on the way out.  entry.S comes to
+ * fast_fault for every other trap from user mode, with all 31 registers
+ * in the frame (full = 1), so there it may use any register.  The layouts
+ * they rely on are in fastpath.h, checked against the C structures. */
 #include "riscv.h"
 #include "trapframe.h"
 #include "fastpath.h"
@@ -112,25 +121,17 @@ fast_call:
     MESSAGE
     li t0, FAST_TAG_CALL               /* we wait for the reply */
     or a1, a1, t0
-    /* into switch_regs (the macros between make no code) */
+    /* into switch_regs (the macro between makes no code) */
 
-/* From the caller (sp), which waits now, to t2.  The caller keeps what the
- * convention says in its frame (sp and gp are there already), with the pc
- * after its ecall (its full is 0
- * already, entry.S: a0..a6 come from the frame when it is resumed); t2
- * becomes cur, in its address space (satp written only if it changes, and
- * everything flushed after it where there are no ASIDs), and gets a0..a6
- * as they are, its kept registers from its frame and the others zero:
- * this leaves no value of the kernel's or the caller's. */
-switch_regs:
-    csrr t0, sepc
-    addi t0, t0, ECALL_BYTES
-    sd t0, TF_SEPC(sp)
-    KEPT_GPRS sd, sp
+/* t2 becomes this hart's thread (t4): ready, in its address space (satp
+ * written only if it changes, and everything flushed after it where there
+ * are no ASIDs), its FP and vector units as it needs them.  If a unit must
+ * change hands, go to `units` instead, with nothing of that done yet but
+ * the address space.  t0, t1, t3, t5 are used. */
+.macro ACTIVATE units
     li t0, THREAD_READY
     sw t0, THREAD_STATE(t2)
-    ld t4, TF_HART(sp)                 /* t2 runs on this hart now */
-    sd t4, TF_HART(t2)
+    sd t4, TF_HART(t2)                 /* t2 runs on this hart now */
     sd t2, HART_CUR(t4)
     ld t0, THREAD_SPACE(t2)
     ld t1, SPACE_SATP(t0)
@@ -152,19 +153,63 @@ switch_regs:
     lhu t1, SPACE_ASID(t0)
     bnez t1, 1f
     sfence.vma
-1:  /* Must the vector unit (vec_return, thread.h), then the FP unit
-     * (fpu_must_switch) change for t2?  On for a thread without it; for
-     * one with it, off or another's registers (that test out of line, at
-     * regs_vec and regs_fp). */
+1:  /* The vector unit (vec_return, thread.h), then the FP unit
+     * (fpu_must_switch): the common changes of the vector unit inline
+     * (vec_toggle's), anything else through `units` (out of line). */
     lbu t0, THREAD_VEC_USED(t2)
     lbu t1, HART_VEC_ON(t4)
-    bnez t0, regs_vec
-    bnez t1, regs_fpu
+    bnez t0, 4f
+    bnez t1, 6f
 3:  lbu t0, THREAD_FP_USED(t2)
     lbu t1, HART_FPU_ON(t4)
-    bnez t0, regs_fp
-    bnez t1, regs_fpu
-2:  KUNLOCK t4
+    bnez t0, 5f
+    bnez t1, \units
+    .subsection 1
+    /* t2 has vector state: on, Clean, if its registers are the unit's */
+4:  ld t0, HART_VEC_OWNER(t4)
+    bne t0, t2, \units
+    bnez t1, 3b
+    li t0, SSTATUS_VS_CLEAN
+    csrs sstatus, t0
+    li t0, 1
+    sb t0, HART_VEC_ON(t4)
+    j 3b
+    /* t2 has none: the unit off, noting whether its owner changed the
+     * registers (kept in the unit with one hart; with several they are
+     * saved now, vec_must_call) */
+6:  lbu t0, smp_on
+    bnez t0, \units
+    li t0, SSTATUS_VS_MASK
+    csrrc t1, sstatus, t0
+    sb zero, HART_VEC_ON(t4)
+    and t1, t1, t0
+    bne t1, t0, 3b                     /* not Dirty */
+    li t1, 1
+    sb t1, HART_VEC_OWNER_DIRTY(t4)
+    j 3b
+5:  beqz t1, \units
+    ld t0, HART_FPU_OWNER(t4)
+    bne t0, t2, \units
+    j 2f
+    .subsection 0
+2:
+.endm
+
+/* From the caller (sp), which waits now, to t2.  The caller keeps what the
+ * convention says in its frame (sp and gp are there already), with the pc
+ * after its ecall (its full is 0 already, entry.S: a0..a6 come from the
+ * frame when it is resumed). */
+switch_regs:
+    csrr t0, sepc
+    addi t0, t0, ECALL_BYTES
+    sd t0, TF_SEPC(sp)
+    KEPT_GPRS sd, sp
+/* t2, which waits in a receive (full = 0), gets a0..a6 as they are, its
+ * kept registers from its frame and the others zero: this leaves no value
+ * of the kernel's or the sender's. */
+to_receiver:
+    ACTIVATE regs_fpu
+    KUNLOCK t4
     csrw sscratch, t2
     ld t0, TF_SEPC(t2)
     csrw sepc, t0
@@ -174,25 +219,212 @@ switch_regs:
     ld sp, TF_REG(2)(t2)
     li t2, 0
     sret
-regs_vec:
-    beqz t1, regs_fpu
-    ld t0, HART_VEC_OWNER(t4)
-    bne t0, t2, regs_fpu
-    j 3b
-regs_fp:
-    beqz t1, regs_fpu
-    ld t0, HART_FPU_OWNER(t4)
-    bne t0, t2, regs_fpu
-    j 2b
     /* A unit changes hands: the message goes into t2's frame, then
      * units_switch (C) runs on the kernel stack, and t2 from its frame. */
 regs_fpu:
     .irp n, 10,11,12,13,14,15,16
     sd x\n, TF_REG(\n)(t2)
     .endr
+units_then_resume:                     /* the sender's s0 is saved */
     mv sp, t4                          /* the hart's stack */
-    mv s0, t2                          /* the caller's s0 is saved */
+    mv s0, t2
     mv a0, t2
     call units_switch
     mv a0, s0
     j user_return
+
+/* A page fault (scause: exception 12, 13 or 15) of a thread whose pager
+ * waits in a receive without a deadline: the fault message -- tag, addr,
+ * access, pc, cause, the thread's tid -- goes straight into the pager's
+ * registers, and the thread waits for the answer (kmsg: the answer
+ * re-runs the instruction).  The page's PTE, if its leaf table exists, is
+ * kept with the thread (fault_va, fault_pte) for fast_map_reply.  Anything
+ * else goes to trap_c: interrupts, other exceptions, no pager, a busy
+ * pager or one with a deadline, an address outside the program window,
+ * and a PTE that allows the access (only A or D was missing, or this
+ * hart's TLB was behind: vm_fix_ad in trap.c). */
+    .globl fast_fault
+fast_fault:
+    csrr a5, scause
+    li a3, FAST_FAULT_WRITE
+    li t6, PTE_V | PTE_U | PTE_W       /* what a PTE allowing it has */
+    li t0, EXC_STORE_PAGE_FAULT
+    beq a5, t0, 1f
+    li a3, FAST_FAULT_READ
+    li t6, PTE_V | PTE_U | PTE_R
+    li t0, EXC_LOAD_PAGE_FAULT
+    beq a5, t0, 1f
+    li a3, FAST_FAULT_EXEC
+    li t6, PTE_V | PTE_U | PTE_X
+    li t0, EXC_INSN_PAGE_FAULT
+    bne a5, t0, trap_c
+1:  lbu t0, fastpath_on
+    beqz t0, trap_c
+    ld t2, THREAD_PAGER(sp)
+    beqz t2, trap_c
+    lw t0, THREAD_STATE(t2)
+    li t1, THREAD_RECV_BLOCKED
+    bne t0, t1, trap_c
+    ld t0, THREAD_DEADLINE(t2)
+    bnez t0, trap_c                    /* its deadline is on a list */
+    csrr a2, stval
+    srli s0, a2, PAGE_SHIFT
+    slli s0, s0, PAGE_SHIFT            /* the page */
+    li t0, FAST_USER_BASE
+    sub t0, s0, t0
+    li t1, FAST_USER_LIMIT - FAST_USER_BASE
+    bgeu t0, t1, trap_c
+    /* s1 = its PTE if its leaf table exists (vm_user_pte), else 0 */
+    li s1, 0
+    li t5, PTE_V
+    ld t0, THREAD_SPACE(sp)
+    ld t0, SPACE_ROOT(t0)
+    .irp level, 2, 1
+    srli t1, s0, PAGE_SHIFT + PT_INDEX_BITS * \level
+    andi t1, t1, PT_ENTRIES - 1
+    slli t1, t1, PTR_SHIFT
+    add t1, t0, t1
+    ld t1, 0(t1)
+    andi t3, t1, PTE_V | PTE_LEAF_MASK
+    bne t3, t5, 2f                     /* no table below */
+    srli t1, t1, PTE_PPN_SHIFT
+    slli t0, t1, PAGE_SHIFT
+    .endr
+    srli t1, s0, PAGE_SHIFT
+    andi t1, t1, PT_ENTRIES - 1
+    slli t1, t1, PTR_SHIFT
+    add s1, t0, t1
+    ld t1, 0(s1)
+    and t1, t1, t6
+    beq t1, t6, trap_c
+2:  sd s0, THREAD_FAULT_VA(sp)
+    sd s1, THREAD_FAULT_PTE(sp)
+    sd sp, THREAD_PEER(t2)             /* whom it will answer */
+    li t0, 1
+    sb t0, THREAD_KMSG(sp)
+    sb zero, THREAD_KMSG_HALTS(sp)
+    li t0, THREAD_REPLY_BLOCKED
+    sw t0, THREAD_STATE(sp)
+    sd t2, THREAD_PARTNER(sp)
+    li a1, (FAST_LABEL_FAULT << FAST_TAG_LABEL_SHIFT) | FAST_TAG_KERNEL | FAST_TAG_CALL
+    ld a4, TF_SEPC(sp)
+    ld a6, THREAD_TID(sp)
+    li a0, 0
+    j to_receiver
+
+/* MAP_REPLY_RECV of one page, the one the thread it answers faulted on,
+ * in that thread's space, by the pager, whose receive then blocks: the PTE
+ * fast_fault found is written without a walk, and the thread resumes from
+ * its full frame.  The checks are sys_map's for one entry (fast_fault
+ * checked the page is a user page), and the page must be in no other
+ * hart's TLB (else tlb_shootdown's work: the general path). */
+    .globl fast_map_reply
+fast_map_reply:
+    lbu t0, fastpath_on
+    beqz t0, syscall_general
+    addi t0, a2, -1                    /* one entry, */
+    or t0, t0, a6                      /* no deadline, */
+    ld t1, THREAD_SENDQ_HEAD(sp)       /* nothing to receive */
+    or t0, t0, t1
+    lwu t1, THREAD_IRQS_PENDING(sp)
+    or t0, t0, t1
+    ld t1, THREAD_NOTIFY_BITS(sp)
+    or t0, t0, t1
+    bnez t0, syscall_general
+    ld t0, THREAD_SPACE(sp)
+    lbu t0, SPACE_PRIVILEGED(t0)
+    beqz t0, syscall_general           /* the pager's call only */
+    LOOKUP a0, t2
+    lw t0, THREAD_STATE(t2)
+    li t1, THREAD_REPLY_BLOCKED
+    bne t0, t1, syscall_general
+    ld t0, THREAD_PARTNER(t2)
+    bne t0, sp, syscall_general
+    lbu t0, THREAD_KMSG(t2)
+    beqz t0, syscall_general
+    ld a3, THREAD_FAULT_PTE(t2)
+    beqz a3, syscall_general
+    /* the entry in our IPC buffer: a4 = va | flags, a5 = frame */
+    ld t0, THREAD_IPCBUF_PA(sp)
+    ld a4, 0(t0)
+    ld a5, 8(t0)
+    slli a2, a4, 64 - PAGE_SHIFT
+    srli a2, a2, 64 - PAGE_SHIFT       /* the flags */
+    sub a4, a4, a2                     /* the page */
+    ld t0, THREAD_FAULT_VA(t2)
+    bne t0, a4, map_reply_general
+    ld t5, THREAD_SPACE(t2)
+    ld t0, SPACE_HANDLE(t5)
+    bne t0, a1, map_reply_general
+    andi t0, a2, ~(FAST_RIGHTS_ALL | FAST_MAP_NOAD)
+    bnez t0, map_reply_general         /* vm_map_flags_ok */
+    andi t0, a2, FAST_RIGHT_R
+    beqz t0, map_reply_general
+    la a7, boot
+    ld t0, BOOT_POOL_FRAMES(a7)
+    bgeu a5, t0, map_reply_general
+    ld t0, SPACE_TLB_HARTS(t5)
+    ld t1, HART_MASK(t4)
+    not t1, t1
+    and t0, t0, t1
+    bnez t0, map_reply_general
+    ld a0, 0(a3)                       /* the old PTE */
+    andi t0, a0, PTE_KERNEL_OWNED
+    bnez t0, map_reply_general
+    /* The new PTE (vm_pool_pte): a5 = the frame's ppn, a6 = the PTE with
+     * A and D unless NOAD (D only if writable) ... */
+    ld t0, BOOT_POOL_PA(a7)
+    srli t0, t0, PAGE_SHIFT
+    add a5, a5, t0
+    andi a6, a2, FAST_RIGHTS_ALL
+    slli a6, a6, 1                     /* KINE_RIGHT_* << 1 = PTE_R/W/X */
+    ori a6, a6, PTE_U | PTE_V
+    andi t0, a2, FAST_MAP_NOAD
+    bnez t0, 1f
+    ori a6, a6, PTE_A
+    andi t0, a2, FAST_RIGHT_W
+    beqz t0, 1f
+    ori a6, a6, PTE_D
+1:  slli t0, a5, PTE_PPN_SHIFT
+    or a6, a6, t0
+    /* ... and old's A and D where old maps the same frame, in one atomic
+     * step against a walker of another hart setting them (pte_replace) */
+2:  mv t3, a6
+    andi t0, a0, PTE_V
+    beqz t0, 3f
+    srli t0, a0, PTE_PPN_SHIFT
+    bne t0, a5, 3f
+    andi t0, a0, PTE_A | PTE_D
+    or t3, t3, t0
+3:  lr.d t0, (a3)
+    bne t0, a0, 4f
+    sc.d t1, t3, (a3)
+    bnez t1, 3b
+    lhu t0, SPACE_ASID(t5)
+    sfence.vma a4, t0
+    sb zero, THREAD_KMSG(t2)           /* it re-runs the instruction */
+    sd zero, THREAD_PARTNER(t2)
+    li t0, THREAD_RECV_BLOCKED
+    sw t0, THREAD_STATE(sp)
+    csrr t0, sepc
+    addi t0, t0, ECALL_BYTES
+    sd t0, TF_SEPC(sp)
+    KEPT_GPRS sd, sp
+    ACTIVATE units_then_resume
+    KUNLOCK t4
+    csrw sscratch, t2
+    ld t0, TF_SEPC(t2)
+    csrw sepc, t0
+    mv a0, t2
+    j resume_full
+4:  mv a0, t0                          /* A or D changed under us */
+    j 2b
+    /* Back to the general path once a2, a6, a7 or a0 is used here: they
+     * hold one entry, no deadline, the call and the thread answered (a1 is
+     * untouched; a3..a5 are not MAP_REPLY_RECV's arguments). */
+map_reply_general:
+    ld a0, THREAD_TID(t2)
+    li a2, 1
+    li a6, 0
+    li a7, FAST_KSYS_MAP_REPLY_RECV
+    j syscall_general

@@ -32,6 +32,7 @@
 #define HART_EVICT       25              /* 8 bits */
 #define HART_VEC_ON      26              /* 8 bits */
 #define HART_VEC_OWNER   40
+#define HART_VEC_OWNER_DIRTY 56          /* 8 bits */
 
 /* struct klock */
 #define KLOCK_NEXT       0

@@ -115,11 +115,12 @@
 #define MEGAPAGE_SIZE    (PAGE_SIZE * 512)
 #define GIGAPAGE_SIZE    (MEGAPAGE_SIZE * 512)
 #define PT_ENTRIES       512
+#define PT_INDEX_BITS    9            /* log2(PT_ENTRIES): a VPN field */
 #define SV39_LEVELS      3
 
 #define PA_TO_PTE(pa)    (((pa) >> PAGE_SHIFT) << PTE_PPN_SHIFT)
 #define PTE_TO_PA(pte)   (((pte) >> PTE_PPN_SHIFT) << PAGE_SHIFT)
-#define VPN(va, level)   (((va) >> (PAGE_SHIFT + 9 * (level))) & (PT_ENTRIES - 1))
+#define VPN(va, level)   (((va) >> (PAGE_SHIFT + PT_INDEX_BITS * (level))) & (PT_ENTRIES - 1))
 
 #ifndef __ASSEMBLER__
 #define csr_read(csr) __extension__({ uint64_t v_; __asm__ volatile("csrr %0, " #csr : "=r"(v_)); v_; })

@@ -343,7 +343,7 @@ static const syscall_fn handlers[KSYS_COUNT] = {
     [KSYS_UNMAP]          = k_unmap,
     [KSYS_PROTECT]        = k_protect,
     [KSYS_POWEROFF]       = k_poweroff,
-    [KSYS_MAP_REPLY_RECV] = fast_map_reply_recv,
+    [KSYS_MAP_REPLY_RECV] = syscall_map_reply_recv, /* after fastpath.S */
     [KSYS_AS_QUERY]       = k_as_query,
     [KSYS_KMEM_INFO]      = k_kmem_info,
     [KSYS_AS_TABLES]      = k_as_tables,
@@ -365,8 +365,6 @@ void syscall_init(bool general_only)
 {
     for (uint64_t i = 0; i < SYSCALL_SLOTS; i++) {
         syscall_fn f = i < KSYS_COUNT && handlers[i] ? handlers[i] : k_nosys;
-        if (general_only && f == fast_map_reply_recv)
-            f = syscall_map_reply_recv;
         pager_table[i] = f;
         user_table[i] = f != k_nosys && pager_only(i) ? k_eperm : f;
     }

@@ -25,11 +25,6 @@ static inline sysret sysret_value(int64_t v)
     return (uint64_t)v;
 }
 
-static inline sysret sysret_switch(struct thread *caller, struct thread *next)
-{
-    return (sysret)(uint64_t)next << 64 | (uint64_t)caller;
-}
-
 /* The caller waits: whoever the scheduler has runs next (sched_next). */
 static inline sysret sysret_schedule(struct thread *caller)
 {
@@ -56,12 +51,7 @@ const syscall_fn *syscall_table(bool privileged);
 sysret ipc_general(SYSCALL_ARGS);
 sysret syscall_map_reply_recv(SYSCALL_ARGS);
 
-/* fastpath.c: the fault round trip's fast paths. */
+/* kernel.fastpath=off: fastpath.S leaves every trap to the general path. */
 extern bool fastpath_on;
-sysret fast_map_reply_recv(SYSCALL_ARGS);
-/* t faulted: send its pager the fault message (MR0..MR3) and run whoever
- * runs next -- the pager at once if it waits in a receive. */
-void fault_send(struct thread *t, uint64_t addr, uint64_t access, uint64_t pc,
-                uint64_t cause) __attribute__((noreturn));
 
 #endif

@@ -115,10 +115,18 @@ THREAD_OFFSET_IS(kmsg, THREAD_KMSG);
 THREAD_OFFSET_IS(fp_used, THREAD_FP_USED);
 THREAD_OFFSET_IS(vec_used, THREAD_VEC_USED);
 THREAD_OFFSET_IS(peer, THREAD_PEER);
+THREAD_OFFSET_IS(pager, THREAD_PAGER);
+THREAD_OFFSET_IS(ipcbuf_pa, THREAD_IPCBUF_PA);
+THREAD_OFFSET_IS(kmsg_halts, THREAD_KMSG_HALTS);
+THREAD_OFFSET_IS(fault_va, THREAD_FAULT_VA);
+THREAD_OFFSET_IS(fault_pte, THREAD_FAULT_PTE);
 _Static_assert(sizeof(enum thread_state) == 4 && T_READY == THREAD_READY &&
                T_RECV_BLOCKED == THREAD_RECV_BLOCKED && T_REPLY_BLOCKED == THREAD_REPLY_BLOCKED,
                "fastpath.h: thread states");
-_Static_assert(__builtin_offsetof(struct space, satp) == SPACE_SATP &&
+_Static_assert(__builtin_offsetof(struct space, handle) == SPACE_HANDLE &&
+               __builtin_offsetof(struct space, privileged) == SPACE_PRIVILEGED &&
+               __builtin_offsetof(struct space, root) == SPACE_ROOT &&
+               __builtin_offsetof(struct space, satp) == SPACE_SATP &&
                __builtin_offsetof(struct space, asid) == SPACE_ASID &&
                __builtin_offsetof(struct space, tlb_harts) == SPACE_TLB_HARTS &&
                __builtin_offsetof(struct space, flush_pending) == SPACE_FLUSH_PENDING,
@@ -221,12 +229,8 @@ static inline void sched_clear_deadline(struct thread *t)
 void timer_init(uint64_t timebase_hz);
 void timer_interrupt(void);
 
-/* entry.S: resume t in user mode from its trap frame (full or not); or,
- * for a thread waiting in a system call, with a message received (status
- * 0, tag, MR0..MR3, sender) straight from the arguments. */
+/* entry.S: resume t in user mode from its trap frame (full or not). */
 void user_return(struct trapframe *tf) __attribute__((noreturn));
-void user_return_message(struct trapframe *tf, uint64_t tag, uint64_t mr0, uint64_t mr1,
-                         uint64_t mr2, uint64_t mr3, uint64_t sender) __attribute__((noreturn));
 
 /* fpu.c: per-thread floating-point state, switched lazily.  The common
  * cases (no FP thread at all; the FP unit already set right) are tests
@@ -318,38 +322,6 @@ static inline void vec_return(struct thread *t)
         vec_switch(t);
     else
         vec_toggle(t);
-}
-
-/* The fast paths' way (fastpath.c): both units set for t if that takes
- * no call -- FP already right, and the vector unit right or only to be
- * turned on for its owner or off without a save (vec_toggle's cases) --
- * and true; false, with nothing changed, if units_switch must run.  One
- * hart lookup for both. */
-static inline bool units_set_inline(struct thread *t)
-{
-    struct hart *h = this_hart();
-    if (fpu_must_switch_on(h, t))
-        return false;
-    if (!vec_vlenb)
-        return true;                  /* no V: the unit is never on */
-    if (t->vec_used) {
-        if (t != h->vec_owner)
-            return false;             /* its registers to load */
-        if (!h->vec_unit_on) {
-            csr_set(sstatus, SSTATUS_VS_CLEAN);
-            h->vec_unit_on = true;
-        }
-        return true;
-    }
-    if (!h->vec_unit_on)
-        return true;
-    bool dirty = (csr_read(sstatus) & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY;
-    if (dirty && smp_on)
-        return false;                 /* the owner's registers to save */
-    csr_clear(sstatus, SSTATUS_VS_MASK);
-    h->vec_owner_dirty |= dirty;
-    h->vec_unit_on = false;
-    return true;
 }
 
 /* Both units set for t (vector.c; fastpath.S calls it too). */

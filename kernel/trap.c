@@ -67,7 +67,9 @@ void trap_user(struct trapframe *tf)
         kprintf("kernel: pager faulted: cause %lu addr 0x%lx pc 0x%lx\n", cause, stval, tf->sepc);
         poweroff(KINE_EXIT_PAGER_DIED);
     }
-    fault_send(t, stval, fault_access(cause), tf->sepc, cause);
+    uint64_t mr[KINE_MSG_REGS] = { stval, fault_access(cause), tf->sepc, cause };
+    ipc_kernel_send(t, KINE_LABEL_FAULT, mr, false);
+    sched_run();                     /* the pager, if it waits in a receive */
 }
 
 void trap_kernel(struct trapframe *tf)

@@ -33,7 +33,8 @@ _Static_assert(__builtin_offsetof(struct vecstate, vl) == 0 &&
                __builtin_offsetof(struct vecstate, regs) == 32, "vector.S: struct vecstate");
 
 _Static_assert(__builtin_offsetof(struct hart, vec_unit_on) == HART_VEC_ON &&
-               __builtin_offsetof(struct hart, vec_owner) == HART_VEC_OWNER,
+               __builtin_offsetof(struct hart, vec_owner) == HART_VEC_OWNER &&
+               __builtin_offsetof(struct hart, vec_owner_dirty) == HART_VEC_OWNER_DIRTY,
                "hart.h: vector offsets");
 
 uint64_t vec_vlenb;               /* 0: threads get no vector unit */
