@@ -38,18 +38,25 @@ static struct kine_proc_counters sum;
 static uint64_t npages;
 static char policy_text[KINE_IPC_BUF_BYTES + 1];
 
+/* Does text start with word, then stop (end of line, or a space)? */
+static const char *after_word(const char *text, const char *word)
+{
+    while (*word && *text == *word)
+        text++, word++;
+    return !*word && (*text == '\n' || *text == ' ') ? text : NULL;
+}
+
 /* The counter `name` of the policy called `policy` (kine_policystats:
  * "policy\nname value\n..."), or -1 if it has none. */
 static int64_t policy_counter(const char *policy, const char *name)
 {
-    size_t len = strlen(name);
     for (unsigned i = 0; kine_policystats(i, policy_text, sizeof(policy_text)) >= 0; i++) {
-        char *line = strtok(policy_text, "\n");
-        if (!line || strcmp(line, policy) != 0)
-            continue;
-        while ((line = strtok(NULL, "\n")))
-            if (strncmp(line, name, len) == 0 && line[len] == ' ')
-                return (int64_t)strtoull(line + len + 1, NULL, 10);
+        const char *line = after_word(policy_text, policy);
+        while (line && (line = strchr(line, '\n')) && *++line) {
+            const char *value = after_word(line, name);
+            if (value)
+                return (int64_t)strtoul(value, NULL, 10);
+        }
     }
     return -1;
 }

@@ -90,23 +90,23 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
     struct proc *p = t->proc;
     struct mm *mm = &p->mm;
     uint64_t addr = m->mr[0], va = addr & ~(KINE_PAGE_SIZE - 1);
-    const struct region *r = region_find_hinted(&mm->regions, addr, &mm->fault_region);
+    const struct region_hint *h = region_hinted(&mm->regions, addr);
     /* a region lies below KINE_HIGH_LIMIT, the page map's top */
-    struct pm_leaf *leaf = r && (r->rights & access) ? pm_leaf_in(&mm->pm, va) : NULL;
+    struct pm_leaf *leaf = h && (h->rights & access) ? pm_leaf_in(&mm->pm, va) : NULL;
     if (!leaf || pg.frames.nfree < PAGING_FAULT_FRAMES)
         return false;                    /* a violation, a leaf to make, or no room (a kill) */
     const struct policy *pol = p->policy;
     uint32_t *slot = &leaf->slot[pm_leaf_index(va)], v = *slot;
-    uint64_t f = (uint64_t)(v & ~PM_FLAGS_MASK) - 1;   /* (resident) its frame */
+    uint64_t f = pm_slot_frame_of((int32_t)v);    /* (resident) its frame */
     bool copy = false;
     if (v) {                         /* resident: a remap or a copy (mm_fault) */
-        if (access != KINE_FAULT_WRITE || !pol->mm_fault_resident ||
-            pm_slot_is_swap((int32_t)v) || f >= pg.frames.nframes)
+        if (access != KINE_FAULT_WRITE || !pol->mm_fault_resident || pm_slot_is_swap((int32_t)v))
             return false;
-        copy = pg.frames.ref[f] > 1;
+        copy = pg.frames.ref[f] > 1; /* a page map names pool frames only */
         if (copy && pg.fail_every)
             return false;
-    } else if (!pol->mm_fault_absent || pg.fail_every || !fast_anonymous(r, va)) {
+    } else if (!pol->mm_fault_absent || pg.fail_every ||
+               !fast_anonymous(&mm->regions.r[h->index], va)) {
         return false;                    /* a fill the fast path does not make */
     }
     /* From here on the general path's steps, in its order; with frames
@@ -141,7 +141,7 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
         f = n;
     }
     struct kine_map_entry *e = (struct kine_map_entry *)pg.bi->ipcbuf_va;
-    e->va_rights = va | r->rights;
+    e->va_rights = va | h->rights;
     e->frame = f;
     pg.stats.fault_answered = kine_rdinstret();
     *as = mm->as;

@@ -117,6 +117,11 @@ static inline uint64_t pm_slot_count_offset(int64_t v)
 {
     return ((uint64_t)v << PM_FLAGS_OUT) >> (PM_FLAGS_OUT - 1);
 }
+/* ... and its frame, the flags shifted out (of a resident entry). */
+static inline uint64_t pm_slot_frame_of(int64_t v)
+{
+    return (((uint64_t)v << PM_FLAGS_OUT) >> PM_FLAGS_OUT) - 1;
+}
 /* An entry as stored in a slot: its frame (or swap slot) and its flags. */
 static inline uint32_t pm_slot_frame(uint32_t v) { return (v & ~PM_FLAGS_MASK) - 1; }
 static inline uint32_t pm_slot_flags(uint32_t v) { return v & PM_FLAGS_MASK; }

@@ -30,10 +30,9 @@ struct mm {
     /* first what every fault reads or counts, within a load's reach of
      * the start (the page map's nodes take 5 KiB) */
     kine_as_t as;
-    uint64_t fault_region;  /* the index of the region of its last fault (a hint) */
     bool pinned;            /* never paged out (a driver's memory) */
     struct kine_proc_counters stats;
-    struct region_map regions;
+    struct region_map regions;  /* with the hint of its last fault's region */
     struct pagemap pm;
 };
 

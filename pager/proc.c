@@ -612,7 +612,7 @@ int64_t proc_sbrk(struct proc *p, int64_t incr)
         if (err) {
             /* what was sent before the failure goes too */
             mm_uninstall(e, &p->mm, old_end, new_end);
-            h->end = old_end;
+            region_set_end(&p->mm.regions, h, old_end, KINE_HEAP_LIMIT);   /* back: cannot fail */
             return err;
         }
     } else if (new_end < old_end) {

@@ -24,6 +24,7 @@ int region_add(struct region_map *m, uint64_t start, uint64_t end, unsigned righ
     memmove(&m->r[i + 1], &m->r[i], (m->n - i) * sizeof(m->r[0]));
     m->r[i] = (struct region){ start, end, rights, kind, NULL, 0, 0 };
     m->n++;
+    m->hint = (struct region_hint){ 0 };     /* its index may have moved */
     if (out)
         *out = &m->r[i];
     return 0;
@@ -53,5 +54,15 @@ int region_set_end(struct region_map *m, struct region *r, uint64_t end, uint64_
     if (end > limit || (i + 1 < m->n && end > m->r[i + 1].start))
         return -KINE_ENOMEM;
     r->end = end;
+    m->hint = (struct region_hint){ 0 };     /* it may have been r's */
     return 0;
+}
+
+const struct region_hint *region_hint_make(struct region_map *m, uint64_t va)
+{
+    const struct region *r = region_find(m, va);
+    if (!r)
+        return NULL;
+    m->hint = (struct region_hint){ r->start, r->end, (uint64_t)(r - m->r), r->rights };
+    return &m->hint;
 }

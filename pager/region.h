@@ -20,8 +20,17 @@ struct region {
     uint64_t file_va, file_len;
 };
 
+/* What the fault path keeps of the region of a process's last fault
+ * (region_hinted): its bounds, rights and index. */
+struct region_hint {
+    uint64_t start, end;     /* empty (start == end) until region_hinted fills it */
+    uint64_t index;
+    unsigned rights;
+};
+
 struct region_map {
     unsigned n;
+    struct region_hint hint;
     struct region r[MAX_REGIONS];   /* sorted by start */
 };
 
@@ -31,20 +40,19 @@ int region_add(struct region_map *m, uint64_t start, uint64_t end, unsigned righ
                enum region_kind kind, struct region **out);
 /* The region containing va, or NULL. */
 const struct region *region_find(const struct region_map *m, uint64_t va);
-/* region_find that tries *hint's region first and leaves the index of the
- * one found there: a process's faults come mostly in one region, so the
- * fault path finds it without a search.  Any *hint is safe (checked
- * against m->n). */
-static inline const struct region *region_find_hinted(const struct region_map *m, uint64_t va,
-                                                      uint64_t *hint)
+/* The hint of the region containing va (made by a search if va is not
+ * in the hinted one), or NULL if no region contains it: a process's faults
+ * come mostly in one region, so the fault path tests that region's bounds
+ * and rights without a search or an index.  The hint follows the map:
+ * region_add and region_set_end empty it, a copy of the map copies it with
+ * its regions, a zeroed map has it empty.  So nothing else may change a
+ * region's bounds or rights. */
+const struct region_hint *region_hint_make(struct region_map *m, uint64_t va);
+static inline const struct region_hint *region_hinted(struct region_map *m, uint64_t va)
 {
-    const struct region *r = &m->r[*hint];
-    if (*hint < m->n && va >= r->start && va < r->end)
-        return r;
-    r = region_find(m, va);
-    if (r)
-        *hint = (uint64_t)(r - m->r);
-    return r;
+    if (va >= m->hint.start && va < m->hint.end)
+        return &m->hint;
+    return region_hint_make(m, va);
 }
 /* The (first) region of a kind, or NULL. */
 struct region *region_of_kind(struct region_map *m, enum region_kind kind);

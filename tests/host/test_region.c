@@ -1,5 +1,6 @@
 /* Region maps: sorted insertion, overlap refusal, lookup at the edges,
- * growing and shrinking a region against its neighbour and a limit. */
+ * growing and shrinking a region against its neighbour and a limit, and
+ * the fault path's hint, which must never outlive a change of the map. */
 #include "check.h"
 #include "region.h"
 #include <kine/error.h>
@@ -36,6 +37,23 @@ int main(void)
     CHECK(region_set_end(&m, h, 0x20000, 0x7fe00000) == -KINE_EINVAL);      /* before start */
     CHECK(region_set_end(&m, h, 0x30001, 0x7fe00000) == -KINE_EINVAL);
     CHECK(h->end == 0x100000);                                              /* unchanged */
+
+    /* the hint: the region's bounds and rights, until the map changes */
+    const struct region_hint *hint = region_hinted(&m, 0x20010);
+    CHECK(hint && hint->start == 0x20000 && hint->end == 0x30000 && hint->rights == RW &&
+          m.r[hint->index].kind == REGION_DATA);
+    CHECK(region_hinted(&m, 0x2ffff) == hint && region_hinted(&m, 0xffff) == NULL);
+    CHECK(region_hinted(&m, 0x10000) && m.hint.start == 0x10000 && m.hint.rights == RX);
+    CHECK(region_hinted(&m, 0xfffff) && m.r[m.hint.index].kind == REGION_HEAP);
+    CHECK(region_set_end(&m, h, 0x80000, 0x7fe00000) == 0);          /* the heap shrinks */
+    CHECK(m.hint.start == m.hint.end && region_hinted(&m, 0xfffff) == NULL);
+    CHECK(region_hinted(&m, 0x7ff00000) && m.r[m.hint.index].kind == REGION_STACK);
+    struct region_map copy = m;                                       /* a fork's copy */
+    CHECK(region_hinted(&copy, 0x7ff00000) == &copy.hint && copy.hint.index == m.hint.index);
+    CHECK(region_add(&m, 0x40000000, 0x40001000, RW, REGION_DATA, NULL) == 0);
+    CHECK(m.hint.start == m.hint.end);                                /* indices may move */
+    CHECK(region_hinted(&m, 0x7ff00000) && m.r[m.hint.index].kind == REGION_STACK);
+    CHECK(region_set_end(&m, h, 0x100000, 0x7fe00000) == 0);
 
     for (unsigned i = m.n; i < MAX_REGIONS; i++)
         CHECK(region_add(&m, 0x1000000 + i * 0x10000, 0x1000000 + i * 0x10000 + 0x1000, RW,
