@@ -64,7 +64,7 @@ static inline bool fast_anonymous(const struct region *r, uint64_t va)
 static inline uint64_t fast_frame(void)
 {
     struct frame_table *ft = &pg.frames;
-    uint64_t nfree = ft->nfree - 1, f = ft->free_stack[nfree], used = ft->nframes - nfree;
+    uint64_t nfree = (uint64_t)ft->nfree - 1, f = ft->free_stack[nfree], used = ft->nframes - nfree;
     ft->nfree = (uint32_t)nfree;
     ft->ref[f] = 1;
     if (used > pg.stats.frames_peak)
@@ -124,13 +124,13 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
         *slot = (uint32_t)f + 1;     /* its flags go, as pm_exchange's would */
     } else {                         /* the books first, then the bytes */
         uint64_t n = fast_frame();
-        void *page = frame_ptr((uint32_t)n);
+        void *page = frame_ptr(n);
         if (v) {                     /* copy_frame */
             *slot = (uint32_t)n + 1; /* as pm_exchange would */
             FAST_COUNT(mm, faults_cow_copy);
             pg.stats.pages_copied++;
             pg.frames.ref[f]--;      /* mm_sent's drop: another reference remains */
-            memcpy(page, frame_ptr((uint32_t)f), KINE_PAGE_SIZE);
+            memcpy(page, frame_ptr(f), KINE_PAGE_SIZE);
         } else {                     /* the policy's count, then mm_fill */
             if (pol->absent_counter)
                 p->env->counters[pol->absent_counter - 1]++;

@@ -151,7 +151,7 @@ extern struct pager pg;
 extern const struct pager_ops pager_ops;
 
 
-static inline void *frame_ptr(uint32_t f)
+static inline void *frame_ptr(uint64_t f)
 {
     return (void *)(pg.bi->pool_va + (uint64_t)f * KINE_PAGE_SIZE);
 }

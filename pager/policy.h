@@ -99,7 +99,7 @@ struct policy {
      * POLICY_COUNTER(i): the core may then zero-fill such a page of
      * anonymous memory itself, counting it the same way. */
     bool mm_fault_absent;
-    unsigned absent_counter;
+    size_t absent_counter;
 };
 
 /* absent_counter's value for the policy's own counter i (0: none). */
