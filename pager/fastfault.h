@@ -8,28 +8,31 @@
  *     frame's count): a copy, made with the pager's own memcpy.
  *   - The first touch, read or write, of an anonymous page (no program
  *     file bytes there) under a policy whose fault zero-fills it (lazy's
- *     heap and stack): a zeroed frame.
- * The sender's thread is the first of its tid chain, the region is the one
- * of the process's last fault, one walk finds the page-map leaf, the
+ *     heap and stack): a zeroed frame, with the pager's own memset.
+ * The sender's thread is the last one found (thread_by_tid), the region
+ * the one of the process's last fault (its bounds and rights kept in the
+ * region map: region_hinted), one walk finds the page-map leaf, the
  * frame's count is read in place, the entry is changed in place, and the
  * one map entry goes straight into the IPC buffer for the loop's
- * KSYS_MAP_REPLY_RECV (main.c): no queue, no stage, no settle.  The
- * entry changes before the map is sent, and what it held is kept, so that
- * a refused map puts everything back as mm_sent would (fault_fast_undo);
- * a copy's shared frame loses its reference at once, since another
- * remains.
+ * KSYS_MAP_REPLY_RECV: no queue, no stage, no settle.  The entry changes
+ * before the map is sent, and what it held is kept (pg.fast_slot,
+ * pg.fast_old), so that a refused map puts everything back as mm_sent
+ * would (fault_fast_undo, fastfault.c); a copy's shared frame loses its
+ * reference at once, since another remains.
  *
  * It is a cache over the general path (handle_fault in fault.c, the
- * policy's fault hook, mm.c's queue): it takes a fault only when every
- * check says the general path would do exactly this (the same counters,
- * the process's, the core's and the policy's own first-touch count; the
- * same page-map entry; the same mapping; the same reply), and otherwise
- * leaves the message untouched for handle(): a violation, an exec fault,
- * a read of a resident page, a page backed by the program file, a page
- * out on disk or held only by the swap cache, a leaf not made yet, frames
- * short, failure injection, a trace being taken (pg.fast_fault is off
- * then).  pager.fastfault=off turns it off; the suite runs the fork, COW
- * and zero-fill programs both ways (tests/meson.build, fastfault_off/). */
+ * policy's fault hook, mm.c's queue, mm_stage and mm_sent): it takes a
+ * fault only when every check says the general path would do exactly
+ * this (the same counters: the process's, the core's and the policy's own
+ * first-touch count; the same page-map entry; the same mapping; the same
+ * reply), and otherwise leaves the message untouched for handle(): a
+ * violation, an exec fault, a read of a resident page, a page backed by
+ * the program file, a leaf not made yet, frames short, failure injection
+ * for a copy or fill.  pg.fast_fault is off with pager.fastfault=off, with
+ * a trace (every fault is recorded) and with a swap disk (paging's books,
+ * the swap cache, the reverse map and the access sample, are the general
+ * path's).  The suite runs the fork, COW and zero-fill programs both ways
+ * (tests/meson.build, fastfault_off/). */
 #ifndef PAGER_FASTFAULT_H
 #define PAGER_FASTFAULT_H
 

@@ -5,7 +5,9 @@
  * block a policy uses is made of these, so none of them has rollback code
  * of its own.  They also count what they do, for the process (mm->stats)
  * and for the core (e->stats) together.  Pure: the kernel is reached only
- * through pager_ops, so the host tests run all of it against fakes. */
+ * through pager_ops, so the host tests run all of it against fakes.  (The
+ * fault fast path, fastfault.h, does for one entry what these would, in
+ * place: a cache over them.) */
 #include <string.h>
 #include "policy.h"
 #include <kine/error.h>
