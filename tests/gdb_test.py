@@ -4,7 +4,8 @@
 Boots kine in QEMU halted, with its gdbstub on a free port, runs
 gdb-multiarch -batch: it sources the helpers, stops in the pager's
 copy_frame (a write to a copy-on-write page someone else still holds: two
-processes share the frame) and runs every command.  Then it checks what
+processes share the frame; pager.fastfault=off, since the fault fast path
+makes that copy inline) and runs every command.  Then it checks what
 they printed: the pager and init among the threads, the pager's space
 marked privileged, init as pid 1 and the program among the processes, the
 program's text page mapped V R X U (not W) in a pool frame, the faulting
@@ -147,7 +148,8 @@ def main():
         qemu = subprocess.Popen(
             [a.qemu, '-machine', 'virt', '-bios', 'default', '-m', a.memory, '-smp', '1',
              '-display', 'none', '-monitor', 'none', '-serial', f'file:{console}',
-             '-kernel', a.kernel, '-append', a.program, '-gdb', f'tcp:127.0.0.1:{port}', '-S'],
+             '-kernel', a.kernel, '-append', 'pager.fastfault=off ' + a.program,
+             '-gdb', f'tcp:127.0.0.1:{port}', '-S'],
             stdin=subprocess.DEVNULL)
         try:
             run = subprocess.run([a.gdb, '-nx', '-batch', '-x', commands, a.kernel],
