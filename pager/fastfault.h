@@ -67,12 +67,15 @@ static inline bool fast_anonymous(const struct region *r, uint64_t va)
 static inline uint64_t fast_frame(void)
 {
     struct frame_table *ft = &pg.frames;
-    uint64_t nfree = (uint64_t)ft->nfree - 1, f = ft->free_stack[nfree], used = ft->nframes - nfree;
+    /* signed, as the 32-bit loads leave them (frames are far fewer than
+     * 2^31): indices with no zero-extension */
+    int32_t nfree = (int32_t)ft->nfree - 1, f = (int32_t)ft->free_stack[nfree];
+    int64_t used = (int32_t)ft->nframes - nfree;
     ft->nfree = (uint32_t)nfree;
     ft->ref[f] = 1;
-    if (used > pg.stats.frames_peak)
-        pg.stats.frames_peak = used;
-    return f;
+    if ((uint64_t)used > pg.stats.frames_peak)
+        pg.stats.frames_peak = (uint64_t)used;
+    return (uint64_t)f;
 }
 
 /* Answer m, a message from thread sender, if it is a fault that the
