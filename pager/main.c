@@ -716,7 +716,8 @@ void __kine_start(const struct kine_bootinfo *bi)
     kine_as_t fast_as = 0;       /* the fast path's answer waits in the IPC buffer */
     struct kine_msg m = { 0 };
     for (;;) {
-        /* (a sleeper's reply has no words: the IPC buffer stays as it is) */
+        /* a sleeper's reply has no words: a fast answer's entry, already in
+         * the IPC buffer, stays there */
         uint64_t deadline = wake_sleepers();
         int64_t r;
         if (fast_as) {

@@ -92,7 +92,7 @@ struct policy {
     /* fault treats a resident page as mm_fault does (a copy if it is COW
      * and shared, else the same frame with the region's rights): the core
      * may then answer a write to such a page itself, without calling fault
-     * (pager/fastfault.c). */
+     * (pager/fastfault.h). */
     bool mm_fault_resident;
     /* fault treats an absent page as mm_fault does (mm_fill), having
      * counted it in its own counter i if absent_counter is

@@ -7,7 +7,7 @@
  * allocation half-way, the kernel refusing a map, a protect failing at
  * fork — after which the books are as they were and nothing stays queued;
  * and what each policy promises the core's fault fast path
- * (mm_fault_resident, mm_fault_absent, absent_counter: pager/fastfault.c
+ * (mm_fault_resident, mm_fault_absent, absent_counter: pager/fastfault.h
  * answers those faults without the policy, so its hook must do exactly
  * that). */
 #include <stdint.h>
@@ -469,7 +469,7 @@ static void test_paged_out(void)
     }
 }
 
-/* What the core's fault fast path (pager/fastfault.c) does in place of
+/* What the core's fault fast path (pager/fastfault.h) does in place of
  * the policy's hook, the hook must do too, for every policy that says so:
  * with mm_fault_resident, a write to a shared page is a copy and one to a
  * page held once a reuse of the same frame, its flags cleared; with
