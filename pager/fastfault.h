@@ -100,7 +100,7 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
     /* a region lies below KINE_HIGH_LIMIT, the page map's top */
     struct pm_leaf *leaf = h && (h->rights & access) ? pm_leaf_in(&mm->pm, va) : NULL;
     if (!leaf || pg.frames.nfree < PAGING_FAULT_FRAMES)
-        return false;                    /* a violation, a leaf to make, or no room (a kill) */
+        return false;                /* a violation, a leaf to make, or no room (a kill) */
     const struct policy *pol = p->policy;
     uint32_t *slot = &leaf->slot[pm_leaf_index(va)], v = *slot;
     uint64_t f = pm_slot_frame_of((int32_t)v);    /* (resident) its frame */
@@ -113,7 +113,7 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
             return false;
     } else if (!pol->mm_fault_absent || pg.fail_every ||
                !fast_anonymous(&mm->regions.r[h->index], va)) {
-        return false;                    /* a fill the fast path does not make */
+        return false;                /* a fill the fast path does not make */
     }
     /* From here on the general path's steps, in its order; with frames
      * free, no failure injected and the leaf there, none can fail. */
