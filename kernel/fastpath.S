@@ -127,32 +127,37 @@ fast_call:
  * written only if it changes, and everything flushed after it where there
  * are no ASIDs), its FP and vector units as it needs them.  If a unit must
  * change hands, go to `units` instead, with nothing of that done yet but
- * the address space.  t0, t1, t3, t5 are used. */
+ * the address space.  t6 = smp_on after it, for KUNLOCK; t0, t1, t3, t5
+ * are used. */
 .macro ACTIVATE units
     li t0, THREAD_READY
     sw t0, THREAD_STATE(t2)
     sd t4, TF_HART(t2)                 /* t2 runs on this hart now */
     sd t2, HART_CUR(t4)
+    lbu t6, smp_on
     ld t0, THREAD_SPACE(t2)
     ld t1, SPACE_SATP(t0)
     csrr t3, satp
     beq t1, t3, 1f
     csrw satp, t1
-    ld t1, SPACE_TLB_HARTS(t0)         /* space_activate: this hart may */
+    bnez t6, 7f                        /* the TLB sets: harts > 1 only */
+8:  lhu t1, SPACE_ASID(t0)
+    bnez t1, 1f
+    sfence.vma
+    .subsection 1
+7:  ld t1, SPACE_TLB_HARTS(t0)         /* space_activate: this hart may */
     ld t3, HART_MASK(t4)               /* hold its translations now, */
     or t1, t1, t3
     sd t1, SPACE_TLB_HARTS(t0)
     ld t1, SPACE_FLUSH_PENDING(t0)     /* and drops them first if a */
     and t5, t1, t3                     /* shootdown spared it (tlb.c) */
-    beqz t5, 3f
+    beqz t5, 8b
     xor t1, t1, t3
     sd t1, SPACE_FLUSH_PENDING(t0)
     lhu t5, SPACE_ASID(t0)
     sfence.vma zero, t5
-3:
-    lhu t1, SPACE_ASID(t0)
-    bnez t1, 1f
-    sfence.vma
+    j 8b
+    .subsection 0
 1:  /* The vector unit (vec_return, thread.h), then the FP unit
      * (fpu_must_switch): the common changes of the vector unit inline
      * (vec_toggle's), anything else through `units` (out of line). */
@@ -177,8 +182,7 @@ fast_call:
     /* t2 has none: the unit off, noting whether its owner changed the
      * registers (kept in the unit with one hart; with several they are
      * saved now, vec_must_call) */
-6:  lbu t0, smp_on
-    bnez t0, \units
+6:  bnez t6, \units
     li t0, SSTATUS_VS_MASK
     csrrc t1, sstatus, t0
     sb zero, HART_VEC_ON(t4)
@@ -209,7 +213,7 @@ switch_regs:
  * of the kernel's or the sender's. */
 to_receiver:
     ACTIVATE regs_fpu
-    KUNLOCK t4
+    KUNLOCK t4, t6
     csrw sscratch, t2
     ld t0, TF_SEPC(t2)
     csrw sepc, t0
@@ -274,8 +278,20 @@ fast_fault:
     sub t0, s0, t0
     li t1, FAST_USER_LIMIT - FAST_USER_BASE
     bgeu t0, t1, trap_c
-    /* s1 = its PTE if its leaf table exists (vm_user_pte), else 0 */
-    li s1, 0
+    /* s1 = its PTE if its leaf table exists, else 0: in the leaf table
+     * of the thread's last fault when that covers the page (fault_pte is
+     * kept until its table goes: space_leaf_table_freed), else by a walk
+     * from the root (vm_user_pte) */
+    ld s1, THREAD_FAULT_PTE(sp)
+    ld t0, THREAD_FAULT_VA(sp)
+    xor t0, t0, s0
+    srli t0, t0, PAGE_SHIFT + PT_INDEX_BITS
+    bnez t0, 6f
+    beqz s1, 6f
+    srli t0, s1, PAGE_SHIFT
+    slli t0, t0, PAGE_SHIFT
+    j 7f
+6:  li s1, 0
     li t5, PTE_V
     ld t0, THREAD_SPACE(sp)
     ld t0, SPACE_ROOT(t0)
@@ -290,7 +306,7 @@ fast_fault:
     srli t1, t1, PTE_PPN_SHIFT
     slli t0, t1, PAGE_SHIFT
     .endr
-    srli t1, s0, PAGE_SHIFT
+7:  srli t1, s0, PAGE_SHIFT
     andi t1, t1, PT_ENTRIES - 1
     slli t1, t1, PTR_SHIFT
     add s1, t0, t1
@@ -301,8 +317,7 @@ fast_fault:
     sd s1, THREAD_FAULT_PTE(sp)
     sd sp, THREAD_PEER(t2)             /* whom it will answer */
     li t0, 1
-    sb t0, THREAD_KMSG(sp)
-    sb zero, THREAD_KMSG_HALTS(sp)
+    sb t0, THREAD_KMSG(sp)             /* (kmsg_halts is false: it ran) */
     li t0, THREAD_REPLY_BLOCKED
     sw t0, THREAD_STATE(sp)
     sd t2, THREAD_PARTNER(sp)
@@ -319,10 +334,8 @@ fast_fault:
  * checked the page is a user page), and the page must be in no other
  * hart's TLB (else tlb_shootdown's work: the general path). */
     .globl fast_map_reply
-fast_map_reply:
-    lbu t0, fastpath_on
-    beqz t0, syscall_general
-    addi t0, a2, -1                    /* one entry, */
+fast_map_reply:                        /* (with kernel.fastpath=off no */
+    addi t0, a2, -1                    /* thread keeps a fault_pte) */                    /* one entry, */
     or t0, t0, a6                      /* no deadline, */
     ld t1, THREAD_SENDQ_HEAD(sp)       /* nothing to receive */
     or t0, t0, t1
@@ -411,7 +424,7 @@ fast_map_reply:
     sd t0, TF_SEPC(sp)
     KEPT_GPRS sd, sp
     ACTIVATE units_then_resume
-    KUNLOCK t4
+    KUNLOCK t4, t6
     csrw sscratch, t2
     ld t0, TF_SEPC(t2)
     csrw sepc, t0

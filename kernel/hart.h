@@ -99,11 +99,15 @@
 
 /* Drop the big kernel lock, if it is in use, and wake the harts that
  * sleep waiting for it (klock_wake, entry.S: an SBI IPI; a0, a1, a6 and
- * a7 are kept); hart is a register holding this hart; t0, t1 and ra are
- * used. */
-.macro KUNLOCK hart
+ * a7 are kept); hart is a register holding this hart; on, if given, a
+ * register holding smp_on already; t0, t1 and ra are used. */
+.macro KUNLOCK hart, on
+    .ifb \on
     lbu t0, smp_on
     beqz t0, 3f
+    .else
+    beqz \on, 3f
+    .endif
     la t1, klock
     fence rw, w
     lw t0, KLOCK_OWNER(t1)

@@ -117,7 +117,6 @@ THREAD_OFFSET_IS(vec_used, THREAD_VEC_USED);
 THREAD_OFFSET_IS(peer, THREAD_PEER);
 THREAD_OFFSET_IS(pager, THREAD_PAGER);
 THREAD_OFFSET_IS(ipcbuf_pa, THREAD_IPCBUF_PA);
-THREAD_OFFSET_IS(kmsg_halts, THREAD_KMSG_HALTS);
 THREAD_OFFSET_IS(fault_va, THREAD_FAULT_VA);
 THREAD_OFFSET_IS(fault_pte, THREAD_FAULT_PTE);
 _Static_assert(sizeof(enum thread_state) == 4 && T_READY == THREAD_READY &&
@@ -193,12 +192,14 @@ void thread_destroy(struct thread *t);
 static inline void space_activate(struct space *s)
 {
     if (csr_read(satp) != s->satp) {
-        uint64_t me = this_hart()->mask;
         csr_write(satp, s->satp);
-        s->tlb_harts |= me;
-        if (s->flush_pending & me) {         /* a shootdown it was spared (tlb.c) */
-            s->flush_pending &= ~me;
-            sfence_vma_asid(s->asid);
+        uint64_t me = this_hart()->mask;
+        if (smp_on) {                        /* the TLB sets: only with other harts */
+            s->tlb_harts |= me;
+            if (s->flush_pending & me) {     /* a shootdown it was spared (tlb.c) */
+                s->flush_pending &= ~me;
+                sfence_vma_asid(s->asid);
+            }
         }
         if (!s->asid)
             sfence_vma_all();        /* ASID 0 is shared by every space without one */

@@ -2,7 +2,8 @@
  * space, no other hart may use the old one after the call returns.  Which
  * harts may hold it: those that made the space active since its whole ASID
  * was last dropped everywhere (struct space.tlb_harts, set by
- * space_activate and the fast paths).  Of those, the ones that run the
+ * space_activate and the fast paths once there is more than one hart:
+ * with one, there is nobody to shoot down).  Of those, the ones that run the
  * space now (their current thread is in it: we hold the big lock, so each
  * is in user mode or waits for the lock) drop its whole ASID before we go
  * on, with one SBI remote fence per call however many pages changed.  The
