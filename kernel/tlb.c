@@ -3,7 +3,8 @@
  * harts may hold it: those that made the space active since its whole ASID
  * was last dropped everywhere (struct space.tlb_harts, set by
  * space_activate and the fast paths once there is more than one hart:
- * with one, there is nobody to shoot down).  Of those, the ones that run the
+ * with one, there is nobody to shoot down; smp_on is settled before the
+ * first user space runs).  Of those, the ones that run the
  * space now (their current thread is in it: we hold the big lock, so each
  * is in user mode or waits for the lock) drop its whole ASID before we go
  * on, with one SBI remote fence per call however many pages changed.  The
