@@ -127,14 +127,16 @@ fast_call:
  * written only if it changes, and everything flushed after it where there
  * are no ASIDs), its FP and vector units as it needs them.  If a unit must
  * change hands, go to `units` instead, with nothing of that done yet but
- * the address space.  t6 = smp_on after it, for KUNLOCK; t0, t1, t3, t5
- * are used. */
-.macro ACTIVATE units
+ * the address space.  t6 = smp_on after it, for KUNLOCK (loaded here
+ * unless `on` says it is there already); t0, t1, t3, t5 are used. */
+.macro ACTIVATE units, on
     li t0, THREAD_READY
     sw t0, THREAD_STATE(t2)
     sd t4, TF_HART(t2)                 /* t2 runs on this hart now */
     sd t2, HART_CUR(t4)
+    .ifb \on
     lbu t6, smp_on
+    .endif
     ld t0, THREAD_SPACE(t2)
     ld t1, SPACE_SATP(t0)
     csrr t3, satp
@@ -376,12 +378,9 @@ fast_map_reply:                        /* (with kernel.fastpath=off no */
     la a7, boot
     ld t0, BOOT_POOL_FRAMES(a7)
     bgeu a5, t0, map_reply_general
-    ld t0, SPACE_TLB_HARTS(t5)
-    ld t1, HART_MASK(t4)
-    not t1, t1
-    and t0, t0, t1
-    bnez t0, map_reply_general
-    ld a0, 0(a3)                       /* the old PTE */
+    lbu t6, smp_on                     /* (kept for ACTIVATE) */
+    bnez t6, 21f                       /* other harts' TLBs: below */
+22: ld a0, 0(a3)                       /* the old PTE */
     andi t0, a0, PTE_KERNEL_OWNED
     bnez t0, map_reply_general
     /* The new PTE (vm_pool_pte): a5 = the frame's ppn, a6 = the PTE with
@@ -393,26 +392,26 @@ fast_map_reply:                        /* (with kernel.fastpath=off no */
     slli a6, a6, 1                     /* KINE_RIGHT_* << 1 = PTE_R/W/X */
     ori a6, a6, PTE_U | PTE_V
     andi t0, a2, FAST_MAP_NOAD
-    bnez t0, 1f
+    bnez t0, 31f
     ori a6, a6, PTE_A
     andi t0, a2, FAST_RIGHT_W
-    beqz t0, 1f
+    beqz t0, 31f
     ori a6, a6, PTE_D
-1:  slli t0, a5, PTE_PPN_SHIFT
+31: slli t0, a5, PTE_PPN_SHIFT
     or a6, a6, t0
     /* ... and old's A and D where old maps the same frame, in one atomic
      * step against a walker of another hart setting them (pte_replace) */
-2:  mv t3, a6
+32: mv t3, a6
     andi t0, a0, PTE_V
-    beqz t0, 3f
+    beqz t0, 33f
     srli t0, a0, PTE_PPN_SHIFT
-    bne t0, a5, 3f
+    bne t0, a5, 33f
     andi t0, a0, PTE_A | PTE_D
     or t3, t3, t0
-3:  lr.d t0, (a3)
-    bne t0, a0, 4f
+33: lr.d t0, (a3)
+    bne t0, a0, 34f
     sc.d t1, t3, (a3)
-    bnez t1, 3b
+    bnez t1, 33b
     lhu t0, SPACE_ASID(t5)
     sfence.vma a4, t0
     sb zero, THREAD_KMSG(t2)           /* it re-runs the instruction */
@@ -423,15 +422,20 @@ fast_map_reply:                        /* (with kernel.fastpath=off no */
     addi t0, t0, ECALL_BYTES
     sd t0, TF_SEPC(sp)
     KEPT_GPRS sd, sp
-    ACTIVATE units_then_resume
+    ACTIVATE units_then_resume, t6
     KUNLOCK t4, t6
     csrw sscratch, t2
     ld t0, TF_SEPC(t2)
     csrw sepc, t0
     mv a0, t2
     j resume_full
-4:  mv a0, t0                          /* A or D changed under us */
-    j 2b
+34: mv a0, t0                          /* A or D changed under us */
+    j 32b
+21: ld t0, SPACE_TLB_HARTS(t5)         /* with several harts */
+    ld t1, HART_MASK(t4)
+    not t1, t1
+    and t0, t0, t1
+    beqz t0, 22b
     /* Back to the general path once a2, a6, a7 or a0 is used here: they
      * hold one entry, no deadline, the call and the thread answered (a1 is
      * untouched; a3..a5 are not MAP_REPLY_RECV's arguments). */
