@@ -1,12 +1,14 @@
-/* ipcpaths: the kernel's IPC fast paths (kernel/fastpath.c) are a cache
- * over its general path: every case here must give the same results
- * whichever path the kernel takes, and the tests run it with
- * kernel.fastpath=off too.  The cases the fast paths leave to the general
- * path on purpose are all driven here, so the general path stays tested
- * with the fast paths on: queued senders, IPC-buffer payloads, receive
- * deadlines, stale tids, and partners that entered the kernel on the
+/* ipcpaths: the kernel's fast paths (kernel/fastpath.S) are a cache over
+ * its general path: every case here must give the same results whichever
+ * path the kernel takes, and the tests run it with kernel.fastpath=off
+ * (and pager.fastfault=off) too.  The cases the fast paths leave to the
+ * general path on purpose are all driven here, so the general path stays
+ * tested with the fast paths on: queued senders, IPC-buffer payloads,
+ * receive deadlines, stale tids, partners that entered the kernel on the
  * other path (a call that went the general way answered the fast way and
- * back).  And the register convention (kine/syscall.h) is checked on every
+ * back), and, for page faults, a pager that waits with a deadline, a page
+ * whose leaf table does not exist yet, a shared COW page and one held
+ * alone.  And the register convention (kine/syscall.h) is checked on every
  * way back to user mode: after an ecall the kept registers (s0..s11, sp,
  * gp, tp) are intact and every other one holds a result or zero; after a
  * page fault, every register is as it was. */
@@ -281,6 +283,67 @@ static void registers(kine_tid_t srv, kine_tid_t self)
     expect("regs: the store happened", (int64_t)page[1], (int64_t)p.in[X_T6 - 1]);
 }
 
+/* ---- page faults, fast and general ---- */
+
+/* A store of probe_store's t5 to *word faults; the pager answers it.
+ * Every register must come back as it was and the store must land. */
+static void fault_case(const char *what, volatile uint64_t *word)
+{
+    struct probe p;
+    char name[64];
+    probe_fill(&p);
+    p.in[X_T6] = (uint64_t)word;
+    probe_store(&p);
+    int bad = 0;
+    for (int n = 1; n < 32; n++)
+        bad += n == X_SP ? p.out[n] != p.sp : p.out[n] != p.in[n];
+    snprintf(name, sizeof name, "fault %s: every register kept", what);
+    expect(name, bad, 0);
+    snprintf(name, sizeof name, "fault %s: the store landed", what);
+    expect(name, (int64_t)*word, (int64_t)p.in[X_T6 - 1]);
+}
+
+#define FAULT_PAGES   4
+#define MEGAPAGE      (512 * KINE_PAGE_SIZE)   /* what one leaf table maps */
+#define SLEEPER_TICKS 20  /* the sleeping child outlasts the faults below */
+
+static volatile uint64_t fpages[FAULT_PAGES][KINE_PAGE_SIZE / sizeof(uint64_t)]
+    __attribute__((aligned(KINE_PAGE_SIZE)));
+
+static void faults(void)
+{
+    for (int i = 0; i < FAULT_PAGES; i++)
+        fpages[i][0] = (uint64_t)i;     /* resident, then COW after fork */
+
+    /* shared with a live child: the pager copies (the fast paths) */
+    pid_t c = fork();
+    if (c == 0) {
+        kine_sleep_ticks(SLEEPER_TICKS);
+        _exit(fpages[0][0] == 0 ? 0 : 1);   /* its copy is untouched */
+    }
+    fault_case("on a shared COW page", &fpages[0][1]);
+    /* the child sleeps: the pager now receives with a deadline, and a fault
+     * goes the general way (queued by ipc_kernel_send, then delivered) */
+    kine_sleep_ticks(1);
+    fault_case("while the pager waits with a deadline", &fpages[1][1]);
+    int ws = -1;
+    waitpid(c, &ws, 0);
+    expect("fault: the child's copy kept its bytes", WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, 0);
+    /* the child is gone: the page is ours alone and is remapped writable */
+    fault_case("on a COW page held alone", &fpages[2][1]);
+
+    /* a page in a 2 MiB window nothing was ever mapped in: no leaf table
+     * at the fault, so the answer maps it the general way (sys_map) */
+    uint8_t *heap = sbrk(2 * MEGAPAGE);
+    if (heap == (void *)-1) {
+        expect("fault: sbrk for a fresh window", -1, 0);
+        return;
+    }
+    uintptr_t fresh = ((uintptr_t)heap + MEGAPAGE - 1) & ~(uintptr_t)(MEGAPAGE - 1);
+    fault_case("in a window without a leaf table", (volatile uint64_t *)fresh + 1);
+    fault_case("next to it, with its leaf table", (volatile uint64_t *)(fresh + KINE_PAGE_SIZE) + 1);
+}
+
 /* ---- the cases ---- */
 
 static int64_t call(kine_tid_t srv, uint64_t label, uint64_t len, struct kine_msg *m)
@@ -390,6 +453,7 @@ int main(int argc, char **argv)
     deadlines(srv);
     stale(srv, self);
     queued(srv);
+    faults();
     struct kine_msg m = { 0 };
     call(srv, LABEL_QUIT, 0, &m);
     kine_wait(pid, NULL);
