@@ -276,24 +276,26 @@ fast_fault:
     csrr a2, stval
     srli s0, a2, PAGE_SHIFT
     slli s0, s0, PAGE_SHIFT            /* the page */
-    li t0, FAST_USER_BASE
-    sub t0, s0, t0
-    li t1, FAST_USER_LIMIT - FAST_USER_BASE
-    bgeu t0, t1, trap_c
     /* s1 = its PTE if its leaf table exists, else 0: in the leaf table
      * of the thread's last fault when that covers the page (fault_pte is
      * kept until its table goes: space_leaf_table_freed), else by a walk
-     * from the root (vm_user_pte) */
+     * from the root (vm_user_pte).  The page must be in the program
+     * window: one in the 2 MiB of a user page's is, if not below it. */
+    li t1, FAST_USER_BASE
     ld s1, THREAD_FAULT_PTE(sp)
     ld t0, THREAD_FAULT_VA(sp)
     xor t0, t0, s0
     srli t0, t0, PAGE_SHIFT + PT_INDEX_BITS
     bnez t0, 6f
     beqz s1, 6f
+    bltu s0, t1, trap_c
     srli t0, s1, PAGE_SHIFT
     slli t0, t0, PAGE_SHIFT
     j 7f
-6:  li s1, 0
+6:  sub t0, s0, t1
+    li t1, FAST_USER_LIMIT - FAST_USER_BASE
+    bgeu t0, t1, trap_c
+    li s1, 0
     li t5, PTE_V
     ld t0, THREAD_SPACE(sp)
     ld t0, SPACE_ROOT(t0)
