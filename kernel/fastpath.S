@@ -57,6 +57,17 @@
 9:
 .endm
 
+/* t2 = the thread a0 names, which must wait for the caller's (sp's)
+ * answer, or go to the general path. */
+.macro AWAITS_REPLY
+    LOOKUP a0, t2
+    lw t0, THREAD_STATE(t2)
+    li t1, THREAD_REPLY_BLOCKED
+    bne t0, t1, syscall_general
+    ld t0, THREAD_PARTNER(t2)
+    bne t0, sp, syscall_general
+.endm
+
 /* a1 = the caller's tag less the bits only the kernel sets, a6 = the
  * caller's tid, a0 = status 0: what the partner receives, with a2..a5. */
 .macro MESSAGE
@@ -94,12 +105,7 @@ fast_ipc:
     or t0, t0, t1
     or t0, t0, a6
     bnez t0, syscall_general
-    LOOKUP a0, t2
-    lw t0, THREAD_STATE(t2)
-    li t1, THREAD_REPLY_BLOCKED
-    bne t0, t1, syscall_general
-    ld t0, THREAD_PARTNER(t2)
-    bne t0, sp, syscall_general
+    AWAITS_REPLY
     lbu t0, THREAD_KMSG(t2)            /* a fault answered without a map: */
     bnez t0, syscall_general           /* rare, and it resumes from its frame */
     /* t2 gets the answer and runs; we wait in the receive */
@@ -357,12 +363,7 @@ fast_map_reply:                        /* (with kernel.fastpath=off no */
     ld t0, THREAD_SPACE(sp)
     lbu t0, SPACE_PRIVILEGED(t0)
     beqz t0, syscall_general           /* the pager's call only */
-    LOOKUP a0, t2
-    lw t0, THREAD_STATE(t2)
-    li t1, THREAD_REPLY_BLOCKED
-    bne t0, t1, syscall_general
-    ld t0, THREAD_PARTNER(t2)
-    bne t0, sp, syscall_general
+    AWAITS_REPLY
     lbu t0, THREAD_KMSG(t2)
     beqz t0, syscall_general
     ld a3, THREAD_FAULT_PTE(t2)
