@@ -208,7 +208,7 @@ static bool kernel_option_off(const char *opt)
 }
 
 /* kernel.failalloc=N: fault injection (kalloc.c).  kernel.fastpath=off:
- * every IPC call and fault takes the general path (fastpath.c), so a test
+ * every IPC call and fault takes the general path (fastpath.S), so a test
  * can check that both give the same results.  kernel.asid=off: no ASIDs,
  * so the flush that stands in for them on harts without any is tested.
  * kernel.shootdown=off: no remote TLB fence (tlb.c), to show what breaks. */

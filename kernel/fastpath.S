@@ -138,8 +138,10 @@ fast_call:
 /* t2 becomes this hart's thread (t4): ready, in its address space (satp
  * written only if it changes, and everything flushed after it where there
  * are no ASIDs), its FP and vector units as it needs them.  If a unit must
- * change hands, go to `units` instead, with nothing of that done yet but
- * the address space.  t6 = smp_on after it, for KUNLOCK (loaded here
+ * change hands, go to `units` instead (units_switch), with t2 made the
+ * hart's thread and its space active already, and the vector unit maybe
+ * changed inline: units_switch works from the hart's state as it finds
+ * it.  t6 = smp_on after it, for KUNLOCK (loaded here
  * unless `on` says it is there already); t0, t1, t3, t5 are used. */
 .macro ACTIVATE units, on
     li t0, THREAD_READY
@@ -291,8 +293,10 @@ fast_fault:
     /* s1 = its PTE if its leaf table exists, else 0: in the leaf table
      * of the thread's last fault when that covers the page (fault_pte is
      * kept until its table goes: space_leaf_table_freed), else by a walk
-     * from the root (vm_user_pte).  The page must be in the program
-     * window: one in the 2 MiB of a user page's is, if not below it. */
+     * from the root (vm_user_pte).  The page must be in a user window
+     * (vm_user_page_ok): one in the 2 MiB of a user page's is, unless
+     * below the program window's base (the windows are 2 MiB-aligned
+     * above it). */
     li t1, FAST_USER_BASE
     ld s1, THREAD_FAULT_PTE(sp)
     ld t0, THREAD_FAULT_VA(sp)
@@ -347,11 +351,14 @@ fast_fault:
  * in that thread's space, by the pager, whose receive then blocks: the PTE
  * fast_fault found is written without a walk, and the thread resumes from
  * its full frame.  The checks are sys_map's for one entry (fast_fault
- * checked the page is a user page), and the page must be in no other
- * hart's TLB (else tlb_shootdown's work: the general path). */
+ * checked the page is a user page) and the reply's; a change that takes
+ * a translation away from a space other harts may hold goes to the
+ * general path (tlb_shootdown).  With kernel.fastpath=off it runs its
+ * checks and always falls back: no thread keeps a fault_pte then
+ * (trap.c). */
     .globl fast_map_reply
-fast_map_reply:                        /* (with kernel.fastpath=off no */
-    addi t0, a2, -1                    /* thread keeps a fault_pte) */                    /* one entry, */
+fast_map_reply:
+    addi t0, a2, -1                    /* one entry, */
     or t0, t0, a6                      /* no deadline, */
     ld t1, THREAD_SENDQ_HEAD(sp)       /* nothing to receive */
     or t0, t0, t1
@@ -387,9 +394,7 @@ fast_map_reply:                        /* (with kernel.fastpath=off no */
     la a7, boot
     ld t0, BOOT_POOL_FRAMES(a7)
     bgeu a5, t0, map_reply_general
-    lbu t6, smp_on                     /* (kept for ACTIVATE) */
-    bnez t6, 21f                       /* other harts' TLBs: below */
-22: ld a0, 0(a3)                       /* the old PTE */
+    ld a0, 0(a3)                       /* the old PTE */
     andi t0, a0, PTE_KERNEL_OWNED
     bnez t0, map_reply_general
     /* The new PTE (vm_pool_pte): a5 = the frame's ppn, a6 = the PTE with
@@ -408,6 +413,8 @@ fast_map_reply:                        /* (with kernel.fastpath=off no */
     ori a6, a6, PTE_D
 31: slli t0, a5, PTE_PPN_SHIFT
     or a6, a6, t0
+    lbu t6, smp_on                     /* (kept for ACTIVATE) */
+    bnez t6, 21f                       /* other harts' TLBs: below */
     /* ... and old's A and D where old maps the same frame, in one atomic
      * step against a walker of another hart setting them (pte_replace) */
 32: mv t3, a6
@@ -440,11 +447,22 @@ fast_map_reply:                        /* (with kernel.fastpath=off no */
     j resume_full
 34: mv a0, t0                          /* A or D changed under us */
     j 32b
-21: ld t0, SPACE_TLB_HARTS(t5)         /* with several harts */
+    /* With several harts: a change that takes a translation away
+     * (vm_pte_narrowed: another frame, or fewer rights) from a space other
+     * harts' TLBs may hold needs tlb_shootdown: the general path's. */
+21: andi t0, a0, PTE_V
+    beqz t0, 32b                       /* nothing was mapped */
+    srli t0, a0, PTE_PPN_SHIFT
+    bne t0, a5, 22f                    /* another frame */
+    not t1, a6
+    and t1, a0, t1
+    andi t1, t1, PTE_V | PTE_R | PTE_W | PTE_X | PTE_U
+    beqz t1, 32b                       /* no right taken away */
+22: ld t0, SPACE_TLB_HARTS(t5)
     ld t1, HART_MASK(t4)
     not t1, t1
     and t0, t0, t1
-    beqz t0, 22b
+    beqz t0, 32b
     /* Back to the general path once a2, a6, a7 or a0 is used here: they
      * hold one entry, no deadline, the call and the thread answered (a1 is
      * untouched; a3..a5 are not MAP_REPLY_RECV's arguments). */

@@ -1,6 +1,6 @@
 /* Synchronous IPC, the general path: call, send, receive, reply,
- * reply-and-receive in every case (fastpath.S and fastpath.c take the
- * common ones first and fall back to this), plus the kernel-made fault and
+ * reply-and-receive in every case (fastpath.S takes the
+ * common ones first and falls back to this), plus the kernel-made fault and
  * exit messages, and interrupts (irq.c) and notifications for a receiver
  * that has one pending.  Messages move register to register (tag + 4
  * MRs); a tag length > 0 also copies that many words between the two

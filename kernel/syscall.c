@@ -1,5 +1,5 @@
 /* System calls: the tables entry.S dispatches through, and every call but
- * IPC's (ipc.c, fastpath.c).  Every argument is checked here before any
+ * IPC's (ipc.c, fastpath.S).  Every argument is checked here before any
  * object is touched; a bad one returns -KINE_E* in a0.  The pager-only
  * calls (and the debug console, so no program can print an untagged line)
  * are in the table of the pager's threads only; everybody else's has

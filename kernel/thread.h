@@ -91,7 +91,7 @@ struct thread {
     struct thread *qnext;   /* link in a send queue or the run queue */
     bool on_runq;
     /* REPLY_BLOCKED on a fault: the page and, if its leaf table existed,
-     * its PTE, so that the answer maps it without a walk (fastpath.c).
+     * its PTE, so that the answer maps it without a walk (fastpath.S).
      * Cleared if that table is freed before (space_leaf_table_freed). */
     uint64_t fault_va;
     uint64_t *fault_pte;
@@ -145,19 +145,6 @@ static inline struct thread *thread_lookup(uint64_t tid)
 {
     struct thread *t = handle_object(tid, true);
     return t && t->tid == tid ? t : (struct thread *)0;
-}
-
-/* The thread t names by tid: its peer (fastpath.S) if that is the one,
- * else thread_lookup's, which becomes its peer. */
-static inline struct thread *thread_lookup_from(struct thread *t, uint64_t tid)
-{
-    struct thread *p = t->peer;
-    if (p && p->tid == tid)
-        return p;
-    p = thread_lookup(tid);
-    if (p)
-        t->peer = p;
-    return p;
 }
 
 static inline struct space *space_lookup(uint64_t handle)

@@ -55,7 +55,7 @@ void trap_user(struct trapframe *tf)
     if (cause == EXC_ILLEGAL_INSN && units_first_use(t, stval))
         sched_run();                           /* its own FP or vector state: re-run it */
     /* The faulting page's PTE, looked up once: for the A/D check here and,
-     * kept with the thread, for the pager's answer (fastpath.c). */
+     * kept with the thread, for the pager's answer (fastpath.S). */
     if (is_page_fault(cause)) {
         pte = vm_user_pte(t->space->root, va);
         if (pte && vm_fix_ad(pte, va, t->space->asid, cause))
