@@ -11,11 +11,13 @@
  * drops it (KUNLOCK) before it loads the user's registers.
  *
  * Two ways in.  An interrupt or exception can come between any two
- * instructions, so it saves all 31 registers (full = 1).  A system call
+ * instructions, so it saves all 31 registers (full = 1); a page fault
+ * whose pager waits is then sent by fastpath.S (fast_fault), anything
+ * else goes to trap.c.  A system call
  * (ecall) follows the convention of kine/syscall.h, a function call's: it
  * may clobber ra, t0..t6 and a0..a7 and keeps sp, gp, tp and s0..s11.  So
- * its entry saves only sp, gp and the return pc (CALL and REPLY_RECV try
- * the fast paths of fastpath.S first), and calls the handler of
+ * its entry saves only sp, gp and the return pc (CALL, REPLY_RECV and
+ * MAP_REPLY_RECV try the fast paths of fastpath.S first), and calls the handler of
  * a7 in the thread's table (trapframe.h) with the caller's a0..a7 as
  * arguments; the C code keeps s0..s11 itself.  The handler answers in
  * a0/a1 (sysret, syscall.h):
@@ -122,8 +124,9 @@ trap_vector:
     /* A system call: the caller's sp and gp into its frame, sscratch 0
      * (the kernel runs) and the kernel's gp.  CALL and REPLY_RECV try
      * fastpath.S first (a7 & ~12 is 0 for them, and for 0 and 12, which it
-     * passes on), and come back here, with nothing changed but t0..t6,
-     * when it cannot serve them. */
+     * passes on), and so does MAP_REPLY_RECV; each comes back here, with
+     * nothing changed but what that call lets it change, when it cannot
+     * serve it. */
     csrrw t0, sscratch, zero
     sd t0, REG(2)(sp)
     sd gp, REG(3)(sp)
