@@ -135,14 +135,26 @@ fast_call:
     or a1, a1, t0
     /* into switch_regs (the macro between makes no code) */
 
+/* The caller (sp) waits in its system call: the pc after its ecall and
+ * the registers the convention keeps for it go into its frame (sp and gp
+ * are there already; its full is 0, entry.S).  to_receiver and
+ * resume_full load them back when it runs again. */
+.macro CALLER_WAITS
+    csrr t0, sepc
+    addi t0, t0, ECALL_BYTES
+    sd t0, TF_SEPC(sp)
+    KEPT_GPRS sd, sp
+.endm
+
 /* t2 becomes this hart's thread (t4): ready, in its address space (satp
  * written only if it changes, and everything flushed after it where there
- * are no ASIDs), its FP and vector units as it needs them.  If a unit must
- * change hands, go to `units` instead (units_switch), with t2 made the
- * hart's thread and its space active already, and the vector unit maybe
- * changed inline: units_switch works from the hart's state as it finds
- * it.  t6 = smp_on after it, for KUNLOCK (loaded here
- * unless `on` says it is there already); t0, t1, t3, t5 are used. */
+ * are no ASIDs), its FP and vector units as it needs them; then the lock
+ * is dropped and sepc and sscratch are t2's, for its registers to be
+ * loaded.  If a unit must change hands, go to `units` instead
+ * (units_switch), with t2 made the hart's thread and its space active
+ * already, and the vector unit maybe changed inline: units_switch works
+ * from the hart's state as it finds it.  t6 = smp_on (loaded here unless
+ * `on` says it is there already); t0, t1, t3, t5 are used. */
 .macro ACTIVATE units, on
     li t0, THREAD_READY
     sw t0, THREAD_STATE(t2)
@@ -212,27 +224,21 @@ fast_call:
     bne t0, t2, \units
     j 2f
     .subsection 0
-2:
+2:  KUNLOCK t4, t6
+    csrw sscratch, t2
+    ld t0, TF_SEPC(t2)
+    csrw sepc, t0
 .endm
 
-/* From the caller (sp), which waits now, to t2.  The caller keeps what the
- * convention says in its frame (sp and gp are there already), with the pc
- * after its ecall (its full is 0 already, entry.S: a0..a6 come from the
- * frame when it is resumed). */
+/* From the caller (sp), which waits now, to t2 (a0..a6 come from the
+ * caller's frame when it is resumed, entry.S). */
 switch_regs:
-    csrr t0, sepc
-    addi t0, t0, ECALL_BYTES
-    sd t0, TF_SEPC(sp)
-    KEPT_GPRS sd, sp
+    CALLER_WAITS
 /* t2, which waits in a receive (full = 0), gets a0..a6 as they are, its
  * kept registers from its frame and the others zero: this leaves no value
  * of the kernel's or the sender's. */
 to_receiver:
     ACTIVATE regs_fpu
-    KUNLOCK t4, t6
-    csrw sscratch, t2
-    ld t0, TF_SEPC(t2)
-    csrw sepc, t0
     ld gp, TF_REG(3)(t2)
     KEPT_GPRS ld, t2
     ZERO ra, t0, t1, t3, t4, t5, t6, a7
@@ -434,15 +440,8 @@ fast_map_reply:
     sd zero, THREAD_PARTNER(t2)
     li t0, THREAD_RECV_BLOCKED
     sw t0, THREAD_STATE(sp)
-    csrr t0, sepc
-    addi t0, t0, ECALL_BYTES
-    sd t0, TF_SEPC(sp)
-    KEPT_GPRS sd, sp
+    CALLER_WAITS
     ACTIVATE units_then_resume, t6
-    KUNLOCK t4, t6
-    csrw sscratch, t2
-    ld t0, TF_SEPC(t2)
-    csrw sepc, t0
     mv a0, t2
     j resume_full
 34: mv a0, t0                          /* A or D changed under us */
