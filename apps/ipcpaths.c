@@ -221,6 +221,24 @@ static void check_ecall(const char *what, const struct probe *p, int64_t result,
     expect(name, bad, 0);
 }
 
+/* A store of probe_store's t5 to *word faults; the pager answers it.
+ * Every register must come back as it was and the store must land. */
+static void fault_case(const char *what, volatile uint64_t *word)
+{
+    struct probe p;
+    char name[64];
+    probe_fill(&p);
+    p.in[X_T6] = (uint64_t)word;
+    probe_store(&p);
+    int bad = 0;
+    for (int n = 1; n < 32; n++)
+        bad += n == X_SP ? p.out[n] != p.sp : p.out[n] != p.in[n];
+    snprintf(name, sizeof name, "fault %s: every register kept", what);
+    expect(name, bad, 0);
+    snprintf(name, sizeof name, "fault %s: the store landed", what);
+    expect(name, (int64_t)*word, (int64_t)p.in[X_T6 - 1]);
+}
+
 static void registers(kine_tid_t srv, kine_tid_t self)
 {
     struct probe p;
@@ -273,35 +291,10 @@ static void registers(kine_tid_t srv, kine_tid_t self)
     if (c == 0)
         _exit(0);
     waitpid(c, NULL, 0);
-    probe_fill(&p);
-    p.in[X_T6] = (uint64_t)&page[1];
-    probe_store(&p);
-    int bad = 0;
-    for (int n = 1; n < 32; n++)
-        bad += n == X_SP ? p.out[n] != p.sp : p.out[n] != p.in[n];
-    expect("regs: a page fault keeps every register", bad, 0);
-    expect("regs: the store happened", (int64_t)page[1], (int64_t)p.in[X_T6 - 1]);
+    fault_case("after a fork whose child is gone", &page[1]);
 }
 
 /* ---- page faults, fast and general ---- */
-
-/* A store of probe_store's t5 to *word faults; the pager answers it.
- * Every register must come back as it was and the store must land. */
-static void fault_case(const char *what, volatile uint64_t *word)
-{
-    struct probe p;
-    char name[64];
-    probe_fill(&p);
-    p.in[X_T6] = (uint64_t)word;
-    probe_store(&p);
-    int bad = 0;
-    for (int n = 1; n < 32; n++)
-        bad += n == X_SP ? p.out[n] != p.sp : p.out[n] != p.in[n];
-    snprintf(name, sizeof name, "fault %s: every register kept", what);
-    expect(name, bad, 0);
-    snprintf(name, sizeof name, "fault %s: the store landed", what);
-    expect(name, (int64_t)*word, (int64_t)p.in[X_T6 - 1]);
-}
 
 #define FAULT_PAGES   4
 #define MEGAPAGE      (512 * KINE_PAGE_SIZE)   /* what one leaf table maps */
