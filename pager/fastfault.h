@@ -52,10 +52,6 @@ _Static_assert(KINE_HIGH_LIMIT == PM_VA_TOP, "every region is within the page ma
  * faulting process, to be killed. */
 struct proc *fault_fast_undo(kine_tid_t to);
 
-/* Count a fault's events for the process and for the core, together
- * (fault.c's COUNT_FAULT, mm.c's COUNT). */
-#define FAST_COUNT(mm, field) (pg.stats.field++, (mm)->stats.field++)
-
 /* No byte of va's page comes from the program file (mm_fill's test). */
 static inline bool fast_anonymous(const struct region *r, uint64_t va)
 {
@@ -120,27 +116,27 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
     pg.stats.fault_received = kine_rdinstret();
     pg.fault_addr = addr;
     if (access == KINE_FAULT_WRITE)
-        FAST_COUNT(mm, faults_write);
+        COUNT_MM(mm, faults_write);
     else
-        FAST_COUNT(mm, faults_read);
+        COUNT_MM(mm, faults_read);
     pg.fast_slot = slot;
     pg.fast_old = v;
     if (v && !copy) {                /* held once: remap_frame, a COW reuse for a write */
-        FAST_COUNT(mm, faults_cow_reuse);
+        COUNT_MM(mm, faults_cow_reuse);
         *slot = (uint32_t)f + 1;     /* its flags go, as pm_exchange's would */
     } else {                         /* the books first, then the bytes */
         uint64_t n = fast_frame();
         void *page = frame_ptr(n);
         if (v) {                     /* copy_frame */
             *slot = (uint32_t)n + 1; /* as pm_exchange would */
-            FAST_COUNT(mm, faults_cow_copy);
+            COUNT_MM(mm, faults_cow_copy);
             pg.stats.pages_copied++;
             pg.frames.ref[f]--;      /* mm_sent's drop: another reference remains */
             memcpy(page, frame_ptr(f), KINE_PAGE_SIZE);
         } else {                     /* the policy's count, then mm_fill */
             if (pol->absent_counter)
                 p->env->counters[pol->absent_counter - 1]++;
-            FAST_COUNT(mm, pages_zero_filled);
+            COUNT_MM(mm, pages_zero_filled);
             pm_leaf_enter(&mm->pm, leaf, pm_leaf_index(va), (uint32_t)n);
             memset(page, 0, KINE_PAGE_SIZE);
         }

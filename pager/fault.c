@@ -28,15 +28,13 @@ static const char *outside(uint64_t addr, uint64_t access)
 }
 
 /* Count a fault by access, for the process and for the core. */
-#define COUNT_FAULT(p, field) (pg.stats.field++, (p)->mm.stats.field++)
-
 static void count_received(struct proc *p, uint64_t access)
 {
     switch (access) {
-    case KINE_FAULT_READ:  COUNT_FAULT(p, faults_read); break;
-    case KINE_FAULT_WRITE: COUNT_FAULT(p, faults_write); break;
-    case KINE_FAULT_EXEC:  COUNT_FAULT(p, faults_exec); break;
-    default:               COUNT_FAULT(p, faults_other); break;
+    case KINE_FAULT_READ:  COUNT_MM(&p->mm, faults_read); break;
+    case KINE_FAULT_WRITE: COUNT_MM(&p->mm, faults_write); break;
+    case KINE_FAULT_EXEC:  COUNT_MM(&p->mm, faults_exec); break;
+    default:               COUNT_MM(&p->mm, faults_other); break;
     }
 }
 

@@ -150,6 +150,10 @@ struct pager {
 extern struct pager pg;
 extern const struct pager_ops pager_ops;
 
+/* Count one event of a process's memory (mm) for it and for the core,
+ * together (fault.c, fastfault.h; mm.c's COUNT for the policies' steps). */
+#define COUNT_MM(mm, field) (pg.stats.field++, (mm)->stats.field++)
+
 
 static inline void *frame_ptr(uint64_t f)
 {
