@@ -23,9 +23,9 @@
  * It is a cache over the general path (handle_fault in fault.c, the
  * policy's fault hook, mm.c's queue, mm_stage and mm_sent): it takes a
  * fault only when every check says the general path would do exactly
- * this (the same counters: the process's, the core's and the policy's own
- * first-touch count; the same page-map entry; the same mapping; the same
- * reply), and otherwise leaves the message untouched for handle(): a
+ * this (the same counters: the process's own, which the core's figures
+ * add up, and the policy's own first-touch count; the same page-map
+ * entry; the same mapping; the same reply), and otherwise leaves the message untouched for handle(): a
  * violation, an exec fault, a read of a resident page, a page backed by
  * the program file, a leaf not made yet, frames short, failure injection
  * for a copy or fill.  pg.fast_fault is off with pager.fastfault=off, with
@@ -130,7 +130,6 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
         if (v) {                     /* copy_frame */
             *slot = (uint32_t)n + 1; /* as pm_exchange would */
             COUNT_MM(mm, faults_cow_copy);
-            pg.stats.pages_copied++;
             pg.frames.ref[f]--;      /* mm_sent's drop: another reference remains */
             memcpy(page, frame_ptr(f), KINE_PAGE_SIZE);
         } else {                     /* the policy's count, then mm_fill */

@@ -99,6 +99,10 @@ int ledger_fill(struct kine_ledger *l)
 
 void memstats_fill(struct kine_memstats *s)
 {
+    struct kine_proc_counters sum = pg.retired;
+    for_each_proc(p)
+        mm_counters_add(&sum, &p->mm.stats);
     *s = pg.stats;
+    mm_counters_report(s, &sum);
     s->frames_in_use = pg.frames.nframes - pg.frames.nfree;
 }

@@ -3,8 +3,9 @@
  * mm_install fills and only the core sends (mm_commit, or mm_stage and
  * mm_sent for a fault's answer) or rolls back (mm_abort).  Every building
  * block a policy uses is made of these, so none of them has rollback code
- * of its own.  They also count what they do, for the process (mm->stats)
- * and for the core (e->stats) together.  Pure: the kernel is reached only
+ * of its own.  They also count what they do, in the process's counters
+ * (mm->stats), once: the core's figures are those of every process added
+ * up (mm_counters_add, mm_counters_report).  Pure: the kernel is reached only
  * through pager_ops, so the host tests run all of it against fakes.  (The
  * fault fast path, fastfault.h, does for one entry what these would, in
  * place: a cache over them.) */
@@ -12,8 +13,8 @@
 #include "policy.h"
 #include <kine/error.h>
 
-/* Count n of one thing for a process and for the core, together. */
-#define COUNT(e, mm, field, n) ((e)->stats->field += (n), (mm)->stats.field += (n))
+/* Count n of one thing for a process (the core's figure is the sum). */
+#define COUNT(mm, field, n) ((mm)->stats.field += (n))
 
 /* What a queued mapping replaced in the page map. */
 enum replaced {
@@ -184,9 +185,9 @@ int mm_fill(struct policy_env *e, struct mm *mm, const struct region *r, uint64_
     memset(page, 0, KINE_PAGE_SIZE);
     if (hi > lo) {
         memcpy(page + (lo - va), r->file + (lo - r->file_va), hi - lo);
-        COUNT(e, mm, pages_loaded, 1);
+        COUNT(mm, pages_loaded, 1);
     } else {
-        COUNT(e, mm, pages_zero_filled, 1);
+        COUNT(mm, pages_zero_filled, 1);
     }
     return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
 }
@@ -199,8 +200,7 @@ static int copy_frame(struct policy_env *e, struct mm *mm, const struct region *
     if (f < 0)
         return (int)f;
     memcpy(e->o->frame((uint32_t)f), e->o->frame(old), KINE_PAGE_SIZE);
-    COUNT(e, mm, faults_cow_copy, 1);
-    e->stats->pages_copied++;
+    COUNT(mm, faults_cow_copy, 1);
     return mm_install(e, mm, va, (uint32_t)f, r->rights, 0);
 }
 
@@ -210,7 +210,7 @@ static int remap_frame(struct policy_env *e, struct mm *mm, const struct region 
                        uint32_t f, bool reuse)
 {
     if (reuse)
-        COUNT(e, mm, faults_cow_reuse, 1);
+        COUNT(mm, faults_cow_reuse, 1);
     return install(e, mm, va, f, r->rights, 0, 1);
 }
 
@@ -343,6 +343,21 @@ uint64_t mm_swapped_pages(const struct mm *mm)
     return n;
 }
 
+void mm_counters_add(struct kine_proc_counters *sum, const struct kine_proc_counters *c)
+{
+#define ADD(field) sum->field += c->field;
+    KINE_PROC_COUNTER_FIELDS(ADD)
+#undef ADD
+}
+
+void mm_counters_report(struct kine_memstats *s, const struct kine_proc_counters *sum)
+{
+#define SET(field) s->field = sum->field;
+    KINE_PROC_COUNTER_FIELDS(SET)
+#undef SET
+    s->pages_copied = sum->faults_cow_copy + sum->pages_copied_at_fork;
+}
+
 /* mm_fork_copy's walk over the parent's pages. */
 struct fork_walk {
     struct policy_env *e;
@@ -413,7 +428,7 @@ int mm_fork_share(struct policy_env *e, struct mm *parent, struct mm *child)
         if (err)
             return err;
     }
-    COUNT(e, child, pages_shared_at_fork, child->pm.count);
+    COUNT(child, pages_shared_at_fork, child->pm.count);
     e->stats->forks++;
     return 0;
 }
@@ -425,8 +440,7 @@ int mm_fork_copy(struct policy_env *e, struct mm *parent, struct mm *child)
     int err = pm_foreach(&parent->pm, copy_one, &w);
     if (err)
         return err;
-    COUNT(e, child, pages_copied_at_fork, w.pages);
-    e->stats->pages_copied += w.pages;
+    COUNT(child, pages_copied_at_fork, w.pages);
     e->stats->forks++;
     return 0;
 }

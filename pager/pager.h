@@ -115,7 +115,10 @@ struct pager {
     uint64_t heap_frames;    /* frames the pager's own heap uses */
     uint64_t fault_addr;     /* the fault being answered */
     bool fault_deferred;     /* ... will be answered later (paging) */
+    /* The core's counters but those every process keeps for itself,
+     * which memstats_fill adds up (its live ones and retired) */
     struct kine_memstats stats;
+    struct kine_proc_counters retired;   /* of processes whose records are gone */
     struct proc *procs;      /* every process not yet reaped */
     struct thread *by_tid[TID_BUCKETS];
     kine_tid_t tid_found;    /* the last thread thread_by_tid found (0: none) */
@@ -150,9 +153,10 @@ struct pager {
 extern struct pager pg;
 extern const struct pager_ops pager_ops;
 
-/* Count one event of a process's memory (mm) for it and for the core,
- * together (fault.c, fastfault.h; mm.c's COUNT for the policies' steps). */
-#define COUNT_MM(mm, field) (pg.stats.field++, (mm)->stats.field++)
+/* Count one event of a process's memory (mm), in its own counters only:
+ * the core's figure is every process's added up (memstats_fill; mm.c's
+ * COUNT for the policies' steps). */
+#define COUNT_MM(mm, field) ((mm)->stats.field++)
 
 
 static inline void *frame_ptr(uint64_t f)
@@ -298,6 +302,7 @@ void ledger_init(void *tally_storage);
 int ledger_fill(struct kine_ledger *l);   /* 0 consistent, 1 not */
 /* Page tables against the books (check.c): the number of disagreements. */
 uint64_t pte_check(uint64_t *pages, uint64_t *procs);
+/* The core's counters: pg.stats, and every process's own added up. */
 void memstats_fill(struct kine_memstats *s);
 
 #endif

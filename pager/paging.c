@@ -417,8 +417,7 @@ int paging_page_in(struct proc *p, uint64_t va, uint32_t s)
         pager_frame_unref(fr);           /* uncached when freed */
         return err;
     }
-    pg.stats.pages_paged_in++;
-    p->mm.stats.pages_paged_in++;
+    COUNT_MM(&p->mm, pages_paged_in);
     t->blocked = B_PAGE_IN;
     t->page_in_slot = s;
     return PAGING_WAIT;
@@ -488,8 +487,7 @@ static int evict(uint32_t f)
         /* shared now (its count said so): the flag keeps that, for the
          * page's return (map_in) and for a fork meanwhile */
         pm_set(&q->mm.pm, va, s, flags | PM_FLAG_SWAP | (n > 1 ? PM_FLAG_COW : 0));   /* the entry exists */
-        q->mm.stats.pages_paged_out++;
-        pg.stats.pages_paged_out++;
+        COUNT_MM(&q->mm, pages_paged_out);
         pager_frame_unref(f);
     }
     if (!write) {

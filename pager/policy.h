@@ -24,8 +24,9 @@
 #include "frame.h"
 
 /* One process's memory as a policy sees it.  stats are its own counters,
- * counted by the building blocks below next to the core's (e->stats), so
- * a policy never counts anything itself. */
+ * counted by the building blocks below (the core's figures of them are
+ * every process's added up: mm_counters_report), so a policy never counts
+ * anything itself. */
 struct mm {
     /* first what every fault reads or counts, within a load's reach of
      * the start (the page map's nodes take 5 KiB) */
@@ -67,7 +68,8 @@ struct pager_ops {
 /* What a policy's hooks are given. */
 struct policy_env {
     const struct pager_ops *o;
-    struct kine_memstats *stats;    /* the core's counters (kine/pager.h) */
+    struct kine_memstats *stats;    /* the core's counters (kine/pager.h) that
+                                       no process keeps: forks */
     uint64_t *counters;             /* this policy's own, named in counter_names */
     void *state;                    /* this policy's private state_size bytes */
 };
@@ -163,6 +165,13 @@ void mm_release(struct policy_env *e, struct mm *mm);
 uint64_t mm_shared_pages(const struct pager_ops *o, const struct mm *mm);
 /* Its page-map entries of paged-out pages (no frame, a swap slot). */
 uint64_t mm_swapped_pages(const struct mm *mm);
+/* The counters are counted once, each in the process it is about; the
+ * core's figures of them are the sum over every process there ever was.
+ * Add c into sum, field by field; then set s's figures from such a sum
+ * (pages_copied included: each copy is a COW copy or a page copied at
+ * fork). */
+void mm_counters_add(struct kine_proc_counters *sum, const struct kine_proc_counters *c);
+void mm_counters_report(struct kine_memstats *s, const struct kine_proc_counters *sum);
 
 /* ---- The core's side of the queue (mm.c; policies never call these). */
 /* Send everything queued; on failure what the kernel refused is undone. */

@@ -53,8 +53,10 @@ void proc_limits_init(void)
     pg.kmem_budget = (uint64_t)free_pages > pager_tables ? (uint64_t)free_pages - pager_tables : 0;
 }
 
+/* Forget p; what it counted stays in the core's figures (retired). */
 static void proc_free(struct proc *p)
 {
+    mm_counters_add(&pg.retired, &p->mm.stats);
     if (pg.serving == p)
         pg.serving = NULL;
     if (pg.serving_thread && pg.serving_thread->proc == p)

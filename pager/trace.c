@@ -21,15 +21,17 @@ int trace_init(uint64_t records)
     return 0;
 }
 
-/* What handle_fault did, read off the core's counters around it. */
-static uint32_t what_was_done(const struct kine_memstats *b, bool alive)
+/* What handle_fault did for p (alive: not killed), read off the core's
+ * count of reclaims and p's own counters around it. */
+static uint32_t what_was_done(const struct proc *p, uint64_t reclaimed,
+                              const struct kine_proc_counters *b, bool alive)
 {
-    const struct kine_memstats *a = &pg.stats;
     if (!alive)
         return KINE_DONE_KILL;
+    const struct kine_proc_counters *a = &p->mm.stats;
     if (pg.fault_deferred)
         return KINE_DONE_WAIT;
-    if (a->pages_reclaimed_from_cache != b->pages_reclaimed_from_cache)
+    if (pg.stats.pages_reclaimed_from_cache != reclaimed)
         return KINE_DONE_PAGE_IN;
     if (a->faults_cow_copy != b->faults_cow_copy)
         return KINE_DONE_COW_COPY;
@@ -44,7 +46,8 @@ static uint32_t what_was_done(const struct kine_memstats *b, bool alive)
 
 bool handle_fault_traced(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc)
 {
-    struct kine_memstats before = pg.stats;
+    struct kine_proc_counters before = p->mm.stats;
+    uint64_t reclaimed = pg.stats.pages_reclaimed_from_cache;
     uint32_t free_before = pg.frames.nfree;
     int pid = p->pid;
     bool alive = handle_fault(p, addr, access, pc);
@@ -59,7 +62,7 @@ bool handle_fault_traced(struct proc *p, uint64_t addr, uint64_t access, uint64_
     r->va = addr;
     r->pc = pc;
     r->access = (uint32_t)access;
-    r->done = what_was_done(&before, alive);
+    r->done = what_was_done(p, reclaimed, &before, alive);
     r->frames = (int64_t)free_before - (int64_t)pg.frames.nfree;
     r->arrived = pg.stats.fault_received;
     r->answered = kine_rdinstret();

@@ -2,8 +2,8 @@
  * fake kernel, driven the way the pager core drives them (a hook, then
  * commit or abort): COW sharing, copy and refcount-1 reuse, eager copying,
  * lazy reservation and demand loading from the program file, a policy's
- * named counter, each process's own counters and shared pages (adding up
- * to the core's counters), shrink and release, and failure at every step — an
+ * named counter, each process's own counters and shared pages (the core's
+ * figures of the counters being their sum), shrink and release, and failure at every step — an
  * allocation half-way, the kernel refusing a map, a protect failing at
  * fork — after which the books are as they were and nothing stays queued;
  * and what each policy promises the core's fault fast path
@@ -204,20 +204,19 @@ static void make_parent(struct mm *p, const char *pol)
     memset(mem[f], 'C', KINE_PAGE_SIZE);
 }
 
-/* The processes' own counters add up to the core's, field by field. */
-static int counters_add_up(const struct mm *const mms[], unsigned n)
+/* The core's counters over the processes mms, as the pager reports them
+ * (memstats_fill): its own (stats), and the processes' added up. */
+static struct kine_memstats core(const struct mm *const mms[], unsigned n)
 {
-    int ok = 1;
-#define FIELD(f) { \
-        uint64_t sum = 0; \
-        for (unsigned i = 0; i < n; i++) \
-            sum += mms[i]->stats.f; \
-        ok &= sum == stats.f; \
-    }
-    KINE_PROC_COUNTER_FIELDS(FIELD)
-#undef FIELD
-    return ok;
+    struct kine_proc_counters sum = { 0 };
+    struct kine_memstats s = stats;
+    for (unsigned i = 0; i < n; i++)
+        mm_counters_add(&sum, &mms[i]->stats);
+    mm_counters_report(&s, &sum);
+    return s;
 }
+#define CORE(...) core((const struct mm *[]){ __VA_ARGS__ }, \
+                       sizeof((const struct mm *[]){ __VA_ARGS__ }) / sizeof(const struct mm *))
 
 static uint32_t frame_at(struct mm *m, uint64_t va, uint32_t *flags)
 {
@@ -236,7 +235,7 @@ static void test_cow(void)
     const struct policy *cow = policy_find("cow");
     struct policy_env *e = env("cow");
     uint32_t fl, cfl, text = frame_at(&p, TEXT, NULL);
-    CHECK(memcmp(mem[text], "TEXT", 4) == 0 && mem[text][4] == 0 && stats.pages_loaded == 1);
+    CHECK(memcmp(mem[text], "TEXT", 4) == 0 && mem[text][4] == 0 && CORE(&p).pages_loaded == 1);
     CHECK(p.stats.pages_loaded == 1 && p.stats.pages_zero_filled == 2);
     CHECK(mm_shared_pages(&ops, &p) == 0);
     CHECK(settle(cow->fork(e, &p, &c)) == 0);
@@ -248,7 +247,8 @@ static void test_cow(void)
     CHECK(fl == 0);
     CHECK(find(2, TEXT)->rights == RX && find(2, DATA)->rights == KINE_RIGHT_R);
     CHECK(find(1, DATA)->rights == KINE_RIGHT_R && find(1, TEXT)->rights == RX);
-    CHECK(stats.pages_shared_at_fork == 3 && stats.pages_copied_at_fork == 0 && stats.forks == 1);
+    CHECK(CORE(&p, &c).pages_shared_at_fork == 3 && CORE(&p, &c).pages_copied_at_fork == 0 &&
+          stats.forks == 1);
     CHECK(c.stats.pages_shared_at_fork == 3 && p.stats.pages_shared_at_fork == 0);   /* the child's */
     CHECK(mm_shared_pages(&ops, &p) == 3 && mm_shared_pages(&ops, &c) == 3);
 
@@ -259,7 +259,7 @@ static void test_cow(void)
     CHECK(copy != data && cfl == 0 && frame_refcount(&ft, data) == 1);
     CHECK(mem[copy][0] == 'B' && memcmp(mem[copy], mem[data], KINE_PAGE_SIZE) == 0);
     CHECK(find(2, DATA)->rights == RW && find(2, DATA)->f == copy);
-    CHECK(stats.faults_cow_copy == 1 && stats.pages_copied == 1);
+    CHECK(CORE(&p, &c).faults_cow_copy == 1 && CORE(&p, &c).pages_copied == 1);
     CHECK(c.stats.faults_cow_copy == 1 && p.stats.faults_cow_copy == 0);
     CHECK(mm_shared_pages(&ops, &c) == 2 && mm_shared_pages(&ops, &p) == 2);
 
@@ -267,7 +267,8 @@ static void test_cow(void)
     uint32_t nfree = ft.nfree;
     CHECK(settle(cow->fault(e, &p, region_find(&p.regions, DATA), DATA, KINE_FAULT_WRITE)) == 0);
     CHECK(frame_at(&p, DATA, &fl) == data && fl == 0 && ft.nfree == nfree);
-    CHECK(find(1, DATA)->rights == RW && stats.faults_cow_reuse == 1 && frame_refcount(&ft, data) == 1);
+    CHECK(find(1, DATA)->rights == RW && CORE(&p, &c).faults_cow_reuse == 1 &&
+          frame_refcount(&ft, data) == 1);
     CHECK(p.stats.faults_cow_reuse == 1 && c.stats.faults_cow_reuse == 0);
 
     /* out of memory while breaking a share: nothing changes */
@@ -294,8 +295,8 @@ static void test_cow(void)
     mm_sent(&ops, 0);
     CHECK(frame_at(&c, DATA + KINE_PAGE_SIZE, NULL) == shared && frame_refcount(&ft, shared) == 2);
     CHECK(ft.nfree == nfree && mm_stage(buf, &as) == 0);
-    /* a copy the kernel refused was still made: counted for both */
-    CHECK(counters_add_up((const struct mm *[]){ &p, &c }, 2) && c.stats.faults_cow_copy == 3);
+    /* a copy the kernel refused was still made: counted */
+    CHECK(c.stats.faults_cow_copy == 3 && CORE(&p, &c).pages_copied == 3);
 
     policy_release(cow, e, &c);
     policy_release(cow, e, &p);
@@ -334,11 +335,11 @@ static void test_fork_failures(void)
     CHECK(settle(eager->fork(env("eager"), &p, &c3)) == 0);
     CHECK(frame_at(&c3, DATA, NULL) != frame_at(&p, DATA, NULL));
     CHECK(mem[frame_at(&c3, DATA + KINE_PAGE_SIZE, NULL)][7] == 'C' && find(4, DATA)->rights == RW);
-    CHECK(find(1, DATA)->rights == RW && stats.pages_copied_at_fork == 3);
+    CHECK(find(1, DATA)->rights == RW && CORE(&p, &c, &c2, &c3).pages_copied_at_fork == 3);
     CHECK(c3.stats.pages_copied_at_fork == 3 && c3.stats.pages_shared_at_fork == 0);
     CHECK(mm_shared_pages(&ops, &c3) == 0 && mm_shared_pages(&ops, &p) == 0);
     CHECK(c.stats.pages_shared_at_fork == 0 && c2.stats.pages_copied_at_fork == 0);  /* failed */
-    CHECK(counters_add_up((const struct mm *[]){ &p, &c, &c2, &c3 }, 4));
+    CHECK(CORE(&p, &c, &c2, &c3).pages_copied == 3);        /* the whole copy's only */
     policy_release(eager, env("eager"), &c3);
     policy_release(cow, e, &p);
     CHECK(ft.nfree == NF);
@@ -366,7 +367,7 @@ static void test_lazy(void)
     CHECK(settle(lazy->fault(e, &p, text, TEXT + KINE_PAGE_SIZE, KINE_FAULT_EXEC)) == 0);
     uint32_t f = frame_at(&p, TEXT + KINE_PAGE_SIZE, NULL);
     CHECK(mem[f][0] == file_text[KINE_PAGE_SIZE] && mem[f][100] == 0);            /* file tail, then zeros */
-    CHECK(find(1, TEXT + KINE_PAGE_SIZE)->rights == RX && stats.pages_loaded == 1);
+    CHECK(find(1, TEXT + KINE_PAGE_SIZE)->rights == RX && CORE(&p).pages_loaded == 1);
     CHECK(e->counters[0] == touches + 1);
 
     /* heap: reserved at sbrk, zero-filled on first touch */
@@ -375,7 +376,8 @@ static void test_lazy(void)
     CHECK(settle(lazy->grow(e, &p, heap, HEAP)) == 0 && ft.nfree == nfree);
     CHECK(settle(lazy->fault(e, &p, heap, HEAP + 3 * KINE_PAGE_SIZE, KINE_FAULT_WRITE)) == 0);
     f = frame_at(&p, HEAP + 3 * KINE_PAGE_SIZE, NULL);
-    CHECK(f != 999 && mem[f][0] == 0 && mem[f][KINE_PAGE_SIZE - 1] == 0 && stats.pages_zero_filled == 1);
+    CHECK(f != 999 && mem[f][0] == 0 && mem[f][KINE_PAGE_SIZE - 1] == 0 &&
+          CORE(&p).pages_zero_filled == 1);
     CHECK(find(1, HEAP + 3 * KINE_PAGE_SIZE)->rights == RW && e->counters[0] == touches + 2);
     CHECK(p.stats.pages_loaded == 1 && p.stats.pages_zero_filled == 1);
 
@@ -416,7 +418,6 @@ static void test_lazy(void)
     CHECK(settle(cow->grow(ce, &q, qh, HEAP)) == -KINE_ENOMEM);
     CHECK(q.pm.count == 0 && ft.nfree == nfree);
 
-    CHECK(counters_add_up((const struct mm *[]){ &p, &q }, 2));
     policy_release(cow, ce, &q);
     policy_release(lazy, e, &p);
     CHECK(ft.nfree == NF);
@@ -492,15 +493,15 @@ static void test_fast_promises(void)
             const struct region *rd = region_find(&p.regions, DATA);
             CHECK(settle(mm_fork_share(e, &p, &c)) == 0);
             uint32_t shared = frame_at(&p, DATA, NULL), fl;
-            struct kine_memstats was = stats;
+            struct kine_memstats was = CORE(&p, &c);
             CHECK(settle(pol->fault(e, &p, rd, DATA, KINE_FAULT_WRITE)) == 0);
             uint32_t copy = frame_at(&p, DATA, &fl);
             CHECK(copy != shared && fl == 0 && frame_refcount(&ft, shared) == 1);
             CHECK(memcmp(mem[copy], mem[shared], KINE_PAGE_SIZE) == 0);
             CHECK(find(1, DATA)->rights == RW && find(1, DATA)->f == copy);
-            CHECK(stats.faults_cow_copy == was.faults_cow_copy + 1 &&
-                  stats.pages_copied == was.pages_copied + 1 &&
-                  stats.faults_cow_reuse == was.faults_cow_reuse);
+            CHECK(CORE(&p, &c).faults_cow_copy == was.faults_cow_copy + 1 &&
+                  CORE(&p, &c).pages_copied == was.pages_copied + 1 &&
+                  CORE(&p, &c).faults_cow_reuse == was.faults_cow_reuse);
             uint32_t *slot = pm_slot(&c.pm, DATA);
             CHECK(slot && pm_slot_frame(*slot) == shared);
             *slot |= PM_FLAG_COW;        /* as after a page-in: the reuse clears it */
@@ -508,7 +509,7 @@ static void test_fast_promises(void)
             CHECK(settle(pol->fault(e, &c, rd, DATA, KINE_FAULT_WRITE)) == 0);
             CHECK(frame_at(&c, DATA, &fl) == shared && fl == 0 && ft.nfree == nfree);
             CHECK(find(2, DATA)->rights == RW && find(2, DATA)->f == shared);
-            CHECK(stats.faults_cow_reuse == was.faults_cow_reuse + 1 &&
+            CHECK(CORE(&p, &c).faults_cow_reuse == was.faults_cow_reuse + 1 &&
                   c.stats.faults_cow_reuse == 1 && p.stats.faults_cow_copy == 1);
             policy_release(pol, e, &c);
         }
@@ -518,7 +519,7 @@ static void test_fast_promises(void)
             uint64_t counters[8] = { 0 };
             CHECK(ncounters <= 8);
             memcpy(counters, e->counters, ncounters * sizeof(counters[0]));
-            struct kine_memstats was = stats;
+            struct kine_memstats was = CORE(&p, &c);
             struct kine_proc_counters own = p.stats;
             CHECK(settle(pol->fault(e, &p, heap, HEAP, KINE_FAULT_WRITE)) == 0);
             CHECK(settle(pol->fault(e, &p, heap, HEAP + KINE_PAGE_SIZE, KINE_FAULT_READ)) == 0);
@@ -528,13 +529,12 @@ static void test_fast_promises(void)
                 CHECK(mem[f][0] == 0 && memcmp(mem[f], mem[f] + 1, KINE_PAGE_SIZE - 1) == 0);
                 CHECK(find(1, va) && find(1, va)->rights == RW && find(1, va)->f == f);
             }
-            CHECK(stats.pages_zero_filled == was.pages_zero_filled + 2 &&
+            CHECK(CORE(&p, &c).pages_zero_filled == was.pages_zero_filled + 2 &&
                   p.stats.pages_zero_filled == own.pages_zero_filled + 2 &&
-                  stats.pages_loaded == was.pages_loaded);
+                  CORE(&p, &c).pages_loaded == was.pages_loaded);
             for (unsigned i = 0; i < ncounters; i++)
                 CHECK(e->counters[i] == counters[i] + 2 * (pol->absent_counter == POLICY_COUNTER(i)));
         }
-        CHECK(counters_add_up((const struct mm *[]){ &p, &c }, 2));
         policy_release(pol, e, &p);
         CHECK(ft.nfree == NF);
     }
