@@ -19,3 +19,9 @@ struct proc *fault_fast_undo(kine_tid_t to)
     pager_frame_unref(pm_slot_frame(now));   /* the new frame, and with it the copy */
     return p;
 }
+
+bool fault_fast_cache(kine_tid_t sender, uint64_t addr)
+{
+    struct thread *t = thread_by_tid(sender);
+    return t && region_hint_make(&t->proc->mm.regions, addr);
+}

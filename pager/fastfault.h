@@ -9,12 +9,15 @@
  *   - The first touch, read or write, of an anonymous page (no program
  *     file bytes there) under a policy whose fault zero-fills it (lazy's
  *     heap and stack): a zeroed frame, with the pager's own memset.
+ * The message is read in the registers the loop's receive left it in.
  * The sender's thread is the last one found (thread_by_tid), the region
  * the one of the process's last fault (its bounds and rights kept in the
- * region map: region_hinted), one walk finds the page-map leaf, the
- * frame's count is read in place, the entry is changed in place, and the
- * one map entry goes straight into the IPC buffer for the loop's
- * KSYS_MAP_REPLY_RECV: no queue, no stage, no settle.  The entry changes
+ * region map: region_hint_of); when either is another, the loop caches
+ * them (fault_fast_cache, fastfault.c) and tries again.  One walk finds
+ * the page-map leaf, the frame's count is read in place, the entry is
+ * changed in place, and the one map entry goes straight into the IPC
+ * buffer for the loop's KSYS_MAP_REPLY_RECV: no queue, no stage, no
+ * settle.  The entry changes
  * before the map is sent, and what it held is kept (pg.fast_slot,
  * pg.fast_old), so that a refused map puts everything back as mm_sent
  * would (fault_fast_undo, fastfault.c); a copy's shared frame loses its
@@ -47,6 +50,19 @@ _Static_assert(KINE_FAULT_READ == KINE_RIGHT_R && KINE_FAULT_WRITE == KINE_RIGHT
                "a fault's access is the right it needs");
 _Static_assert(KINE_HIGH_LIMIT == PM_VA_TOP, "every region is within the page map");
 
+/* What fault_fast made of a message. */
+enum fast_verdict {
+    FAST_ANSWERED,   /* the answer waits in the IPC buffer */
+    FAST_GENERAL,    /* not the fast path's: handle() it */
+    FAST_UNCACHED,   /* the sender's thread or the fault's region is not the
+                        one cached: fault_fast_cache, then try again */
+};
+
+/* Make sender's thread the one thread_by_tid found last, and the region at
+ * addr of its process the hinted one; false if there is no such thread
+ * or region (a fault for the general path). */
+bool fault_fast_cache(kine_tid_t sender, uint64_t addr);
+
 /* The kernel refused the map that answered thread `to`'s fault: the books
  * go back as they were before the answer (mm_sent's roll-back).  The
  * faulting process, to be killed. */
@@ -76,40 +92,44 @@ static inline uint64_t fast_frame(void)
 
 /* Answer m, a message from thread sender, if it is a fault that the
  * general path would answer with one mapping (a remap, a copy or a zero
- * fill) and nothing else: true, the one entry in the IPC buffer and *as
- * the space to map it into, for KSYS_MAP_REPLY_RECV with an empty reply;
- * or false, m untouched (handle it). */
-static inline __attribute__((always_inline)) bool
+ * fill) and nothing else: FAST_ANSWERED, the one entry in the IPC buffer
+ * and *as the space to map it into, for KSYS_MAP_REPLY_RECV with an empty
+ * reply; or FAST_GENERAL or FAST_UNCACHED, m untouched and nothing
+ * changed. */
+static inline __attribute__((always_inline)) enum fast_verdict
 fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
 {
     uint64_t access = m->mr[1];
     if (m->tag != FAULT_TAG || (access != KINE_FAULT_WRITE && access != KINE_FAULT_READ) ||
         mm_queued())
-        return false;
-    struct thread *t = thread_by_tid(sender);
-    if (!t)
-        return false;
-    struct proc *p = t->proc;
+        return FAST_GENERAL;
+    /* the thread thread_by_tid found last (a fault's sender is never tid
+     * 0, so pg.thread_found is not NULL then) */
+    if (__builtin_expect(sender != pg.tid_found, 0))
+        return FAST_UNCACHED;
+    struct proc *p = pg.thread_found->proc;
     struct mm *mm = &p->mm;
     uint64_t addr = m->mr[0], va = addr & ~(KINE_PAGE_SIZE - 1);
-    const struct region_hint *h = region_hinted(&mm->regions, addr);
+    const struct region_hint *h = region_hint_of(&mm->regions, addr);
+    if (__builtin_expect(!h, 0))
+        return FAST_UNCACHED;
     /* a region lies below KINE_HIGH_LIMIT, the page map's top */
-    struct pm_leaf *leaf = h && (h->rights & access) ? pm_leaf_in(&mm->pm, va) : NULL;
+    struct pm_leaf *leaf = h->rights & access ? pm_leaf_in(&mm->pm, va) : NULL;
     if (!leaf || pg.frames.nfree < PAGING_FAULT_FRAMES)
-        return false;                /* a violation, a leaf to make, or no room (a kill) */
+        return FAST_GENERAL;         /* a violation, a leaf to make, or no room (a kill) */
     const struct policy *pol = p->policy;
     uint32_t *slot = &leaf->slot[pm_leaf_index(va)], v = *slot;
     uint64_t f = pm_slot_frame_of((int32_t)v);    /* (resident) its frame */
     bool copy = false;
     if (v) {                         /* resident: a remap or a copy (mm_fault) */
         if (access != KINE_FAULT_WRITE || !pol->mm_fault_resident || pm_slot_is_swap((int32_t)v))
-            return false;
+            return FAST_GENERAL;
         copy = pg.frames.ref[f] > 1; /* a page map names pool frames only */
         if (copy && pg.fail_every)
-            return false;
+            return FAST_GENERAL;
     } else if (!pol->mm_fault_absent || pg.fail_every ||
                !fast_anonymous(&mm->regions.r[h->index], va)) {
-        return false;                /* a fill the fast path does not make */
+        return FAST_GENERAL;         /* a fill the fast path does not make */
     }
     /* From here on the general path's steps, in its order; with frames
      * free, no failure injected and the leaf there, none can fail. */
@@ -146,7 +166,7 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
     e->frame = f;
     pg.stats.fault_answered = kine_rdinstret();
     *as = mm->as;
-    return true;
+    return FAST_ANSWERED;
 }
 
 #endif

@@ -672,29 +672,40 @@ static void map_refused(struct proc *p, int64_t r)
 }
 
 /* Step 5 of the fault path for the general path's answers: what the
- * handling queued and the reply to reply_to (0: none) in one trap, then
- * the next message into m.  A queue for several spaces goes first with
- * KSYS_MAP, then the reply. */
-static int64_t answer_and_receive(kine_tid_t reply_to, struct kine_msg *m, uint64_t deadline,
-                                  kine_tid_t *sender)
+ * handling queued and the reply m to reply_to (0: none) in one trap, then
+ * the next message into *in.  A queue for several spaces goes first with
+ * KSYS_MAP, then the reply.  *staged: the queue went with the reply, for
+ * answer_settle once the loop has put the message received aside.
+ * Inline: *in is the loop's own, left in the registers the trap fills. */
+static inline __attribute__((always_inline)) int64_t
+answer_and_receive(kine_tid_t reply_to, const struct kine_msg *m, struct kine_msg *in,
+                   uint64_t deadline, kine_tid_t *sender, bool *staged)
 {
     kine_as_t as = 0;
     int64_t n = reply_to ? mm_stage((struct kine_map_entry *)kine_ipcbuf(), &as) : 0;
-    if (n > 0) {
-        int64_t r = kine_map_reply_recv(reply_to, as, (uint64_t)n, m, deadline, sender);
-        bool mapped = map_taken(r);
-        mm_sent(&pager_ops, mapped);
-        if (!mapped)
-            map_refused(proc_by_tid(reply_to), r);
-        return r;
-    }
+    *staged = n > 0;
+    if (n > 0)
+        return kine_map_reply_recv(reply_to, as, (uint64_t)n, in, deadline, sender);
     if (n < 0 && mm_commit(&pager_ops) < 0) {
         struct proc *p = proc_by_tid(reply_to);
         if (p)
             proc_kill(p, "cannot map", pg.fault_addr);
         reply_to = 0;
     }
-    return kine_reply_recv(reply_to, m, deadline, sender);
+    return kine_reply_recv_into(reply_to, m, in, deadline, sender);
+}
+
+/* The trap that returned r took a map with the reply to reply_to: the
+ * general path's queue, or the fast path's one entry (fast).  The books
+ * follow what the kernel did with it.  Out of line, so that the loop
+ * keeps nothing across its calls (the message received least of all). */
+static __attribute__((noinline)) void answer_settle(kine_tid_t reply_to, int64_t r, bool fast)
+{
+    bool mapped = map_taken(r);
+    if (!fast)
+        mm_sent(&pager_ops, mapped);
+    if (!mapped)
+        map_refused(fast ? fault_fast_undo(reply_to) : proc_by_tid(reply_to), r);
 }
 
 /* The pager's entry, called by libsys/crt0.S. */
@@ -714,8 +725,14 @@ void __kine_start(const struct kine_bootinfo *bi)
 
     kine_tid_t reply_to = 0, sender = 0;
     kine_as_t fast_as = 0;       /* the fast path's answer waits in the IPC buffer */
-    struct kine_msg m = { 0 };
+    struct kine_msg m = { 0 };   /* the message handle() serves, then its reply */
     for (;;) {
+        /* The message received, when r >= 0: the fast path reads it in the
+         * registers the trap left it in, so it is copied into m (memory)
+         * only around a call (the compiler would otherwise keep all of it
+         * in callee-saved registers) and for handle(). */
+        struct kine_msg in;
+        bool staged = false;
         /* a sleeper's reply has no words: a fast answer's entry, already in
          * the IPC buffer, stays there */
         uint64_t deadline = wake_sleepers();
@@ -723,20 +740,43 @@ void __kine_start(const struct kine_bootinfo *bi)
         if (fast_as) {
             /* Step 5 for the fault fast path: its one entry and an empty
              * reply, then the next message, in one trap. */
-            r = kine_map_reply_recv(reply_to, fast_as, 1, &m, deadline, &sender);
-            if (!map_taken(r))
-                map_refused(fault_fast_undo(reply_to), r);
+            r = kine_map_reply_recv(reply_to, fast_as, 1, &in, deadline, &sender);
         } else {
-            r = answer_and_receive(reply_to, &m, deadline, &sender);
+            r = answer_and_receive(reply_to, &m, &in, deadline, &sender, &staged);
         }
+        kine_tid_t answered = reply_to;
+        bool fast_answered = fast_as;
         reply_to = 0;
         fast_as = 0;
         if (r < 0) {
-            /* a timeout, or the reply target is gone */
-        } else if (pg.fast_fault && fault_fast(sender, &m, &fast_as)) {
-            reply_to = sender;
-            continue;            /* its mapping waits: no paging now (below) */
+            /* a timeout, or the reply target is gone: no message */
+            if (staged || fast_answered)
+                answer_settle(answered, r, fast_answered);
         } else {
+            if (staged) {            /* m keeps the message across the calls */
+                m = in;
+                answer_settle(answered, r, false);
+                in = m;
+            }
+            if (pg.fast_fault) {
+                enum fast_verdict v;
+                /* a thread or region not cached: cached now, a second try
+                 * finds both (or the fault is the general path's) */
+                while ((v = fault_fast(sender, &in, &fast_as)) == FAST_UNCACHED) {
+                    m = in;
+                    bool cached = fault_fast_cache(sender, m.mr[0]);
+                    in = m;
+                    if (!cached) {
+                        v = FAST_GENERAL;
+                        break;
+                    }
+                }
+                if (v == FAST_ANSWERED) {
+                    reply_to = sender;
+                    continue;    /* its mapping waits: no paging now (below) */
+                }
+            }
+            m = in;
             pg.serving_thread = thread_by_tid(sender);
             pg.serving = pg.serving_thread ? pg.serving_thread->proc : NULL;
             if (handle(pg.serving_thread, &m))

@@ -120,7 +120,6 @@ struct pager {
     struct kine_memstats stats;
     struct kine_proc_counters retired;   /* of processes whose records are gone */
     struct proc *procs;      /* every process not yet reaped */
-    struct thread *by_tid[TID_BUCKETS];
     kine_tid_t tid_found;    /* the last thread thread_by_tid found (0: none) */
     struct thread *thread_found;
     struct proc *serving;    /* whose request or fault is being handled */
@@ -144,6 +143,9 @@ struct pager {
     uint32_t *fast_slot;     /* the page-map entry, in its leaf, as answered */
     uint32_t fast_old;       /* what it held before (0: nothing, a fill) */
     uint64_t alloc_calls, injected;
+    /* Last, so that every field above is within a load's reach of one
+     * base register (the fault fast path's) */
+    struct thread *by_tid[TID_BUCKETS];
 };
 
 #define for_each_proc(q) for (struct proc *q = pg.procs; q; q = q->next)

@@ -21,9 +21,9 @@ struct region {
 };
 
 /* What the fault path keeps of the region of a process's last fault
- * (region_hinted): its bounds, rights and index. */
+ * (region_hint_make): its bounds, rights and index. */
 struct region_hint {
-    uint64_t start, end;     /* empty (start == end) until region_hinted fills it */
+    uint64_t start, end;     /* empty (start == end) until region_hint_make fills it */
     uint64_t index;
     unsigned rights;
 };
@@ -40,20 +40,18 @@ int region_add(struct region_map *m, uint64_t start, uint64_t end, unsigned righ
                enum region_kind kind, struct region **out);
 /* The region containing va, or NULL. */
 const struct region *region_find(const struct region_map *m, uint64_t va);
-/* The hint of the region containing va (made by a search if va is not
- * in the hinted one), or NULL if no region contains it: a process's faults
- * come mostly in one region, so the fault path tests that region's bounds
- * and rights without a search or an index.  The hint follows the map:
- * region_add and region_set_end empty it, a copy of the map copies it with
- * its regions, a zeroed map has it empty.  So nothing else may change a
- * region's bounds or rights. */
-const struct region_hint *region_hint_make(struct region_map *m, uint64_t va);
-static inline const struct region_hint *region_hinted(struct region_map *m, uint64_t va)
+/* The hint, if va lies in its region, else NULL: a process's faults come
+ * mostly in one region, so the fault path tests that region's bounds and
+ * rights without a search or an index.  region_hint_make makes it the hint
+ * of the region containing va (NULL if none does).  The hint follows the
+ * map: region_add and region_set_end empty it, a copy of the map copies it
+ * with its regions, a zeroed map has it empty.  So nothing else may change
+ * a region's bounds or rights. */
+static inline const struct region_hint *region_hint_of(const struct region_map *m, uint64_t va)
 {
-    if (va >= m->hint.start && va < m->hint.end)
-        return &m->hint;
-    return region_hint_make(m, va);
+    return va >= m->hint.start && va < m->hint.end ? &m->hint : NULL;
 }
+const struct region_hint *region_hint_make(struct region_map *m, uint64_t va);
 /* The (first) region of a kind, or NULL. */
 struct region *region_of_kind(struct region_map *m, enum region_kind kind);
 /* Move the end of r; fails with -KINE_ENOMEM if it would reach the next

@@ -72,6 +72,29 @@ static inline int64_t kine_reply(kine_tid_t dest, struct kine_msg *m)
 static inline int64_t kine_reply_recv(kine_tid_t dest, struct kine_msg *m, uint64_t deadline,
                                       kine_tid_t *sender)
 { return kine_ipc(KSYS_REPLY_RECV, dest, m, deadline, sender); }
+/* kine_reply_recv for a server loop that keeps the message received in
+ * registers: reply goes out, and *in and *sender are written whatever the
+ * result (they hold the message only when it is 0), so that nothing of
+ * what they held before has to be kept for a failure. */
+static inline int64_t kine_reply_recv_into(kine_tid_t dest, const struct kine_msg *reply,
+                                           struct kine_msg *in, uint64_t deadline,
+                                           kine_tid_t *sender)
+{
+    register uint64_t r0 __asm__("a0") = dest;
+    register uint64_t r1 __asm__("a1") = reply->tag;
+    register uint64_t r2 __asm__("a2") = reply->mr[0];
+    register uint64_t r3 __asm__("a3") = reply->mr[1];
+    register uint64_t r4 __asm__("a4") = reply->mr[2];
+    register uint64_t r5 __asm__("a5") = reply->mr[3];
+    register uint64_t r6 __asm__("a6") = deadline;
+    register uint64_t r7 __asm__("a7") = KSYS_REPLY_RECV;
+    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6),
+                     "+r"(r7) : : KINE_ECALL_CLOBBERS);
+    in->tag = r1;
+    in->mr[0] = r2; in->mr[1] = r3; in->mr[2] = r4; in->mr[3] = r5;
+    *sender = r6;
+    return (int64_t)r0;
+}
 
 static inline int64_t kine_debug_write(size_t len)
 { return kine_syscall(KSYS_DEBUG_WRITE, len, 0, 0, 0, 0); }
@@ -114,7 +137,9 @@ static inline int64_t kine_protect(kine_as_t as, uint64_t va, uint64_t npages, u
 { return kine_syscall(KSYS_PROTECT, as, va, npages, rights, 0); }
 /* Map n queued entries into as, answer dest (a faulted thread) with an empty
  * reply, and receive into m, all in one trap.  Only a0..a2 and a6 carry
- * anything into the kernel, so nothing of m is loaded for it. */
+ * anything into the kernel, so nothing of m is loaded for it.  As with
+ * kine_reply_recv_into, m and *sender are written whatever the result:
+ * they hold the message only when it is 0. */
 static inline int64_t kine_map_reply_recv(kine_tid_t dest, kine_as_t as, uint64_t n,
                                           struct kine_msg *m, uint64_t deadline,
                                           kine_tid_t *sender)
@@ -127,13 +152,10 @@ static inline int64_t kine_map_reply_recv(kine_tid_t dest, kine_as_t as, uint64_
     register uint64_t r7 __asm__("a7") = KSYS_MAP_REPLY_RECV;
     __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "=r"(r3), "=r"(r4), "=r"(r5), "+r"(r6),
                      "+r"(r7) : : KINE_ECALL_CLOBBERS);
-    int64_t status = (int64_t)r0;
-    if (status == 0) {
-        m->tag = r1;
-        m->mr[0] = r2; m->mr[1] = r3; m->mr[2] = r4; m->mr[3] = r5;
-        *sender = r6;
-    }
-    return status;
+    m->tag = r1;
+    m->mr[0] = r2; m->mr[1] = r3; m->mr[2] = r4; m->mr[3] = r5;
+    *sender = r6;
+    return (int64_t)r0;
 }
 static inline int64_t kine_sys_poweroff(int status)
 { return kine_syscall(KSYS_POWEROFF, (uint64_t)status, 0, 0, 0, 0); }

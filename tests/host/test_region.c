@@ -6,6 +6,13 @@
 #include <kine/error.h>
 #include <kine/ipc.h>
 
+/* The fault path's way: the hint if it is va's region, else a new one. */
+static const struct region_hint *hinted(struct region_map *m, uint64_t va)
+{
+    const struct region_hint *h = region_hint_of(m, va);
+    return h ? h : region_hint_make(m, va);
+}
+
 int main(void)
 {
     struct region_map m = { 0 };
@@ -39,20 +46,20 @@ int main(void)
     CHECK(h->end == 0x100000);                                              /* unchanged */
 
     /* the hint: the region's bounds and rights, until the map changes */
-    const struct region_hint *hint = region_hinted(&m, 0x20010);
+    const struct region_hint *hint = hinted(&m, 0x20010);
     CHECK(hint && hint->start == 0x20000 && hint->end == 0x30000 && hint->rights == RW &&
           m.r[hint->index].kind == REGION_DATA);
-    CHECK(region_hinted(&m, 0x2ffff) == hint && region_hinted(&m, 0xffff) == NULL);
-    CHECK(region_hinted(&m, 0x10000) && m.hint.start == 0x10000 && m.hint.rights == RX);
-    CHECK(region_hinted(&m, 0xfffff) && m.r[m.hint.index].kind == REGION_HEAP);
+    CHECK(hinted(&m, 0x2ffff) == hint && hinted(&m, 0xffff) == NULL);
+    CHECK(hinted(&m, 0x10000) && m.hint.start == 0x10000 && m.hint.rights == RX);
+    CHECK(hinted(&m, 0xfffff) && m.r[m.hint.index].kind == REGION_HEAP);
     CHECK(region_set_end(&m, h, 0x80000, 0x7fe00000) == 0);          /* the heap shrinks */
-    CHECK(m.hint.start == m.hint.end && region_hinted(&m, 0xfffff) == NULL);
-    CHECK(region_hinted(&m, 0x7ff00000) && m.r[m.hint.index].kind == REGION_STACK);
+    CHECK(m.hint.start == m.hint.end && hinted(&m, 0xfffff) == NULL);
+    CHECK(hinted(&m, 0x7ff00000) && m.r[m.hint.index].kind == REGION_STACK);
     struct region_map copy = m;                                       /* a fork's copy */
-    CHECK(region_hinted(&copy, 0x7ff00000) == &copy.hint && copy.hint.index == m.hint.index);
+    CHECK(hinted(&copy, 0x7ff00000) == &copy.hint && copy.hint.index == m.hint.index);
     CHECK(region_add(&m, 0x40000000, 0x40001000, RW, REGION_DATA, NULL) == 0);
     CHECK(m.hint.start == m.hint.end);                                /* indices may move */
-    CHECK(region_hinted(&m, 0x7ff00000) && m.r[m.hint.index].kind == REGION_STACK);
+    CHECK(hinted(&m, 0x7ff00000) && m.r[m.hint.index].kind == REGION_STACK);
     CHECK(region_set_end(&m, h, 0x100000, 0x7fe00000) == 0);
 
     for (unsigned i = m.n; i < MAX_REGIONS; i++)
