@@ -4,17 +4,24 @@
 
 struct proc *fault_fast_undo(kine_tid_t to)
 {
-    struct proc *p = proc_by_tid(to);    /* the thread waits for this answer */
-    uint32_t now = *pg.fast_slot, old = pg.fast_old;
+    /* The thread waits for this answer, and nothing was handled since the
+     * fast path made it: its process and the entry (in a leaf the fast
+     * path found made) are there. */
+    struct proc *p = proc_by_tid(to);
+    uint64_t va = pg.fault_addr & ~(KINE_PAGE_SIZE - 1);
+    uint32_t *slot = p ? pm_slot(&p->mm.pm, va) : NULL;
+    if (!slot)
+        return p;
+    uint32_t now = *slot, old = pg.fast_old;
     if (old && pm_slot_frame(now) == pm_slot_frame(old)) {
-        *pg.fast_slot = old;             /* a remap: the same frame, its flags back */
+        *slot = old;                     /* a remap: the same frame, its flags back */
         return p;
     }
     if (old) {                           /* a copy: the shared frame as it was */
-        *pg.fast_slot = old;
+        *slot = old;
         frame_ref(&pg.frames, pm_slot_frame(old));
-    } else if (p) {                      /* a fill */
-        pm_clear(&p->mm.pm, pg.fault_addr & ~(KINE_PAGE_SIZE - 1), NULL);
+    } else {                             /* a fill */
+        pm_clear(&p->mm.pm, va, NULL);
     }
     pager_frame_unref(pm_slot_frame(now));   /* the new frame, and with it the copy */
     return p;

@@ -105,4 +105,5 @@ void memstats_fill(struct kine_memstats *s)
     *s = pg.stats;
     mm_counters_report(s, &sum);
     s->frames_in_use = pg.frames.nframes - pg.frames.nfree;
+    s->frames_peak = pg.frames.nframes - pg.nfree_low;
 }

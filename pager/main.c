@@ -612,6 +612,7 @@ static void start_init(const struct kine_bootinfo *bi)
                   (unsigned long)pg.frames_cap);
         kine_sys_poweroff(KINE_EXIT_BAD_CMDLINE);
     }
+    pg.nfree_low = pg.frames.nframes;    /* no frame given to a process yet */
     if (paging_init(pg.reclaim)) {
         pager_log("no memory for the paging books");
         kine_sys_poweroff(KINE_EXIT_NO_INIT);
@@ -636,8 +637,10 @@ static void start_init(const struct kine_bootinfo *bi)
         pager_log("fault trace on: %lu records", (unsigned long)pg.trace_records);
     }
     /* the fast path is a cache over handle_fault: a traced run takes every
-     * fault the general way, so that each is recorded */
-    pg.fast_fault = !fast_fault_off && pg.fault_handler == handle_fault;
+     * fault the general way, so that each is recorded, and one with
+     * failure injection too, so that each allocation may fail */
+    pg.fast_tag = !fast_fault_off && !pg.fail_every && pg.fault_handler == handle_fault ?
+                  FAST_TAG_ON : FAST_TAG_OFF;
     if (fast_fault_off)
         pager_log("fault fast path off");
     if (pg.devcheck)
@@ -712,6 +715,8 @@ static __attribute__((noinline)) void answer_settle(kine_tid_t reply_to, int64_t
 void __kine_start(const struct kine_bootinfo *bi)
 {
     pg.bi = bi;
+    pg.pool_va = bi->pool_va;
+    pg.ipcbuf = (void *)bi->ipcbuf_va;
     kine_set_ipcbuf(bi->ipcbuf_va);
     if (bi->magic != KINE_BOOTINFO_MAGIC)
         kine_sys_poweroff(KINE_EXIT_NO_INIT);
@@ -758,23 +763,21 @@ void __kine_start(const struct kine_bootinfo *bi)
                 answer_settle(answered, r, false);
                 in = m;
             }
-            if (pg.fast_fault) {
-                enum fast_verdict v;
-                /* a thread or region not cached: cached now, a second try
-                 * finds both (or the fault is the general path's) */
-                while ((v = fault_fast(sender, &in, &fast_as)) == FAST_UNCACHED) {
-                    m = in;
-                    bool cached = fault_fast_cache(sender, m.mr[0]);
-                    in = m;
-                    if (!cached) {
-                        v = FAST_GENERAL;
-                        break;
-                    }
+            enum fast_verdict v;
+            /* a thread or region not cached: cached now, a second try finds
+             * both (or the fault is the general path's) */
+            while ((v = fault_fast(sender, &in, &fast_as)) == FAST_UNCACHED) {
+                m = in;
+                bool cached = fault_fast_cache(sender, m.mr[0]);
+                in = m;
+                if (!cached) {
+                    v = FAST_GENERAL;
+                    break;
                 }
-                if (v == FAST_ANSWERED) {
-                    reply_to = sender;
-                    continue;    /* its mapping waits: no paging now (below) */
-                }
+            }
+            if (v == FAST_ANSWERED) {
+                reply_to = sender;
+                continue;        /* its mapping waits: no paging now (below) */
             }
             m = in;
             pg.serving_thread = thread_by_tid(sender);

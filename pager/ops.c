@@ -15,11 +15,8 @@ int64_t pager_frame_alloc(void)
         return -KINE_ENOMEM;
     }
     int64_t f = frame_alloc(&pg.frames);
-    if (f >= 0) {
-        uint64_t used = pg.frames.nframes - pg.frames.nfree;
-        if (used > pg.stats.frames_peak)
-            pg.stats.frames_peak = used;
-    }
+    if (f >= 0 && pg.frames.nfree < pg.nfree_low)
+        pg.nfree_low = pg.frames.nfree;
     return f;
 }
 

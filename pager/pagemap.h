@@ -22,7 +22,9 @@
 #define PM_FLAGS_MASK (0xfu << 28)
 #define PM_FRAME_MAX  ((1u << 28) - 2)
 
-struct pm_leaf { uint32_t slot[PM_FANOUT]; uint32_t used; };   /* frame + 1 | flags */
+/* used first, within a load's reach of the leaf's start (the fault fast
+ * path counts in it); each slot: frame + 1 | flags */
+struct pm_leaf { uint32_t used; uint32_t slot[PM_FANOUT]; };
 struct pm_mid  { struct pm_leaf *leaf[PM_FANOUT]; };
 
 /* Where nodes come from: get returns a zeroed PM_NODE_SIZE block or NULL;

@@ -31,6 +31,11 @@
 /* Bits of the notifications the pager sends itself (KSYS_NOTIFY): work to
  * do from its loop, as a message of its own, once the current one is done. */
 #define PAGER_WORK_BLK 1UL   /* transfers are over: run their callbacks (blk.c) */
+/* pg.fast_tag's values: a fault's tag as the kernel sends it (a call: an
+ * answer is awaited), and a tag no message carries (kernel-made, which no
+ * user send can be, with label 0, which no kernel message has). */
+#define FAST_TAG_ON  (kine_tag(KINE_LABEL_FAULT, 0) | KINE_TAG_KERNEL | KINE_TAG_CALL)
+#define FAST_TAG_OFF (kine_tag(0, 0) | KINE_TAG_KERNEL)
 
 enum proc_state { P_FREE, P_LIVE, P_ZOMBIE };
 enum fd_kind { FD_NONE, FD_CONSOLE, FD_PIPE_READ, FD_PIPE_WRITE };
@@ -108,10 +113,15 @@ struct pipe {
 
 struct pager {
     const struct kine_bootinfo *bi;
+    uint64_t pool_va;        /* bi->pool_va, where the pool is mapped (frame_ptr) */
+    void *ipcbuf;            /* bi->ipcbuf_va, the pager's IPC buffer */
     const struct policy *policy;    /* the default for init (pager.policy=) */
     const struct reclaim *reclaim;  /* the replacement policy (pager.reclaim=) */
     uint64_t frames_cap;     /* pager.frames=N: the pool is cut to N frames */
     struct frame_table frames;
+    /* The fewest frames free after an allocation for a process (the
+     * frame count at boot before any): frames_peak is nframes less it */
+    uint32_t nfree_low;
     uint64_t heap_frames;    /* frames the pager's own heap uses */
     uint64_t fault_addr;     /* the fault being answered */
     bool fault_deferred;     /* ... will be answered later (paging) */
@@ -135,13 +145,17 @@ struct pager {
     bool blkcheck;           /* pager.blkcheck: check the disk's transfers at boot */
     bool vcheck;             /* pager.vcheck: check the RVV copies at boot (pageops.c) */
     bool (*fault_handler)(struct proc *p, uint64_t addr, uint64_t access, uint64_t pc);
-    /* fastfault.h may answer faults: not with pager.fastfault=off, a
-     * trace (every fault recorded) or a swap disk (paging.c) */
-    bool fast_fault;
-    /* What the fast path's answer waiting in the IPC buffer changed, for
-     * fault_fast_undo (fastfault.h; the fault's address is fault_addr) */
-    uint32_t *fast_slot;     /* the page-map entry, in its leaf, as answered */
-    uint32_t fast_old;       /* what it held before (0: nothing, a fill) */
+    /* The tag a message must carry for the fault fast path (fastfault.h)
+     * to look at it: a fault's (FAST_TAG_ON), or FAST_TAG_OFF, which no
+     * message carries, with pager.fastfault=off, a trace (every fault
+     * recorded), failure injection (every allocation may fail) or a swap
+     * disk (paging.c): one comparison says whether the path is on and the
+     * message a fault */
+    uint64_t fast_tag;
+    /* What the page-map entry the fast path's answer (waiting in the IPC
+     * buffer) changed held before, for fault_fast_undo (fastfault.h; the
+     * fault's address is fault_addr): 0, nothing (a fill) */
+    uint32_t fast_old;
     uint64_t alloc_calls, injected;
     /* Last, so that every field above is within a load's reach of one
      * base register (the fault fast path's) */
@@ -163,12 +177,12 @@ extern const struct pager_ops pager_ops;
 
 static inline void *frame_ptr(uint64_t f)
 {
-    return (void *)(pg.bi->pool_va + (uint64_t)f * KINE_PAGE_SIZE);
+    return (void *)(pg.pool_va + (uint64_t)f * KINE_PAGE_SIZE);
 }
 
 static inline uint32_t frame_of(const void *p)
 {
-    return (uint32_t)(((uint64_t)p - pg.bi->pool_va) / KINE_PAGE_SIZE);
+    return (uint32_t)(((uint64_t)p - pg.pool_va) / KINE_PAGE_SIZE);
 }
 
 /* ops.c: the one place process frames are allocated and released; page-map nodes */

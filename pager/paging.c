@@ -107,7 +107,7 @@ static void disk_ready(uint64_t pages)
     swap_init(&pgd.swap, n, storage);
     pgd.ready = true;
     paging_on = true;
-    pg.fast_fault = false;           /* paging's books are the general path's (fastfault.h) */
+    pg.fast_tag = FAST_TAG_OFF;      /* paging's books are the general path's (fastfault.h) */
     /* Frames are noted only once there is a disk: the pages already there */
     for_each_proc(q)
         if (q->state == P_LIVE)

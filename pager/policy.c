@@ -57,6 +57,8 @@ int policies_init(const struct pager_ops *o, struct kine_memstats *stats)
         envs[i].state = calloc(1, policies[i]->state_size + 1);
         if (!envs[i].counters || !envs[i].state)
             return -1;
+        if (policies[i]->absent_counter)
+            envs[i].absent_count = &envs[i].counters[policies[i]->absent_counter - 1];
     }
     return 0;
 }

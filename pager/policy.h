@@ -71,6 +71,7 @@ struct policy_env {
     struct kine_memstats *stats;    /* the core's counters (kine/pager.h) that
                                        no process keeps: forks */
     uint64_t *counters;             /* this policy's own, named in counter_names */
+    uint64_t *absent_count;         /* the one absent_counter names, or NULL */
     void *state;                    /* this policy's private state_size bytes */
 };
 

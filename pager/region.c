@@ -24,7 +24,7 @@ int region_add(struct region_map *m, uint64_t start, uint64_t end, unsigned righ
     memmove(&m->r[i + 1], &m->r[i], (m->n - i) * sizeof(m->r[0]));
     m->r[i] = (struct region){ start, end, rights, kind, NULL, 0, 0 };
     m->n++;
-    m->hint = (struct region_hint){ 0 };     /* its index may have moved */
+    m->hint = (struct region_hint){ 0 };     /* no hint outlives a change of the map */
     if (out)
         *out = &m->r[i];
     return 0;
@@ -63,6 +63,10 @@ const struct region_hint *region_hint_make(struct region_map *m, uint64_t va)
     const struct region *r = region_find(m, va);
     if (!r)
         return NULL;
-    m->hint = (struct region_hint){ r->start, r->end, (uint64_t)(r - m->r), r->rights };
+    m->hint = (struct region_hint){ .start = r->start, .end = r->end, .rights = r->rights };
+    if (r->file_len) {
+        m->hint.file_start = r->file_va & ~(uint64_t)PAGE_MASK;
+        m->hint.file_end = (r->file_va + r->file_len + PAGE_MASK) & ~(uint64_t)PAGE_MASK;
+    }
     return &m->hint;
 }

@@ -21,10 +21,11 @@ struct region {
 };
 
 /* What the fault path keeps of the region of a process's last fault
- * (region_hint_make): its bounds, rights and index. */
+ * (region_hint_make): its bounds, rights and the pages the program file
+ * has bytes in. */
 struct region_hint {
     uint64_t start, end;     /* empty (start == end) until region_hint_make fills it */
-    uint64_t index;
+    uint64_t file_start, file_end;   /* pages [file_start, file_end): empty if none */
     unsigned rights;
 };
 
@@ -41,12 +42,13 @@ int region_add(struct region_map *m, uint64_t start, uint64_t end, unsigned righ
 /* The region containing va, or NULL. */
 const struct region *region_find(const struct region_map *m, uint64_t va);
 /* The hint, if va lies in its region, else NULL: a process's faults come
- * mostly in one region, so the fault path tests that region's bounds and
- * rights without a search or an index.  region_hint_make makes it the hint
- * of the region containing va (NULL if none does).  The hint follows the
- * map: region_add and region_set_end empty it, a copy of the map copies it
- * with its regions, a zeroed map has it empty.  So nothing else may change
- * a region's bounds or rights. */
+ * mostly in one region, so the fault path tests that region's bounds,
+ * rights and file pages without a search or an index.  region_hint_make
+ * makes it the hint of the region containing va (NULL if none does).  The
+ * hint follows the map: region_add and region_set_end empty it, a copy of
+ * the map copies it with its regions, a zeroed map has it empty.  So
+ * nothing else may change a region's bounds, rights or file bytes once a
+ * fault may have hinted it. */
 static inline const struct region_hint *region_hint_of(const struct region_map *m, uint64_t va)
 {
     return va >= m->hint.start && va < m->hint.end ? &m->hint : NULL;

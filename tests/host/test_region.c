@@ -6,13 +6,6 @@
 #include <kine/error.h>
 #include <kine/ipc.h>
 
-/* The fault path's way: the hint if it is va's region, else a new one. */
-static const struct region_hint *hinted(struct region_map *m, uint64_t va)
-{
-    const struct region_hint *h = region_hint_of(m, va);
-    return h ? h : region_hint_make(m, va);
-}
-
 int main(void)
 {
     struct region_map m = { 0 };
@@ -45,21 +38,30 @@ int main(void)
     CHECK(region_set_end(&m, h, 0x30001, 0x7fe00000) == -KINE_EINVAL);
     CHECK(h->end == 0x100000);                                              /* unchanged */
 
-    /* the hint: the region's bounds and rights, until the map changes */
-    const struct region_hint *hint = hinted(&m, 0x20010);
+    /* the hint: the region's bounds, rights and file pages, until the map
+     * changes; region_hint_of finds it without a search, region_hint_make
+     * makes it by one */
+    m.r[1].file_va = 0x20010;                                     /* data: file bytes in */
+    m.r[1].file_len = 0x1000;                                     /* pages 0x20000, 0x21000 */
+    CHECK(region_hint_of(&m, 0x20010) == NULL);
+    const struct region_hint *hint = region_hint_make(&m, 0x20010);
     CHECK(hint && hint->start == 0x20000 && hint->end == 0x30000 && hint->rights == RW &&
-          m.r[hint->index].kind == REGION_DATA);
-    CHECK(hinted(&m, 0x2ffff) == hint && hinted(&m, 0xffff) == NULL);
-    CHECK(hinted(&m, 0x10000) && m.hint.start == 0x10000 && m.hint.rights == RX);
-    CHECK(hinted(&m, 0xfffff) && m.r[m.hint.index].kind == REGION_HEAP);
+          hint->file_start == 0x20000 && hint->file_end == 0x22000);
+    CHECK(region_hint_of(&m, 0x2ffff) == hint && region_hint_of(&m, 0xffff) == NULL);
+    CHECK(region_hint_make(&m, 0xffff) == NULL && region_hint_of(&m, 0x20000) == hint);
+    CHECK(region_hint_make(&m, 0x10000) && m.hint.start == 0x10000 && m.hint.rights == RX);
+    CHECK(m.hint.file_start == m.hint.file_end);                  /* no file bytes set for it */
+    CHECK(region_hint_of(&m, 0x20000) == NULL);
+    CHECK(region_hint_make(&m, 0xfffff) && m.hint.start == h->start && m.hint.end == 0x100000);
     CHECK(region_set_end(&m, h, 0x80000, 0x7fe00000) == 0);          /* the heap shrinks */
-    CHECK(m.hint.start == m.hint.end && hinted(&m, 0xfffff) == NULL);
-    CHECK(hinted(&m, 0x7ff00000) && m.r[m.hint.index].kind == REGION_STACK);
+    CHECK(m.hint.start == m.hint.end && region_hint_of(&m, 0x30000) == NULL);
+    CHECK(region_hint_make(&m, 0xfffff) == NULL);
+    CHECK(region_hint_make(&m, 0x7ff00000) && m.hint.start == 0x7ff00000 && m.hint.rights == RW);
     struct region_map copy = m;                                       /* a fork's copy */
-    CHECK(hinted(&copy, 0x7ff00000) == &copy.hint && copy.hint.index == m.hint.index);
+    CHECK(region_hint_of(&copy, 0x7ff00000) == &copy.hint && copy.hint.end == m.hint.end);
     CHECK(region_add(&m, 0x40000000, 0x40001000, RW, REGION_DATA, NULL) == 0);
-    CHECK(m.hint.start == m.hint.end);                                /* indices may move */
-    CHECK(hinted(&m, 0x7ff00000) && m.r[m.hint.index].kind == REGION_STACK);
+    CHECK(m.hint.start == m.hint.end && region_hint_of(&m, 0x7ff00000) == NULL);
+    CHECK(region_hint_make(&m, 0x7ff00000) && m.hint.start == 0x7ff00000);
     CHECK(region_set_end(&m, h, 0x100000, 0x7fe00000) == 0);
 
     for (unsigned i = m.n; i < MAX_REGIONS; i++)
