@@ -119,11 +119,11 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
     uint64_t addr = m->mr[0], write = m->mr[1] - KINE_FAULT_READ;
     if (m->tag != pg.fast_tag || write > KINE_FAULT_WRITE - KINE_FAULT_READ || mm_queued())
         return FAST_GENERAL;
-    /* the thread thread_by_tid found last (a fault's sender is never tid
-     * 0, so pg.thread_found is not NULL then) */
+    /* the process of the thread thread_by_tid found last (a fault's
+     * sender is never tid 0, so pg.proc_found is not NULL then) */
     if (__builtin_expect(sender != pg.tid_found, 0))
         return FAST_UNCACHED;
-    struct proc *p = pg.thread_found->proc;
+    struct proc *p = pg.proc_found;
     struct mm *mm = &p->mm;
     const struct region_hint *h = region_hint_of(&mm->regions, addr);
     if (__builtin_expect(!h, 0))
@@ -160,6 +160,8 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
     } else {                         /* absent: the policy's count, then mm_fill */
         if (!pol->mm_fault_absent || (va >= h->file_start && va < h->file_end))
             return FAST_GENERAL;     /* not the policy's zero fill, or the file's page */
+        __asm__("" : "+r"(v));       /* 0, kept in its register: GCC would store a
+                                        constant 0 through an address of its own */
         struct kine_map_entry *e = fast_answer(mm, addr, write, h, v, as);
         uint64_t n = fast_frame();
         e->frame = n;

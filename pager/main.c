@@ -701,14 +701,35 @@ answer_and_receive(kine_tid_t reply_to, const struct kine_msg *m, struct kine_ms
 /* The trap that returned r took a map with the reply to reply_to: the
  * general path's queue, or the fast path's one entry (fast).  The books
  * follow what the kernel did with it.  Out of line, so that the loop
- * keeps nothing across its calls (the message received least of all). */
-static __attribute__((noinline)) void answer_settle(kine_tid_t reply_to, int64_t r, bool fast)
+ * keeps nothing across its calls (the message received least of all);
+ * it returns r for the same reason. */
+static __attribute__((noinline)) int64_t answer_settle(kine_tid_t reply_to, int64_t r, bool fast)
 {
     bool mapped = map_taken(r);
     if (!fast)
         mm_sent(&pager_ops, mapped);
     if (!mapped)
         map_refused(fast ? fault_fast_undo(reply_to) : proc_by_tid(reply_to), r);
+    return r;
+}
+
+/* The fault fast path for the message *in from sender (fastfault.h):
+ * true if it answered, the entry in the IPC buffer and *as its space.  A
+ * thread or region not cached is cached, with the message in m (memory)
+ * across the call, and the path tried again: it then finds both, or the
+ * fault is the general path's. */
+static inline __attribute__((always_inline)) bool
+fast_answered(kine_tid_t sender, struct kine_msg *in, struct kine_msg *m, kine_as_t *as)
+{
+    enum fast_verdict v;
+    while ((v = fault_fast(sender, in, as)) == FAST_UNCACHED) {
+        *m = *in;
+        bool cached = fault_fast_cache(sender, m->mr[0]);
+        *in = *m;
+        if (!cached)
+            return false;
+    }
+    return v == FAST_ANSWERED;
 }
 
 /* The pager's entry, called by libsys/crt0.S. */
@@ -729,7 +750,6 @@ void __kine_start(const struct kine_bootinfo *bi)
     start_init(bi);
 
     kine_tid_t reply_to = 0, sender = 0;
-    kine_as_t fast_as = 0;       /* the fast path's answer waits in the IPC buffer */
     struct kine_msg m = { 0 };   /* the message handle() serves, then its reply */
     for (;;) {
         /* The message received, when r >= 0: the fast path reads it in the
@@ -737,48 +757,26 @@ void __kine_start(const struct kine_bootinfo *bi)
          * only around a call (the compiler would otherwise keep all of it
          * in callee-saved registers) and for handle(). */
         struct kine_msg in;
-        bool staged = false;
-        /* a sleeper's reply has no words: a fast answer's entry, already in
-         * the IPC buffer, stays there */
-        uint64_t deadline = wake_sleepers();
-        int64_t r;
-        if (fast_as) {
-            /* Step 5 for the fault fast path: its one entry and an empty
-             * reply, then the next message, in one trap. */
-            r = kine_map_reply_recv(reply_to, fast_as, 1, &in, deadline, &sender);
-        } else {
-            r = answer_and_receive(reply_to, &m, &in, deadline, &sender, &staged);
+        bool staged;
+        int64_t r = answer_and_receive(reply_to, &m, &in, wake_sleepers(), &sender, &staged);
+        if (staged) {                /* m keeps the message across the calls */
+            m = in;
+            r = answer_settle(reply_to, r, false);
+            in = m;
         }
-        kine_tid_t answered = reply_to;
-        bool fast_answered = fast_as;
         reply_to = 0;
-        fast_as = 0;
-        if (r < 0) {
-            /* a timeout, or the reply target is gone: no message */
-            if (staged || fast_answered)
-                answer_settle(answered, r, fast_answered);
-        } else {
-            if (staged) {            /* m keeps the message across the calls */
-                m = in;
-                answer_settle(answered, r, false);
-                in = m;
-            }
-            enum fast_verdict v;
-            /* a thread or region not cached: cached now, a second try finds
-             * both (or the fault is the general path's) */
-            while ((v = fault_fast(sender, &in, &fast_as)) == FAST_UNCACHED) {
-                m = in;
-                bool cached = fault_fast_cache(sender, m.mr[0]);
-                in = m;
-                if (!cached) {
-                    v = FAST_GENERAL;
-                    break;
-                }
-            }
-            if (v == FAST_ANSWERED) {
-                reply_to = sender;
-                continue;        /* its mapping waits: no paging now (below) */
-            }
+        /* Fault after fault, the fast path answers, and step 5 for it sends
+         * the one entry and an empty reply and receives the next message,
+         * in one trap (a sleeper's reply, before, has no words: the entry
+         * stays in the IPC buffer) */
+        kine_as_t as;
+        while (r >= 0 && fast_answered(sender, &in, &m, &as)) {
+            kine_tid_t to = sender;
+            r = kine_map_reply_recv(to, as, 1, &in, wake_sleepers(), &sender);
+            if (r < 0)
+                answer_settle(to, r, true);
+        }
+        if (r >= 0) {
             m = in;
             pg.serving_thread = thread_by_tid(sender);
             pg.serving = pg.serving_thread ? pg.serving_thread->proc : NULL;

@@ -132,6 +132,7 @@ struct pager {
     struct proc *procs;      /* every process not yet reaped */
     kine_tid_t tid_found;    /* the last thread thread_by_tid found (0: none) */
     struct thread *thread_found;
+    struct proc *proc_found; /* ... and its process */
     struct proc *serving;    /* whose request or fault is being handled */
     struct thread *serving_thread;   /* ... and which of its threads sent it */
     int next_pid;

@@ -28,6 +28,7 @@ struct thread *thread_by_tid_find(kine_tid_t tid)
         if (t->tid == tid && t->proc->state == P_LIVE) {
             pg.tid_found = tid;
             pg.thread_found = t;
+            pg.proc_found = t->proc;
             return t;
         }
     return NULL;
@@ -44,6 +45,7 @@ void thread_remove(struct thread *t)
     if (t == pg.thread_found) {
         pg.tid_found = 0;
         pg.thread_found = NULL;
+        pg.proc_found = NULL;
     }
     for (struct thread **pp = tid_bucket(t->tid); *pp; pp = &(*pp)->tid_next)
         if (*pp == t) {
