@@ -14,10 +14,11 @@
  * the one of the process's last fault (its bounds, rights and program
  * file pages kept in the region map: region_hint_of); when either is
  * another, the loop caches them (fault_fast_cache, fastfault.c) and tries
- * again.  One walk finds the page-map leaf, the frame's count is read in
- * place, the entry is changed in place, and the one map entry goes
- * straight into the IPC buffer for the loop's KSYS_MAP_REPLY_RECV: no
- * queue, no stage, no settle.  The entry changes before the map is sent,
+ * again.  The page-map leaf is the one the process's last fast fault found
+ * if it covers the page (pm_leaf_cached), else one walk finds it; the
+ * frame's count is read in place, the entry is changed in place, and the
+ * one map entry goes straight into the IPC buffer for the loop's
+ * KSYS_MAP_REPLY_RECV: no queue, no stage, no settle.  The entry changes before the map is sent,
  * and what it held is kept (pg.fast_old; the fault's address is
  * pg.fault_addr), so that a refused map puts everything back as mm_sent
  * would (fault_fast_undo, fastfault.c); a copy's shared frame loses its
@@ -130,7 +131,7 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
         return FAST_UNCACHED;
     uint64_t va = addr & ~(KINE_PAGE_SIZE - 1);
     /* a region lies below KINE_HIGH_LIMIT, the page map's top */
-    struct pm_leaf *leaf = h->rights & m->mr[1] ? pm_leaf_in(&mm->pm, va) : NULL;
+    struct pm_leaf *leaf = h->rights & m->mr[1] ? pm_leaf_cached(&mm->pm, va) : NULL;
     if (!leaf || pg.frames.nfree < PAGING_FAULT_FRAMES)
         return FAST_GENERAL;         /* a violation, a leaf to make, or no room (a kill) */
     const struct policy *pol = p->policy;

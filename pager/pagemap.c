@@ -12,6 +12,7 @@
 _Static_assert(PM_FLAG_SWAP << SWAP_TO_SIGN32 == 1u << 31, "SWAP_TO_SIGN32");
 _Static_assert(sizeof(struct pm_leaf) <= PM_NODE_SIZE, "a leaf is one node");
 _Static_assert(sizeof(struct pm_mid) <= PM_NODE_SIZE, "a mid is one node");
+_Static_assert(1UL << PM_LEAF_SHIFT == (uint64_t)PM_FANOUT << KINE_PAGE_SHIFT, "PM_LEAF_SHIFT");
 
 static unsigned idx(uint64_t va, unsigned level)
 {
@@ -35,6 +36,10 @@ static void *node_get(struct pagemap *pm, bool unzeroed)
 
 static void node_put(struct pagemap *pm, void *n)
 {
+    if (n == pm->leaf) {                 /* pm_leaf_cached's no more */
+        pm->leaf_key = 0;
+        pm->leaf = NULL;
+    }
     if (pm->alloc)
         pm->alloc->put(pm->alloc->ctx, n);
     else

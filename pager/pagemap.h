@@ -41,6 +41,11 @@ struct pagemap {
     const struct pm_alloc *alloc;      /* NULL: calloc and free */
     uint64_t count;                    /* resident pages */
     uint64_t nodes;                    /* blocks the tree holds */
+    /* The leaf pm_leaf_cached found last, for the next fault in the same
+     * 2 MiB: leaf_key is 1 + its va >> PM_LEAF_SHIFT (0, as in a zeroed
+     * map: none).  A leaf that goes is forgotten with it (node_put). */
+    uint64_t leaf_key;
+    struct pm_leaf *leaf;
     uint16_t mid_used[PM_FANOUT];      /* leaves under each mid */
     struct pm_mid *mid[PM_FANOUT];
 };
@@ -64,6 +69,21 @@ static inline struct pm_leaf *pm_leaf_in(const struct pagemap *pm, uint64_t va)
     const unsigned bits = 9;                  /* log2(PM_FANOUT) */
     struct pm_mid *mid = pm->mid[va >> (KINE_PAGE_SHIFT + 2 * bits)];
     return mid ? mid->leaf[(va >> (KINE_PAGE_SHIFT + bits)) & (PM_FANOUT - 1)] : NULL;
+}
+/* pm_leaf_in through the map's one-leaf cache: a process faults page
+ * after page in the same 2 MiB, so the walk is mostly skipped. */
+#define PM_LEAF_SHIFT (KINE_PAGE_SHIFT + 9)   /* a leaf covers 2^PM_LEAF_SHIFT bytes */
+static inline struct pm_leaf *pm_leaf_cached(struct pagemap *pm, uint64_t va)
+{
+    uint64_t key = (va >> PM_LEAF_SHIFT) + 1;
+    if (key == pm->leaf_key)
+        return pm->leaf;
+    struct pm_leaf *leaf = pm_leaf_in(pm, va);
+    if (leaf) {
+        pm->leaf_key = key;
+        pm->leaf = leaf;
+    }
+    return leaf;
 }
 /* va's slot in its leaf. */
 static inline unsigned pm_leaf_index(uint64_t va)

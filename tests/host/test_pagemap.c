@@ -213,7 +213,16 @@ int main(void)
     for (uint64_t va = 0x1000000; va < 0x1000000 + 2048 * 4096ULL; va += 4096)
         pm_clear(&pm, va, NULL);
     CHECK(pm.count == 5);
+
+    /* the one-leaf cache: the walk's leaf, forgotten when the leaf goes */
+    CHECK(pm_leaf_cached(&pm, 0x1000) == pm_leaf_in(&pm, 0x1000) && pm.leaf_key != 0);
+    CHECK(pm_leaf_cached(&pm, 0x1ff000) == pm.leaf && pm.leaf == pm_leaf_in(&pm, 0x1000));
+    CHECK(pm_leaf_cached(&pm, 0x200000) == pm_leaf_in(&pm, 0x200000) && pm.leaf != NULL);
+    CHECK(pm_leaf_cached(&pm, 0x1000000) == NULL && pm.leaf == pm_leaf_in(&pm, 0x200000));
+    CHECK(pm_clear(&pm, 0x200000, NULL) == 1 && pm.leaf_key == 0 && pm.leaf == NULL);
+    CHECK(pm_leaf_cached(&pm, 0x200000) == NULL && pm_leaf_cached(&pm, 0x1000) != NULL);
     pm_destroy(&pm);
+    CHECK(pm.leaf_key == 0 && pm.leaf == NULL);
     CHECK(pm.count == 0 && pm_get(&pm, 0x10000, NULL, NULL) == 0);
     return check_done("pagemap");
 }
