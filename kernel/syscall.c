@@ -368,7 +368,7 @@ void syscall_init(bool general_only)
         pager_table[i] = f;
         user_table[i] = f != k_nosys && pager_only(i) ? k_eperm : f;
     }
-    fastpath_on = !general_only;
+    hot.fastpath_on = !general_only;
 }
 
 const syscall_fn *syscall_table(bool privileged)
