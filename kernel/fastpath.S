@@ -391,36 +391,32 @@ fast_map_reply:
     AWAITS_REPLY
     lbu t0, THREAD_KMSG(t2)
     beqz t0, syscall_general
-    ld a3, THREAD_FAULT_PTE(t2)
-    beqz a3, syscall_general
-    /* the entry in our IPC buffer: a4 = va | flags, a5 = frame */
-    ld t0, THREAD_IPCBUF_PA(sp)
-    ld a4, 0(t0)
-    ld a5, 8(t0)
-    slli a2, a4, 64 - PAGE_SHIFT
-    srli a2, a2, 64 - PAGE_SHIFT       /* the flags */
-    sub a4, a4, a2                     /* the page */
-    ld t0, THREAD_FAULT_VA(t2)
-    bne t0, a4, map_reply_general
+    ld a5, THREAD_FAULT_PTE(t2)
+    beqz a5, syscall_general
+    /* The entry, a3 = va | flags and a4 = frame (kept for the general
+     * path), must map the page it faulted on, a7: then a2 = a3 - a7 is
+     * the flags, below 4096, and the flags must be in hot's table, where
+     * a6 = the new PTE's bits, vm_map_pte_bits(flags): 0 for flags a MAP
+     * refuses.  (Another page makes a2 4096 or more, or negative.) */
+    ld a7, THREAD_FAULT_VA(t2)
+    sub a2, a3, a7
+    srli t0, a2, HOT_MAP_FLAGS_SHIFT
+    bnez t0, map_reply_general
     ld t5, THREAD_SPACE(t2)
     ld t0, SPACE_HANDLE(t5)
     bne t0, a1, map_reply_general
-    /* a6 = the new PTE's bits, vm_map_pte_bits(flags) from hot's table:
-     * 0 for flags a MAP refuses */
-    srli t0, a2, HOT_MAP_FLAGS_SHIFT
-    bnez t0, map_reply_general
     add t0, gp, a2
     lbu a6, HOT_MAP_PTE(t0)
     beqz a6, map_reply_general
     ld t0, HOT_POOL_FRAMES(gp)
-    bgeu a5, t0, map_reply_general
-    ld a0, 0(a3)                       /* the old PTE */
+    bgeu a4, t0, map_reply_general
+    ld a0, 0(a5)                       /* the old PTE */
     andi t0, a0, PTE_KERNEL_OWNED
     bnez t0, map_reply_general
-    /* The new PTE (vm_pool_pte): a5 = the frame's ppn, a6 = the PTE ... */
+    /* The new PTE (vm_pool_pte): the frame's ppn and a6 ... */
     ld t0, HOT_POOL_PPN(gp)
-    add a5, a5, t0
-    slli t0, a5, PTE_PPN_SHIFT
+    add t0, a4, t0
+    slli t0, t0, PTE_PPN_SHIFT
     or a6, a6, t0
     lbu t6, HOT_SMP_ON(gp)             /* (kept for ACTIVATE) */
     bnez t6, 21f                       /* other harts' TLBs: below */
@@ -429,16 +425,17 @@ fast_map_reply:
 32: mv t3, a6
     andi t0, a0, PTE_V
     beqz t0, 33f
-    srli t0, a0, PTE_PPN_SHIFT
-    bne t0, a5, 33f
+    xor t0, a0, a6
+    srli t0, t0, PTE_PPN_SHIFT
+    bnez t0, 33f                       /* another frame */
     andi t0, a0, PTE_A | PTE_D
     or t3, t3, t0
-33: lr.d t0, (a3)
+33: lr.d t0, (a5)
     bne t0, a0, 34f
-    sc.d t1, t3, (a3)
+    sc.d t1, t3, (a5)
     bnez t1, 33b
     lhu t0, SPACE_ASID(t5)
-    sfence.vma a4, t0
+    sfence.vma a7, t0
     sb zero, THREAD_KMSG(t2)           /* it re-runs the instruction */
     sd zero, THREAD_PARTNER(t2)
     li t0, THREAD_RECV_BLOCKED
@@ -454,8 +451,9 @@ fast_map_reply:
      * harts' TLBs may hold needs tlb_shootdown: the general path's. */
 21: andi t0, a0, PTE_V
     beqz t0, 32b                       /* nothing was mapped */
-    srli t0, a0, PTE_PPN_SHIFT
-    bne t0, a5, 22f                    /* another frame */
+    xor t0, a0, a6
+    srli t0, t0, PTE_PPN_SHIFT
+    bnez t0, 22f                       /* another frame */
     not t1, a6
     and t1, a0, t1
     andi t1, t1, PTE_V | PTE_R | PTE_W | PTE_X | PTE_U
@@ -465,9 +463,9 @@ fast_map_reply:
     not t1, t1
     and t0, t0, t1
     beqz t0, 32b
-    /* Back to the general path once a2, a6, a7 or a0 is used here: they
-     * hold one entry, no deadline, the call and the thread answered (a1 is
-     * untouched; a3..a5 are not MAP_REPLY_RECV's arguments). */
+    /* Back to the general path once a0, a2, a6 or a7 is used here: they
+     * hold the thread answered, one entry, no deadline and the call (a1,
+     * a3 and a4 are untouched; a5 is not MAP_REPLY_RECV's argument). */
 map_reply_general:
     ld a0, THREAD_TID(t2)
     li a2, 1

@@ -21,7 +21,6 @@
 #define THREAD_PEER           352
 /* ... and those of the fault paths, further on */
 #define THREAD_PAGER          392
-#define THREAD_IPCBUF_PA      400
 #define THREAD_FAULT_VA       488
 #define THREAD_FAULT_PTE      496
 
