@@ -180,8 +180,8 @@ trap_full:
     SAVE_GPRS sp
     csrrw t0, sscratch, zero
     sd t0, REG(2)(sp)
-    csrr t0, sepc
-    sd t0, TF_SEPC(sp)
+    csrr a4, sepc                      /* (fast_fault's message has it) */
+    sd a4, TF_SEPC(sp)
     li t0, 1
     sd t0, TF_FULL(sp)
     ld t4, TF_HART(sp)

@@ -22,8 +22,9 @@
  * the caller left it.  These paths use t0..t6, which the convention lets a
  * system call clobber, and zero them on the way out.  entry.S comes to
  * fast_fault for every other trap from user mode, with all 31 registers
- * in the frame (full = 1), so there it may use any register.  The layouts
- * they rely on are in fastpath.h, checked against the C structures. */
+ * in the frame (full = 1), so there it may use any register, and with a4
+ * = sepc.  The layouts they rely on are in fastpath.h, checked against
+ * the C structures. */
 #include "riscv.h"
 #include "trapframe.h"
 #include "fastpath.h"
@@ -275,7 +276,8 @@ units_then_resume:                     /* the sender's s0 is saved */
  * else goes to trap_c: interrupts, other exceptions, no pager, a busy
  * pager or one with a deadline, an address outside the program window,
  * and a PTE that allows the access (only A or D was missing, or this
- * hart's TLB was behind: vm_fix_ad in trap.c). */
+ * hart's TLB was behind: vm_fix_ad in trap.c).  a4 = sepc, the pc of the
+ * message, from trap_full. */
     .globl fast_fault
 fast_fault:
     csrr a5, scause
@@ -359,7 +361,6 @@ fast_fault:
     sw t0, THREAD_STATE(sp)
     sd t2, THREAD_PARTNER(sp)
     li a1, (FAST_LABEL_FAULT << FAST_TAG_LABEL_SHIFT) | FAST_TAG_KERNEL | FAST_TAG_CALL
-    ld a4, TF_SEPC(sp)
     ld a6, THREAD_TID(sp)
     li a0, 0
     j to_receiver
