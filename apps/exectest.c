@@ -207,13 +207,20 @@ static int killed_pipe_ends(void)
 #define PIPE_BYTES 4096            /* the pager's pipe buffer */
 #define SETTLE_TICKS 5             /* for the children to get stuck */
 
-static pid_t stuck_writer(int p[2])
+/* A child that fills pipe p, says so on `full` (so that what the pipe
+ * holds when it is killed does not depend on how fast it ran: a host with
+ * fewer cores than harts can hold it back for longer than any wait), then
+ * blocks writing one byte more. */
+static pid_t stuck_writer(int p[2], int full[2])
 {
     pid_t c = fork();
     if (c == 0) {
-        static char block[PIPE_BYTES + 1];
+        static char block[PIPE_BYTES];
         close(p[0]);
-        write(p[1], block, sizeof(block));      /* one byte more than fits */
+        close(full[0]);
+        if (write(p[1], block, sizeof(block)) == (ssize_t)sizeof(block))
+            write(full[1], "", 1);
+        write(p[1], block, 1);
         _exit(0);
     }
     return c;
@@ -241,11 +248,15 @@ static pid_t spinning(void)
 
 static int kill_stuck(void)
 {
-    int p[2], ok = 1;
-    if (pipe(p) != 0)
+    int p[2], full[2], ok = 1;
+    char c;
+    if (pipe(p) != 0 || pipe(full) != 0)
         return 0;
-    pid_t kids[] = { stuck_writer(p), stuck_in_ipc(), spinning() };
+    pid_t kids[] = { stuck_writer(p, full), stuck_in_ipc(), spinning() };
     close(p[1]);
+    close(full[1]);
+    ok &= read(full[0], &c, 1) == 1;            /* the pipe is full */
+    close(full[0]);
     kine_sleep_ticks(SETTLE_TICKS);
     for (int i = 0; i < 3; i++) {
         int ws = 0;

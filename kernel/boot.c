@@ -85,6 +85,7 @@ static void split_memory(void)
     kalloc_init(kmem_start, pool_start);
     boot.pool_pa = pool_start;
     boot.pool_frames = (pool_end - pool_start) / PAGE_SIZE;
+    hot_init();
 }
 
 static void map_or_panic(struct space *s, uint64_t va, uint64_t pa, uint64_t flags)

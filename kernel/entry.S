@@ -130,8 +130,8 @@ trap_vector:
     csrrw t0, sscratch, zero
     sd t0, REG(2)(sp)
     sd gp, REG(3)(sp)
-    KERNEL_GP
     ld t4, TF_HART(sp)
+    ld gp, HART_KERNEL_GP(t4)
     KLOCK t4, sp, lost_thread
     andi t0, a7, ~(FAST_KSYS_CALL | FAST_KSYS_REPLY_RECV)
     beqz t0, fast_ipc
@@ -180,12 +180,12 @@ trap_full:
     SAVE_GPRS sp
     csrrw t0, sscratch, zero
     sd t0, REG(2)(sp)
-    csrr t0, sepc
-    sd t0, TF_SEPC(sp)
+    csrr a4, sepc                      /* (fast_fault's message has it) */
+    sd a4, TF_SEPC(sp)
     li t0, 1
     sd t0, TF_FULL(sp)
-    KERNEL_GP
     ld t4, TF_HART(sp)
+    ld gp, HART_KERNEL_GP(t4)
     KLOCK t4, sp, lost_thread
     j fast_fault                     /* a page fault the pager waits for */
     .globl trap_c

@@ -12,7 +12,7 @@
  * the registers a thread keeps are saved and the next thread's loaded in
  * one pass, and nothing else is touched: no C frame, no round trip of the
  * message through memory, no scheduler, and satp written only when the
- * space changes.  kernel.fastpath=off (fastpath_on) turns them all off, so
+ * space changes.  kernel.fastpath=off (hot.fastpath_on) turns them all off, so
  * every test can check that the general path gives the same results.
  *
  * entry.S comes to fast_ipc for a7 = CALL or REPLY_RECV (and 0, 12), and
@@ -22,8 +22,9 @@
  * the caller left it.  These paths use t0..t6, which the convention lets a
  * system call clobber, and zero them on the way out.  entry.S comes to
  * fast_fault for every other trap from user mode, with all 31 registers
- * in the frame (full = 1), so there it may use any register.  The layouts
- * they rely on are in fastpath.h, checked against the C structures. */
+ * in the frame (full = 1), so there it may use any register, and with a4
+ * = sepc.  The layouts they rely on are in fastpath.h, checked against
+ * the C structures. */
 #include "riscv.h"
 #include "trapframe.h"
 #include "fastpath.h"
@@ -86,7 +87,7 @@ fastpath_cold:
     .subsection 0
     .globl fast_ipc
 fast_ipc:
-    lbu t0, fastpath_on                /* kernel.fastpath=off */
+    lbu t0, HOT_FASTPATH_ON(gp)        /* kernel.fastpath=off */
     beqz t0, syscall_general
     li t0, FAST_KSYS_CALL
     beq a7, t0, fast_call
@@ -153,7 +154,7 @@ fast_call:
  * loaded.  If a unit must change hands, go to `units` instead
  * (units_switch), with t2 made the hart's thread and its space active
  * already, and the vector unit maybe changed inline: units_switch works
- * from the hart's state as it finds it.  t6 = smp_on (loaded here unless
+ * from the hart's state as it finds it.  t6 = hot.smp_on (loaded here unless
  * `on` says it is there already); t0, t1, t3, t5 are used. */
 .macro ACTIVATE units, on
     li t0, THREAD_READY
@@ -161,7 +162,7 @@ fast_call:
     sd t4, TF_HART(t2)                 /* t2 runs on this hart now */
     sd t2, HART_CUR(t4)
     .ifb \on
-    lbu t6, smp_on
+    lbu t6, HOT_SMP_ON(gp)
     .endif
     ld t0, THREAD_SPACE(t2)
     ld t1, SPACE_SATP(t0)
@@ -186,10 +187,17 @@ fast_call:
     sfence.vma zero, t5
     j 8b
     .subsection 0
-1:  /* The vector unit (vec_return, thread.h), then the FP unit
-     * (fpu_must_switch): the common changes of the vector unit inline
-     * (vec_toggle's), anything else through `units` (out of line). */
-    lbu t0, THREAD_VEC_USED(t2)
+1:  /* Nothing to do for the units when t2 uses neither and both are off
+     * (each half-word holds the FP and vector bytes); else the vector
+     * unit (vec_return, thread.h), then the FP unit (fpu_must_switch):
+     * the common changes of the vector unit inline (vec_toggle's),
+     * anything else through `units`. */
+    lhu t0, THREAD_UNITS_USED(t2)
+    lhu t1, HART_UNITS_ON(t4)
+    or t0, t0, t1
+    bnez t0, 9f
+    .subsection 1
+9:  lbu t0, THREAD_VEC_USED(t2)
     lbu t1, HART_VEC_ON(t4)
     bnez t0, 4f
     bnez t1, 6f
@@ -197,7 +205,7 @@ fast_call:
     lbu t1, HART_FPU_ON(t4)
     bnez t0, 5f
     bnez t1, \units
-    .subsection 1
+    j 2f
     /* t2 has vector state: on, Clean, if its registers are the unit's */
 4:  ld t0, HART_VEC_OWNER(t4)
     bne t0, t2, \units
@@ -268,7 +276,8 @@ units_then_resume:                     /* the sender's s0 is saved */
  * else goes to trap_c: interrupts, other exceptions, no pager, a busy
  * pager or one with a deadline, an address outside the program window,
  * and a PTE that allows the access (only A or D was missing, or this
- * hart's TLB was behind: vm_fix_ad in trap.c). */
+ * hart's TLB was behind: vm_fix_ad in trap.c).  a4 = sepc, the pc of the
+ * message, from trap_full. */
     .globl fast_fault
 fast_fault:
     csrr a5, scause
@@ -284,7 +293,7 @@ fast_fault:
     li t6, PTE_V | PTE_U | PTE_X
     li t0, EXC_INSN_PAGE_FAULT
     bne a5, t0, trap_c
-1:  lbu t0, fastpath_on
+1:  lbu t0, HOT_FASTPATH_ON(gp)
     beqz t0, trap_c
     ld t2, THREAD_PAGER(sp)
     beqz t2, trap_c
@@ -298,22 +307,27 @@ fast_fault:
     slli s0, s0, PAGE_SHIFT            /* the page */
     /* s1 = its PTE if its leaf table exists, else 0: in the leaf table
      * of the thread's last fault when that covers the page (fault_pte is
-     * kept until its table goes: space_leaf_table_freed), else by a walk
-     * from the root (vm_user_pte).  The page must be in a user window
+     * kept until its table goes: space_leaf_table_freed), as many entries
+     * from fault_pte as pages from fault_va, else by a walk from the root
+     * (vm_user_pte).  The page must be in a user window
      * (vm_user_page_ok): one in the 2 MiB of a user page's is, unless
      * below the program window's base (the windows are 2 MiB-aligned
      * above it). */
     li t1, FAST_USER_BASE
     ld s1, THREAD_FAULT_PTE(sp)
     ld t0, THREAD_FAULT_VA(sp)
+    sub t3, s0, t0
     xor t0, t0, s0
     srli t0, t0, PAGE_SHIFT + PT_INDEX_BITS
     bnez t0, 6f
     beqz s1, 6f
     bltu s0, t1, trap_c
-    srli t0, s1, PAGE_SHIFT
-    slli t0, t0, PAGE_SHIFT
-    j 7f
+    srai t3, t3, PAGE_SHIFT - PTR_SHIFT  /* pages apart, times 8 */
+    add s1, s1, t3
+7:  ld t1, 0(s1)
+    and t1, t1, t6
+    beq t1, t6, trap_c
+    .subsection 1                      /* (2: follows in subsection 0) */
 6:  sub t0, s0, t1
     li t1, FAST_USER_LIMIT - FAST_USER_BASE
     bgeu t0, t1, trap_c
@@ -332,13 +346,12 @@ fast_fault:
     srli t1, t1, PTE_PPN_SHIFT
     slli t0, t1, PAGE_SHIFT
     .endr
-7:  srli t1, s0, PAGE_SHIFT
+    srli t1, s0, PAGE_SHIFT
     andi t1, t1, PT_ENTRIES - 1
     slli t1, t1, PTR_SHIFT
     add s1, t0, t1
-    ld t1, 0(s1)
-    and t1, t1, t6
-    beq t1, t6, trap_c
+    j 7b
+    .subsection 0
 2:  sd s0, THREAD_FAULT_VA(sp)
     sd s1, THREAD_FAULT_PTE(sp)
     sd sp, THREAD_PEER(t2)             /* whom it will answer */
@@ -348,7 +361,6 @@ fast_fault:
     sw t0, THREAD_STATE(sp)
     sd t2, THREAD_PARTNER(sp)
     li a1, (FAST_LABEL_FAULT << FAST_TAG_LABEL_SHIFT) | FAST_TAG_KERNEL | FAST_TAG_CALL
-    ld a4, TF_SEPC(sp)
     ld a6, THREAD_TID(sp)
     li a0, 0
     j to_receiver
@@ -373,69 +385,58 @@ fast_map_reply:
     ld t1, THREAD_NOTIFY_BITS(sp)
     or t0, t0, t1
     bnez t0, syscall_general
-    ld t0, THREAD_SPACE(sp)
-    lbu t0, SPACE_PRIVILEGED(t0)
-    beqz t0, syscall_general           /* the pager's call only */
+    /* The thread we answer waits for its fault's answer from us, so we
+     * are its pager (its partner): a pager's space is privileged
+     * (thread_create's pager is its creator, and THREAD_CREATE is a pager
+     * call), so MAP_REPLY_RECV is ours to make. */
     AWAITS_REPLY
     lbu t0, THREAD_KMSG(t2)
     beqz t0, syscall_general
-    ld a3, THREAD_FAULT_PTE(t2)
-    beqz a3, syscall_general
-    /* the entry in our IPC buffer: a4 = va | flags, a5 = frame */
-    ld t0, THREAD_IPCBUF_PA(sp)
-    ld a4, 0(t0)
-    ld a5, 8(t0)
-    slli a2, a4, 64 - PAGE_SHIFT
-    srli a2, a2, 64 - PAGE_SHIFT       /* the flags */
-    sub a4, a4, a2                     /* the page */
-    ld t0, THREAD_FAULT_VA(t2)
-    bne t0, a4, map_reply_general
+    ld a5, THREAD_FAULT_PTE(t2)
+    beqz a5, syscall_general
+    /* The entry, a3 = va | flags and a4 = frame (kept for the general
+     * path), must map the page it faulted on, a7: then a2 = a3 - a7 is
+     * the flags, below 4096, and the flags must be in hot's table, where
+     * a6 = the new PTE's bits, vm_map_pte_bits(flags): 0 for flags a MAP
+     * refuses.  (Another page makes a2 4096 or more, or negative.) */
+    ld a7, THREAD_FAULT_VA(t2)
+    sub a2, a3, a7
+    srli t0, a2, HOT_MAP_FLAGS_SHIFT
+    bnez t0, map_reply_general
     ld t5, THREAD_SPACE(t2)
     ld t0, SPACE_HANDLE(t5)
     bne t0, a1, map_reply_general
-    andi t0, a2, ~(FAST_RIGHTS_ALL | FAST_MAP_NOAD)
-    bnez t0, map_reply_general         /* vm_map_flags_ok */
-    andi t0, a2, FAST_RIGHT_R
-    beqz t0, map_reply_general
-    la a7, boot
-    ld t0, BOOT_POOL_FRAMES(a7)
-    bgeu a5, t0, map_reply_general
-    ld a0, 0(a3)                       /* the old PTE */
+    add t0, gp, a2
+    lbu a6, HOT_MAP_PTE(t0)
+    beqz a6, map_reply_general
+    ld t0, HOT_POOL_FRAMES(gp)
+    bgeu a4, t0, map_reply_general
+    ld a0, 0(a5)                       /* the old PTE */
     andi t0, a0, PTE_KERNEL_OWNED
     bnez t0, map_reply_general
-    /* The new PTE (vm_pool_pte): a5 = the frame's ppn, a6 = the PTE with
-     * A and D unless NOAD (D only if writable) ... */
-    ld t0, BOOT_POOL_PA(a7)
-    srli t0, t0, PAGE_SHIFT
-    add a5, a5, t0
-    andi a6, a2, FAST_RIGHTS_ALL
-    slli a6, a6, 1                     /* KINE_RIGHT_* << 1 = PTE_R/W/X */
-    ori a6, a6, PTE_U | PTE_V
-    andi t0, a2, FAST_MAP_NOAD
-    bnez t0, 31f
-    ori a6, a6, PTE_A
-    andi t0, a2, FAST_RIGHT_W
-    beqz t0, 31f
-    ori a6, a6, PTE_D
-31: slli t0, a5, PTE_PPN_SHIFT
+    /* The new PTE (vm_pool_pte): the frame's ppn and a6 ... */
+    ld t0, HOT_POOL_PPN(gp)
+    add t0, a4, t0
+    slli t0, t0, PTE_PPN_SHIFT
     or a6, a6, t0
-    lbu t6, smp_on                     /* (kept for ACTIVATE) */
+    lbu t6, HOT_SMP_ON(gp)             /* (kept for ACTIVATE) */
     bnez t6, 21f                       /* other harts' TLBs: below */
     /* ... and old's A and D where old maps the same frame, in one atomic
      * step against a walker of another hart setting them (pte_replace) */
 32: mv t3, a6
     andi t0, a0, PTE_V
     beqz t0, 33f
-    srli t0, a0, PTE_PPN_SHIFT
-    bne t0, a5, 33f
+    xor t0, a0, a6
+    srli t0, t0, PTE_PPN_SHIFT
+    bnez t0, 33f                       /* another frame */
     andi t0, a0, PTE_A | PTE_D
     or t3, t3, t0
-33: lr.d t0, (a3)
+33: lr.d t0, (a5)
     bne t0, a0, 34f
-    sc.d t1, t3, (a3)
+    sc.d t1, t3, (a5)
     bnez t1, 33b
     lhu t0, SPACE_ASID(t5)
-    sfence.vma a4, t0
+    sfence.vma a7, t0
     sb zero, THREAD_KMSG(t2)           /* it re-runs the instruction */
     sd zero, THREAD_PARTNER(t2)
     li t0, THREAD_RECV_BLOCKED
@@ -451,8 +452,9 @@ fast_map_reply:
      * harts' TLBs may hold needs tlb_shootdown: the general path's. */
 21: andi t0, a0, PTE_V
     beqz t0, 32b                       /* nothing was mapped */
-    srli t0, a0, PTE_PPN_SHIFT
-    bne t0, a5, 22f                    /* another frame */
+    xor t0, a0, a6
+    srli t0, t0, PTE_PPN_SHIFT
+    bnez t0, 22f                       /* another frame */
     not t1, a6
     and t1, a0, t1
     andi t1, t1, PTE_V | PTE_R | PTE_W | PTE_X | PTE_U
@@ -462,9 +464,9 @@ fast_map_reply:
     not t1, t1
     and t0, t0, t1
     beqz t0, 32b
-    /* Back to the general path once a2, a6, a7 or a0 is used here: they
-     * hold one entry, no deadline, the call and the thread answered (a1 is
-     * untouched; a3..a5 are not MAP_REPLY_RECV's arguments). */
+    /* Back to the general path once a0, a2, a6 or a7 is used here: they
+     * hold the thread answered, one entry, no deadline and the call (a1,
+     * a3 and a4 are untouched; a5 is not MAP_REPLY_RECV's argument). */
 map_reply_general:
     ld a0, THREAD_TID(t2)
     li a2, 1

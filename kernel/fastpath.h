@@ -14,13 +14,13 @@
 #define THREAD_NOTIFY_BITS    328
 #define THREAD_STATE          336     /* 32 bits */
 #define THREAD_IRQS_PENDING   340     /* 32 bits */
-#define THREAD_KMSG           344     /* 8 bits */
-#define THREAD_FP_USED        345     /* 8 bits */
-#define THREAD_VEC_USED       346     /* 8 bits */
+#define THREAD_UNITS_USED     344     /* 16 bits: fp_used, vec_used */
+#define THREAD_FP_USED        344     /* 8 bits */
+#define THREAD_VEC_USED       345     /* 8 bits */
+#define THREAD_KMSG           346     /* 8 bits */
 #define THREAD_PEER           352
 /* ... and those of the fault paths, further on */
 #define THREAD_PAGER          392
-#define THREAD_IPCBUF_PA      400
 #define THREAD_FAULT_VA       488
 #define THREAD_FAULT_PTE      496
 
@@ -31,16 +31,11 @@
 
 /* struct space */
 #define SPACE_HANDLE          0
-#define SPACE_PRIVILEGED      12      /* 8 bits */
 #define SPACE_ROOT            32
 #define SPACE_ASID            14      /* 16 bits */
 #define SPACE_SATP            24
 #define SPACE_TLB_HARTS       64
 #define SPACE_FLUSH_PENDING   72
-
-/* struct boot_facts (kernel.h): the user frame pool */
-#define BOOT_POOL_PA          32
-#define BOOT_POOL_FRAMES      40
 
 /* the handle table (handle.h): a page of 16-byte slots per 256 handles */
 #define SLOT_OBJ              0
@@ -61,10 +56,6 @@
 #define FAST_FAULT_READ       1
 #define FAST_FAULT_WRITE      2
 #define FAST_FAULT_EXEC       3
-#define FAST_RIGHT_R          1
-#define FAST_RIGHT_W          2
-#define FAST_RIGHTS_ALL       7
-#define FAST_MAP_NOAD         32
 #define FAST_USER_BASE        0x10000
 #define FAST_USER_LIMIT       0x80000000
 

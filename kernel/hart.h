@@ -9,7 +9,7 @@
  * One lock covers the whole kernel (smp.c): a trap takes it on the way in
  * (entry.S, before the fast paths), the way back to user mode drops it, and
  * an idle hart drops it while it waits.  With one hart it is never taken
- * (smp_on is false) and costs a load and a branch each way.  While a hart
+ * (hot.smp_on is false) and costs a load and a branch each way.  While a hart
  * waits for the lock it answers an eviction (HART_EVICT): another hart that
  * destroys this hart's thread makes it leave the thread's address space
  * first, then frees the thread; when the lock comes, entry.S sees that the
@@ -17,6 +17,8 @@
  * (hart_lost_thread) instead. */
 #ifndef KINE_HART_H
 #define KINE_HART_H
+
+#include "hot.h"
 
 #define KSTACK_SHIFT     14
 #define KSTACK_SIZE      (1 << KSTACK_SHIFT)
@@ -28,11 +30,13 @@
 #define HART_CUR         0
 #define HART_FPU_OWNER   8
 #define HART_MASK        16
+#define HART_UNITS_ON    24              /* 16 bits: FPU on, vector on */
 #define HART_FPU_ON      24              /* 8 bits */
-#define HART_EVICT       25              /* 8 bits */
-#define HART_VEC_ON      26              /* 8 bits */
+#define HART_VEC_ON      25              /* 8 bits */
+#define HART_EVICT       26              /* 8 bits */
 #define HART_VEC_OWNER   40
 #define HART_VEC_OWNER_DIRTY 56          /* 8 bits */
+#define HART_KERNEL_GP   96
 
 /* struct klock */
 #define KLOCK_NEXT       0
@@ -50,7 +54,7 @@
  * If another hart destroyed our thread while we waited, go to lost with
  * the hart in t3. */
 .macro KLOCK hart, frame, lost
-    lbu t0, smp_on
+    lbu t0, HOT_SMP_ON(gp)
     beqz t0, 3f
     la t1, klock
     li t2, 1
@@ -100,10 +104,10 @@
 /* Drop the big kernel lock, if it is in use, and wake the harts that
  * sleep waiting for it (klock_wake, entry.S: an SBI IPI; a0, a1, a6 and
  * a7 are kept); hart is a register holding this hart; on, if given, a
- * register holding smp_on already; t0, t1 and ra are used. */
+ * register holding hot.smp_on already; t0, t1 and ra are used. */
 .macro KUNLOCK hart, on
     .ifb \on
-    lbu t0, smp_on
+    lbu t0, HOT_SMP_ON(gp)
     beqz t0, 3f
     .else
     beqz \on, 3f
@@ -139,14 +143,15 @@ struct hart {
     struct thread *fpu_owner;    /* whose values this hart's FP registers hold */
     uint64_t mask;               /* 1 << hart id: its bit in hart masks */
     bool fpu_unit_on;            /* sstatus.FS is not Off */
-    volatile bool evict;         /* leave your thread's space (set by another hart) */
     bool vec_unit_on;            /* sstatus.VS is not Off (vector.c) */
+    volatile bool evict;         /* leave your thread's space (set by another hart) */
     uint64_t hartid;
     struct thread *vec_owner;    /* whose values this hart's vector registers hold */
     uint64_t picks;              /* threads the scheduler gave it (sched_next) */
     bool vec_owner_dirty;        /* ... changed, not saved yet (one hart only) */
     uint64_t saved[4];           /* a0, a1, a6, a7 across klock_wake (entry.S) */
-    uint64_t pad[4];
+    uint64_t kernel_gp;          /* gp in the kernel, &hot: one load for entry.S */
+    uint64_t pad[3];
 };
 
 struct klock {
@@ -154,7 +159,6 @@ struct klock {
     uint64_t sleepers;           /* harts asleep in wfi until it is released */
 };
 
-extern bool smp_on;              /* several harts run: the lock is taken */
 extern struct klock klock;
 extern uint64_t kernel_satp;     /* the kernel's own page table, ASID 0 */
 extern struct hart *harts[MAX_HARTS];

@@ -20,7 +20,7 @@ static struct list timed = { &timed, &timed };   /* receivers with a deadline */
 void sched_ready(struct thread *t)
 {
     t->state = T_READY;
-    if (t->on_runq || t == cur || (smp_on && smp_running_elsewhere(t)))
+    if (t->on_runq || t == cur || (hot.smp_on && smp_running_elsewhere(t)))
         return;
     t->on_runq = true;
     t->qnext = NULL;
@@ -114,7 +114,7 @@ void timer_interrupt(void)
  * their owners may run on another hart). */
 static void __attribute__((noinline)) idle(void)
 {
-    if (smp_on) {
+    if (hot.smp_on) {
         csr_write(satp, kernel_satp);
         fpu_park();
         vec_park();
@@ -122,7 +122,7 @@ static void __attribute__((noinline)) idle(void)
         klock_release();
     }
     __asm__ volatile("wfi");
-    if (smp_on) {
+    if (hot.smp_on) {
         klock_acquire();
         smp_idle_leave();
     }
@@ -149,7 +149,7 @@ struct thread *sched_next(void)
     /* Threads left over that this hart cannot run: an idle hart takes one.
      * (Waking one for each thread made ready instead sent the partner of
      * almost every IPC to another hart, and the caller's space with it.) */
-    if (smp_on && runq_head)
+    if (hot.smp_on && runq_head)
         smp_wake_idle();
     return cur;
 }

@@ -19,13 +19,12 @@ _Static_assert(__builtin_offsetof(struct hart, thread) == HART_CUR &&
 _Static_assert(__builtin_offsetof(struct klock, next) == KLOCK_NEXT &&
                __builtin_offsetof(struct klock, owner) == KLOCK_OWNER &&
                __builtin_offsetof(struct klock, sleepers) == KLOCK_SLEEPERS, "hart.h: klock");
-_Static_assert(__builtin_offsetof(struct hart, saved) == HART_SAVED, "hart.h: saved");
-_Static_assert(sizeof(bool) == 1, "entry.S reads smp_on as a byte");
+_Static_assert(__builtin_offsetof(struct hart, saved) == HART_SAVED &&
+               __builtin_offsetof(struct hart, kernel_gp) == HART_KERNEL_GP, "hart.h: saved");
 
 extern char kstacks[];            /* entry.S: MAX_HARTS stacks of KSTACK_SIZE */
 extern void secondary_entry(void);
 
-bool smp_on;
 struct klock klock;
 uint64_t kernel_satp;
 struct hart *harts[MAX_HARTS];
@@ -44,6 +43,7 @@ void smp_init(const struct fdt_info *fi, uint64_t boot_hartid)
 {
     struct hart *h = hart_slot(0);
     memset(h, 0, sizeof(*h));
+    h->kernel_gp = (uint64_t)&hot;
     h->hartid = boot_hartid;
     h->mask = 1UL << boot_hartid;
     harts[nharts++] = h;
@@ -58,6 +58,7 @@ void smp_init(const struct fdt_info *fi, uint64_t boot_hartid)
         }
         h = hart_slot(nharts);
         memset(h, 0, sizeof(*h));
+        h->kernel_gp = (uint64_t)&hot;
         h->hartid = id;
         h->mask = 1UL << id;
         harts[nharts++] = h;
@@ -115,7 +116,7 @@ void smp_start(void)
         kprintf("kernel: 1 hart: %lu\n", harts[0]->hartid);
         return;
     }
-    smp_on = true;
+    hot.smp_on = true;
     klock_acquire();
     unsigned kept = 1;
     for (unsigned i = 1; i < nharts; i++) {
@@ -152,7 +153,7 @@ void smp_wake_idle(void)
 
 void smp_report(void)
 {
-    if (!smp_on)
+    if (!hot.smp_on)
         return;
     kputs("kernel: harts");
     for_each_hart(h)

@@ -98,14 +98,23 @@ static int64_t sys_thread_destroy(struct thread *t, uint64_t tid)
     return 0;
 }
 
-/* Map n entries from the caller's IPC buffer.  Every entry is checked and
- * every page table made before the first PTE changes, so the call maps all
- * n pages or changes nothing (-KINE_ENOMEM leaves only empty tables).  A
- * batch is usually sorted, so one table walk serves each 2 MiB run. */
-static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
+/* Entry i of a MAP: *first, then the caller's IPC buffer from 1 on. */
+static inline const struct kine_map_entry *map_entry(const struct kine_map_entry *first,
+                                                     const struct kine_map_entry *buf, uint64_t i)
+{
+    return i ? &buf[i] : first;
+}
+
+/* Map n entries: the first is *first, the others from the caller's IPC
+ * buffer (at 1..n-1; MAP's first is the buffer's too, MAP_REPLY_RECV's
+ * comes in registers).  Every entry is checked and every page table made
+ * before the first PTE changes, so the call maps all n pages or changes
+ * nothing (-KINE_ENOMEM leaves only empty tables).  A batch is usually
+ * sorted, so one table walk serves each 2 MiB run. */
+static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n, const struct kine_map_entry *first)
 {
     struct space *s = space_lookup(h);
-    const struct kine_map_entry *e = (const struct kine_map_entry *)t->ipcbuf_pa;
+    const struct kine_map_entry *buf = (const struct kine_map_entry *)t->ipcbuf_pa;
     uint64_t *pte[KINE_MAP_BATCH];
     uint64_t *table = NULL, table_key = ~0UL;
     if (!s)
@@ -113,12 +122,13 @@ static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
     if (n == 0 || n > KINE_MAP_BATCH)
         return -KINE_EINVAL;
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t va = e[i].va_rights & ~(PAGE_SIZE - 1), r = e[i].va_rights & (PAGE_SIZE - 1);
+        const struct kine_map_entry *e = map_entry(first, buf, i);
+        uint64_t va = e->va_rights & ~(PAGE_SIZE - 1), r = e->va_rights & (PAGE_SIZE - 1);
         if (!vm_user_range_ok(va, 1))
             return -KINE_EFAULT;
         if (!vm_map_flags_ok(r))
             return -KINE_EINVAL;
-        if (e[i].frame >= boot.pool_frames)
+        if (e->frame >= boot.pool_frames)
             return -KINE_ERANGE;
         if ((va >> MEGAPAGE_SHIFT) != table_key) {
             int err;
@@ -133,9 +143,10 @@ static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
     }
     bool narrowed = false;
     for (uint64_t i = 0; i < n; i++) {
+        const struct kine_map_entry *e = map_entry(first, buf, i);
         uint64_t old = *pte[i], new;
         do                           /* A/D of the old frame kept (vm.h) */
-            new = vm_pool_pte(old, e[i].frame, e[i].va_rights & (PAGE_SIZE - 1));
+            new = vm_pool_pte(old, e->frame, e->va_rights & (PAGE_SIZE - 1));
         while (!pte_replace(pte[i], &old, new));
         narrowed |= vm_pte_narrowed(old, new);
     }
@@ -143,7 +154,7 @@ static int64_t sys_map(struct thread *t, uint64_t h, uint64_t n)
         sfence_vma_asid(s->asid);
     } else {
         for (uint64_t i = 0; i < n; i++)
-            sfence_vma_page(e[i].va_rights & ~(PAGE_SIZE - 1), s->asid);
+            sfence_vma_page(map_entry(first, buf, i)->va_rights & ~(PAGE_SIZE - 1), s->asid);
     }
     if (narrowed)
         tlb_shootdown(s);
@@ -291,7 +302,10 @@ static sysret k_thread_destroy(SYSCALL_ARGS)
 {
     return sysret_value(sys_thread_destroy(cur, a0));
 }
-static sysret k_map(SYSCALL_ARGS) { return sysret_value(sys_map(cur, a0, a1)); }
+static sysret k_map(SYSCALL_ARGS)
+{
+    return sysret_value(sys_map(cur, a0, a1, (const struct kine_map_entry *)cur->ipcbuf_pa));
+}
 static sysret k_unmap(SYSCALL_ARGS) { return sysret_value(sys_unmap(a0, a1, a2)); }
 static sysret k_protect(SYSCALL_ARGS) { return sysret_value(sys_protect(a0, a1, a2, a3)); }
 static sysret k_poweroff(SYSCALL_ARGS) { poweroff((int)(a0 & 0xff)); }
@@ -311,11 +325,13 @@ static sysret k_as_accessed(SYSCALL_ARGS)
 }
 static sysret k_notify(SYSCALL_ARGS) { return sysret_value(ipc_notify(a0, a1)); }
 
-/* A fault's answer in one trap: map, then reply (empty) and receive.  If
- * the map fails, nothing is sent or received. */
+/* A fault's answer in one trap: map (the first entry in a3 and a4), then
+ * reply (empty) and receive.  If the map fails, nothing is sent or
+ * received. */
 sysret syscall_map_reply_recv(SYSCALL_ARGS)
 {
-    int64_t r = sys_map(cur, a1, a2);
+    const struct kine_map_entry first = { .va_rights = a3, .frame = a4 };
+    int64_t r = sys_map(cur, a1, a2, &first);
     if (r < 0)
         return sysret_value(r);
     return ipc_general(a0, 0, 0, 0, 0, 0, a6, KSYS_REPLY_RECV);
@@ -368,7 +384,7 @@ void syscall_init(bool general_only)
         pager_table[i] = f;
         user_table[i] = f != k_nosys && pager_only(i) ? k_eperm : f;
     }
-    fastpath_on = !general_only;
+    hot.fastpath_on = !general_only;
 }
 
 const syscall_fn *syscall_table(bool privileged)

@@ -51,7 +51,4 @@ const syscall_fn *syscall_table(bool privileged);
 sysret ipc_general(SYSCALL_ARGS);
 sysret syscall_map_reply_recv(SYSCALL_ARGS);
 
-/* kernel.fastpath=off: fastpath.S leaves every trap to the general path. */
-extern bool fastpath_on;
-
 #endif

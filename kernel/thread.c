@@ -140,7 +140,7 @@ int thread_create(struct space *s, uint64_t ipcbuf_va, struct thread *pager, str
 void thread_destroy(struct thread *t)
 {
     /* A thread another hart runs leaves it first: its frame stays ours. */
-    struct hart *elsewhere = smp_on ? smp_running_elsewhere(t) : NULL;
+    struct hart *elsewhere = hot.smp_on ? smp_running_elsewhere(t) : NULL;
     if (elsewhere)
         smp_evict(elsewhere);
     ipc_detach(t);

@@ -71,9 +71,9 @@ struct thread {
     uint64_t notify_bits;   /* notified (KSYS_NOTIFY), not yet received */
     enum thread_state state;
     uint32_t irqs_pending;  /* its interrupts claimed, not yet received (irq.c) */
-    bool kmsg;              /* the pending send is a kernel-made message */
     bool fp_used;           /* has its own FP state (fpu.c) */
     bool vec_used;          /* has its own vector state (vector.c) */
+    bool kmsg;              /* the pending send is a kernel-made message */
     /* The partner of its last fast IPC, or NULL: the next call or reply
      * that names it by tid skips the handle table.  Never a dangling
      * pointer: ipc_detach clears it in every thread before a thread goes. */
@@ -116,14 +116,12 @@ THREAD_OFFSET_IS(fp_used, THREAD_FP_USED);
 THREAD_OFFSET_IS(vec_used, THREAD_VEC_USED);
 THREAD_OFFSET_IS(peer, THREAD_PEER);
 THREAD_OFFSET_IS(pager, THREAD_PAGER);
-THREAD_OFFSET_IS(ipcbuf_pa, THREAD_IPCBUF_PA);
 THREAD_OFFSET_IS(fault_va, THREAD_FAULT_VA);
 THREAD_OFFSET_IS(fault_pte, THREAD_FAULT_PTE);
 _Static_assert(sizeof(enum thread_state) == 4 && T_READY == THREAD_READY &&
                T_RECV_BLOCKED == THREAD_RECV_BLOCKED && T_REPLY_BLOCKED == THREAD_REPLY_BLOCKED,
                "fastpath.h: thread states");
 _Static_assert(__builtin_offsetof(struct space, handle) == SPACE_HANDLE &&
-               __builtin_offsetof(struct space, privileged) == SPACE_PRIVILEGED &&
                __builtin_offsetof(struct space, root) == SPACE_ROOT &&
                __builtin_offsetof(struct space, satp) == SPACE_SATP &&
                __builtin_offsetof(struct space, asid) == SPACE_ASID &&
@@ -181,7 +179,7 @@ static inline void space_activate(struct space *s)
     if (csr_read(satp) != s->satp) {
         csr_write(satp, s->satp);
         uint64_t me = this_hart()->mask;
-        if (smp_on) {                        /* the TLB sets: only with other harts */
+        if (hot.smp_on) {                        /* the TLB sets: only with other harts */
             s->tlb_harts |= me;
             if (s->flush_pending & me) {     /* a shootdown it was spared (tlb.c) */
                 s->flush_pending &= ~me;
@@ -278,7 +276,7 @@ static inline bool vec_must_call(const struct thread *t)
     const struct hart *h = this_hart();
     if (t->vec_used)
         return t != h->vec_owner;
-    return h->vec_unit_on && smp_on &&
+    return h->vec_unit_on && hot.smp_on &&
            (csr_read(sstatus) & SSTATUS_VS_MASK) == SSTATUS_VS_DIRTY;
 }
 

@@ -3,7 +3,7 @@
  * harts may hold it: those that made the space active since its whole ASID
  * was last dropped everywhere (struct space.tlb_harts, set by
  * space_activate and the fast paths once there is more than one hart:
- * with one, there is nobody to shoot down; smp_on is settled before the
+ * with one, there is nobody to shoot down; hot.smp_on is settled before the
  * first user space runs).  Of those, the ones that run the
  * space now (their current thread is in it: we hold the big lock, so each
  * is in user mode or waits for the lock) drop its whole ASID before we go
@@ -63,7 +63,7 @@ void tlb_shootdown_all(struct space *s)
 
 void tlb_report(void)
 {
-    if (smp_on)
+    if (hot.smp_on)
         kprintf("kernel: %lu TLB shootdowns, %lu deferred to the next switch%s\n",
                 shootdowns, marked, tlb_shootdown_off ? " (kernel.shootdown=off: none made)" : "");
 }

@@ -62,7 +62,7 @@ void trap_user(struct trapframe *tf)
             sched_run();                       /* only A or D was missing: re-run */
     }
     t->fault_va = va;
-    t->fault_pte = fastpath_on ? pte : NULL;   /* for fastpath.S only */
+    t->fault_pte = hot.fastpath_on ? pte : NULL;   /* for fastpath.S only */
     if (!t->pager) {
         kprintf("kernel: pager faulted: cause %lu addr 0x%lx pc 0x%lx\n", cause, stval, tf->sepc);
         poweroff(KINE_EXIT_PAGER_DIED);

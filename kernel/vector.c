@@ -128,7 +128,7 @@ static void forget_owner(const struct thread *t)
 void vec_switch(struct thread *t)
 {
     struct hart *h = this_hart();
-    unit_off(h, smp_on || t->vec_used);
+    unit_off(h, hot.smp_on || t->vec_used);
     if (!t->vec_used)
         return;                                /* the owner's values stay */
     if (h->vec_owner != t) {

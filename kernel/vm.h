@@ -147,16 +147,27 @@ static inline uint64_t vm_rights_to_pte(uint64_t r)
     return (r & KINE_RIGHTS_ALL) << 1;
 }
 
-/* The PTE that maps pool frame `frame` with MAP flags r (checked) in place
- * of old: A and D set unless KINE_MAP_NOAD, and kept from old when old
- * maps the same frame, so a remap never loses the news that the page was
- * used or written. */
-static inline uint64_t vm_pool_pte(uint64_t old, uint64_t frame, uint64_t r)
+/* The PTE bits below the ppn of a pool frame mapped with MAP flags r: A
+ * and D set unless KINE_MAP_NOAD (D only if writable); 0 for flags a MAP
+ * refuses.  (hot.h keeps the answer for every r, for fastpath.S.) */
+static inline uint64_t vm_map_pte_bits(uint64_t r)
 {
-    uint64_t ppn = (boot.pool_pa >> PAGE_SHIFT) + frame;
+    if (!vm_map_flags_ok(r))
+        return 0;
     uint64_t flags = vm_rights_to_pte(r) | PTE_U | PTE_V;
     if (!(r & KINE_MAP_NOAD))
         flags |= PTE_A | ((r & KINE_RIGHT_W) ? PTE_D : 0);
+    return flags;
+}
+
+/* The PTE that maps pool frame `frame` with MAP flags r (checked) in place
+ * of old: vm_map_pte_bits's, with A and D kept from old when old maps the
+ * same frame, so a remap never loses the news that the page was used or
+ * written. */
+static inline uint64_t vm_pool_pte(uint64_t old, uint64_t frame, uint64_t r)
+{
+    uint64_t ppn = (boot.pool_pa >> PAGE_SHIFT) + frame;
+    uint64_t flags = vm_map_pte_bits(r);
     if ((old & PTE_V) && (old >> PTE_PPN_SHIFT) == ppn)
         flags |= old & (PTE_A | PTE_D);
     return (ppn << PTE_PPN_SHIFT) | flags;

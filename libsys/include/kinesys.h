@@ -135,27 +135,38 @@ static inline int64_t kine_unmap(kine_as_t as, uint64_t va, uint64_t npages)
 { return kine_syscall(KSYS_UNMAP, as, va, npages, 0, 0); }
 static inline int64_t kine_protect(kine_as_t as, uint64_t va, uint64_t npages, uint64_t rights)
 { return kine_syscall(KSYS_PROTECT, as, va, npages, rights, 0); }
-/* Map n queued entries into as, answer dest (a faulted thread) with an empty
- * reply, and receive into m, all in one trap.  Only a0..a2 and a6 carry
- * anything into the kernel, so nothing of m is loaded for it.  As with
+/* Map n entries into as -- first, then entries 1..n-1 of the IPC buffer --
+ * answer dest (a faulted thread) with an empty reply, and receive into m,
+ * all in one trap.  Nothing of m is loaded for it.  As with
  * kine_reply_recv_into, m and *sender are written whatever the result:
  * they hold the message only when it is 0. */
-static inline int64_t kine_map_reply_recv(kine_tid_t dest, kine_as_t as, uint64_t n,
-                                          struct kine_msg *m, uint64_t deadline,
-                                          kine_tid_t *sender)
+static inline int64_t kine_map_first_reply_recv(kine_tid_t dest, kine_as_t as, uint64_t n,
+                                                struct kine_map_entry first,
+                                                struct kine_msg *m, uint64_t deadline,
+                                                kine_tid_t *sender)
 {
     register uint64_t r0 __asm__("a0") = dest;
     register uint64_t r1 __asm__("a1") = as;
     register uint64_t r2 __asm__("a2") = n;
-    register uint64_t r3 __asm__("a3"), r4 __asm__("a4"), r5 __asm__("a5");
+    register uint64_t r3 __asm__("a3") = first.va_rights, r4 __asm__("a4") = first.frame;
+    register uint64_t r5 __asm__("a5");
     register uint64_t r6 __asm__("a6") = deadline;
     register uint64_t r7 __asm__("a7") = KSYS_MAP_REPLY_RECV;
-    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "=r"(r3), "=r"(r4), "=r"(r5), "+r"(r6),
+    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "=r"(r5), "+r"(r6),
                      "+r"(r7) : : KINE_ECALL_CLOBBERS);
     m->tag = r1;
     m->mr[0] = r2; m->mr[1] = r3; m->mr[2] = r4; m->mr[3] = r5;
     *sender = r6;
     return (int64_t)r0;
+}
+uint64_t *kine_ipcbuf(void);   /* (below) */
+/* kine_map_first_reply_recv with all n entries in the IPC buffer, as for kine_map. */
+static inline int64_t kine_map_reply_recv(kine_tid_t dest, kine_as_t as, uint64_t n,
+                                          struct kine_msg *m, uint64_t deadline,
+                                          kine_tid_t *sender)
+{
+    const struct kine_map_entry *e = (const struct kine_map_entry *)kine_ipcbuf();
+    return kine_map_first_reply_recv(dest, as, n, e[0], m, deadline, sender);
 }
 static inline int64_t kine_sys_poweroff(int status)
 { return kine_syscall(KSYS_POWEROFF, (uint64_t)status, 0, 0, 0, 0); }

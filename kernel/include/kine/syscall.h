@@ -64,9 +64,11 @@ enum kine_sysno {
     KSYS_UNMAP         = 22, /* PAGER (as, va, npages) */
     KSYS_PROTECT       = 23, /* PAGER (as, va, npages, rights) */
     KSYS_POWEROFF      = 24, /* PAGER (status): QEMU exits with status */
-    KSYS_MAP_REPLY_RECV= 25, /* PAGER (dest, as, n, -, -, -, deadline): MAP
-                                (as, n), then an empty REPLY to dest and RECV;
-                                if the map fails nothing is sent or received */
+    KSYS_MAP_REPLY_RECV= 25, /* PAGER (dest, as, n, va_rights, frame, -,
+                                deadline): MAP (as, n) of the entry in a3/a4
+                                and entries 1..n-1 of the IPC buffer, then an
+                                empty REPLY to dest and RECV; if the map
+                                fails nothing is sent or received */
     KSYS_AS_QUERY      = 26, /* PAGER (as, va, npages): up to KINE_MAP_BATCH
                                 struct kine_map_entry into the IPC buffer, one
                                 per present PTE in the range (va | rights |
