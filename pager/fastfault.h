@@ -17,8 +17,8 @@
  * again.  The page-map leaf is the one the process's last fast fault found
  * if it covers the page (pm_leaf_cached), else one walk finds it; the
  * frame's count is read in place, the entry is changed in place, and the
- * one map entry goes straight into the IPC buffer for the loop's
- * KSYS_MAP_REPLY_RECV: no queue, no stage, no settle.  The entry changes before the map is sent,
+ * one map entry goes in registers with the loop's KSYS_MAP_REPLY_RECV: no
+ * queue, no stage, no settle.  The entry changes before the map is sent,
  * and what it held is kept (pg.fast_old; the fault's address is
  * pg.fault_addr), so that a refused map puts everything back as mm_sent
  * would (fault_fast_undo, fastfault.c); a copy's shared frame loses its
@@ -53,7 +53,7 @@ _Static_assert(KINE_HIGH_LIMIT == PM_VA_TOP, "every region is within the page ma
 
 /* What fault_fast made of a message. */
 enum fast_verdict {
-    FAST_ANSWERED,   /* the answer waits in the IPC buffer */
+    FAST_ANSWERED,   /* the answer is ready: its entry, its space */
     FAST_GENERAL,    /* not the fast path's: handle() it */
     FAST_UNCACHED,   /* the sender's thread or the fault's region is not the
                         one cached: fault_fast_cache, then try again */
@@ -86,12 +86,12 @@ static inline __attribute__((always_inline)) uint64_t fast_frame(void)
 
 /* The steps every answer begins with, the general path's (handle_fault's
  * and the policy's) in its order: the stamp, the fault counted by access,
- * what the entry held kept for fault_fast_undo, the map entry (but its
- * frame) written into the IPC buffer and the space to map it into.  Its
- * frame comes last, with the rest of each answer's own steps. */
-static inline __attribute__((always_inline)) struct kine_map_entry *
+ * what the entry held kept for fault_fast_undo, the map entry's page and
+ * rights and the space to map it into.  Its frame comes last, with the
+ * rest of each answer's own steps. */
+static inline __attribute__((always_inline)) void
 fast_answer(struct mm *mm, uint64_t addr, uint64_t write, const struct region_hint *h,
-            uint32_t v, kine_as_t *as)
+            uint32_t v, struct kine_map_entry *e, kine_as_t *as)
 {
     pg.stats.fault_received = kine_rdinstret();
     pg.fault_addr = addr;
@@ -100,21 +100,18 @@ fast_answer(struct mm *mm, uint64_t addr, uint64_t write, const struct region_hi
     else
         COUNT_MM(mm, faults_read);
     pg.fast_old = v;
-    struct kine_map_entry *e = pg.ipcbuf;
     e->va_rights = (addr & ~(KINE_PAGE_SIZE - 1)) | h->rights;
     *as = mm->as;
-    return e;
 }
 
 /* Answer m, a message from thread sender, if it is a fault that the
  * general path would answer with one mapping (a remap, a copy or a zero
- * fill) and nothing else: FAST_ANSWERED, the one entry in the IPC buffer
- * and *as the space to map it into, for KSYS_MAP_REPLY_RECV with an empty
- * reply; or FAST_GENERAL or FAST_UNCACHED, m untouched and nothing
- * changed.  The entry is written before the copy or fill, so that little
- * lives across the call. */
+ * fill) and nothing else: FAST_ANSWERED, the one entry in *e and *as the
+ * space to map it into, for KSYS_MAP_REPLY_RECV (the entry in registers)
+ * with an empty reply; or FAST_GENERAL or FAST_UNCACHED, m untouched and
+ * nothing changed. */
 static inline __attribute__((always_inline)) enum fast_verdict
-fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
+fault_fast(kine_tid_t sender, const struct kine_msg *m, struct kine_map_entry *e, kine_as_t *as)
 {
     /* write: 1 for a write fault, 0 for a read, more for anything else */
     uint64_t addr = m->mr[0], write = m->mr[1] - KINE_FAULT_READ;
@@ -145,7 +142,7 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
             return FAST_GENERAL;
         uint64_t f = pm_slot_frame_of((int32_t)v);
         uint16_t *count = &pg.frames.ref[f], held = *count;   /* a pool frame's */
-        struct kine_map_entry *e = fast_answer(mm, addr, write, h, v, as);
+        fast_answer(mm, addr, write, h, v, e, as);
         if (held == 1) {             /* remap_frame: a COW reuse, for a write */
             COUNT_MM(mm, faults_cow_reuse);
             leaf->slot[i] = (uint32_t)f + 1;   /* its flags go, as pm_exchange's would */
@@ -163,7 +160,7 @@ fault_fast(kine_tid_t sender, const struct kine_msg *m, kine_as_t *as)
             return FAST_GENERAL;     /* not the policy's zero fill, or the file's page */
         __asm__("" : "+r"(v));       /* 0, kept in its register: GCC would store a
                                         constant 0 through an address of its own */
-        struct kine_map_entry *e = fast_answer(mm, addr, write, h, v, as);
+        fast_answer(mm, addr, write, h, v, e, as);
         uint64_t n = fast_frame();
         e->frame = n;
         uint64_t *absent = p->env->absent_count;

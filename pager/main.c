@@ -714,15 +714,16 @@ static __attribute__((noinline)) int64_t answer_settle(kine_tid_t reply_to, int6
 }
 
 /* The fault fast path for the message *in from sender (fastfault.h):
- * true if it answered, the entry in the IPC buffer and *as its space.  A
+ * true if it answered, the entry in *e and *as its space.  A
  * thread or region not cached is cached, with the message in m (memory)
  * across the call, and the path tried again: it then finds both, or the
  * fault is the general path's. */
 static inline __attribute__((always_inline)) bool
-fast_answered(kine_tid_t sender, struct kine_msg *in, struct kine_msg *m, kine_as_t *as)
+fast_answered(kine_tid_t sender, struct kine_msg *in, struct kine_msg *m,
+              struct kine_map_entry *e, kine_as_t *as)
 {
     enum fast_verdict v;
-    while ((v = fault_fast(sender, in, as)) == FAST_UNCACHED) {
+    while ((v = fault_fast(sender, in, e, as)) == FAST_UNCACHED) {
         *m = *in;
         bool cached = fault_fast_cache(sender, m->mr[0]);
         *in = *m;
@@ -737,7 +738,6 @@ void __kine_start(const struct kine_bootinfo *bi)
 {
     pg.bi = bi;
     pg.pool_va = bi->pool_va;
-    pg.ipcbuf = (void *)bi->ipcbuf_va;
     kine_set_ipcbuf(bi->ipcbuf_va);
     if (bi->magic != KINE_BOOTINFO_MAGIC)
         kine_sys_poweroff(KINE_EXIT_NO_INIT);
@@ -766,13 +766,13 @@ void __kine_start(const struct kine_bootinfo *bi)
         }
         reply_to = 0;
         /* Fault after fault, the fast path answers, and step 5 for it sends
-         * the one entry and an empty reply and receives the next message,
-         * in one trap (a sleeper's reply, before, has no words: the entry
-         * stays in the IPC buffer) */
+         * the one entry (in registers) and an empty reply and receives the
+         * next message, in one trap */
+        struct kine_map_entry e;
         kine_as_t as;
-        while (r >= 0 && fast_answered(sender, &in, &m, &as)) {
+        while (r >= 0 && fast_answered(sender, &in, &m, &e, &as)) {
             kine_tid_t to = sender;
-            r = kine_map_reply_recv(to, as, 1, &in, wake_sleepers(), &sender);
+            r = kine_map_first_reply_recv(to, as, 1, e, &in, wake_sleepers(), &sender);
             if (r < 0)
                 answer_settle(to, r, true);
         }

@@ -114,7 +114,6 @@ struct pipe {
 struct pager {
     const struct kine_bootinfo *bi;
     uint64_t pool_va;        /* bi->pool_va, where the pool is mapped (frame_ptr) */
-    void *ipcbuf;            /* bi->ipcbuf_va, the pager's IPC buffer */
     const struct policy *policy;    /* the default for init (pager.policy=) */
     const struct reclaim *reclaim;  /* the replacement policy (pager.reclaim=) */
     uint64_t frames_cap;     /* pager.frames=N: the pool is cut to N frames */
@@ -153,8 +152,8 @@ struct pager {
      * disk (paging.c): one comparison says whether the path is on and the
      * message a fault */
     uint64_t fast_tag;
-    /* What the page-map entry the fast path's answer (waiting in the IPC
-     * buffer) changed held before, for fault_fast_undo (fastfault.h; the
+    /* What the page-map entry the fast path's answer (about to be sent)
+     * changed held before, for fault_fast_undo (fastfault.h; the
      * fault's address is fault_addr): 0, nothing (a fill) */
     uint32_t fast_old;
     uint64_t alloc_calls, injected;
