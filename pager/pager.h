@@ -124,8 +124,10 @@ struct pager {
     uint64_t heap_frames;    /* frames the pager's own heap uses */
     uint64_t fault_addr;     /* the fault being answered */
     bool fault_deferred;     /* ... will be answered later (paging) */
-    /* The core's counters but those every process keeps for itself,
-     * which memstats_fill adds up (its live ones and retired) */
+    /* The core's counters, but for the fields memstats_fill makes when
+     * asked: the ones every process keeps for itself, added up (the live
+     * processes' and retired), pages_copied from them, frames_in_use and
+     * frames_peak */
     struct kine_memstats stats;
     struct kine_proc_counters retired;   /* of processes whose records are gone */
     struct proc *procs;      /* every process not yet reaped */
