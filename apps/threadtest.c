@@ -265,13 +265,18 @@ static int64_t raw_create(uint64_t pc, uint64_t sp, uint64_t arg)
     return r < 0 ? r : (int64_t)m.mr[0];
 }
 
-static int64_t second_join_result;
-static volatile int joining;
+static volatile int64_t rival_target;
+static volatile int64_t rival_res[2];  /* each rival's join of the target */
+static volatile int rivals_left;        /* joins not returned yet */
 
-static void *joins_other(void *arg)
+/* Two rivals join one thread: whichever join comes second is refused
+ * (EINVAL) at once, the other waits for the thread's end.  Which comes
+ * first is the harts' choice (with several, either may be). */
+static void *joins_rival_target(void *arg)
 {
-    joining = 1;
-    second_join_result = kine_thread_join((int64_t)(uintptr_t)arg, NULL);
+    int self = (int)(uintptr_t)arg;
+    rival_res[self] = kine_thread_join(rival_target, NULL);
+    __atomic_fetch_sub(&rivals_left, 1, __ATOMIC_SEQ_CST);
     return NULL;
 }
 
@@ -361,18 +366,20 @@ static int errors(void)
     kine_expect(&t, "a thread joining main", kine_thread_join(jm, &v), 0);
     kine_expect(&t, "... gets EINVAL", (int64_t)(uintptr_t)v, KINE_EINVAL);
     stop = 0;
-    joining = 0;
-    int64_t target = kine_thread_create(until_stopped, NULL, NULL);
-    int64_t j1 = kine_thread_create(joins_other, (void *)(uintptr_t)target, NULL);
-    while (j1 > 0 && !joining)
-        kine_yield();
-    for (int i = 0; i < 10; i++)
-        kine_yield();                /* j1 is in its join */
-    kine_expect(&t, "second joiner", kine_thread_join(target, NULL), -KINE_EINVAL);
+    rivals_left = 2;
+    rival_target = kine_thread_create(until_stopped, NULL, NULL);
+    int64_t rivals[2];
+    for (int i = 0; i < 2; i++)
+        rivals[i] = kine_thread_create(joins_rival_target, (void *)(uintptr_t)i, NULL);
+    while (rival_target > 0 && rivals[0] > 0 && rivals[1] > 0 && rivals_left == 2)
+        kine_yield();                /* the second join is refused at once */
     stop = 1;
-    kine_expect(&t, "join the joiner", kine_thread_join(j1, NULL), 0);
-    kine_expect(&t, "the first joiner's join", second_join_result, 0);
-    kine_expect(&t, "joined by the first", kine_thread_join(target, NULL), -KINE_ESRCH);
+    for (int i = 0; i < 2; i++)
+        kine_expect(&t, "join the joiners", kine_thread_join(rivals[i], NULL), 0);
+    int second = rival_res[0] == -KINE_EINVAL ? 0 : 1;
+    kine_expect(&t, "second joiner", rival_res[second], -KINE_EINVAL);
+    kine_expect(&t, "the first joiner's join", rival_res[!second], 0);
+    kine_expect(&t, "joined by the first", kine_thread_join(rival_target, NULL), -KINE_ESRCH);
     /* A joins B and B joins A: the join that closes the cycle (B's on one
      * hart) gets EDEADLK and the other ends normally, joined */
     cyc_a = cyc_b = 0;
