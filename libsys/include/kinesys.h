@@ -37,26 +37,42 @@ static inline int64_t kine_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_
     return (int64_t)r0;
 }
 
-/* One IPC system call; m is sent and overwritten by what is received. */
-static inline int64_t kine_ipc(uint64_t sysno, uint64_t dest, struct kine_msg *m,
-                               uint64_t deadline, kine_tid_t *sender)
+/* One IPC system call: out is sent, and what comes back -- the message
+ * received when the result is 0, zeros otherwise (the kernel never hands
+ * back a register it did not mean to) -- goes into *in and *sender
+ * whatever the result, so that a caller need keep nothing of what they
+ * held before for a failure: a server loop keeps the message received in
+ * the registers it came in. */
+static inline int64_t kine_ipc_into(uint64_t sysno, uint64_t dest, const struct kine_msg *out,
+                                    struct kine_msg *in, uint64_t deadline, kine_tid_t *sender)
 {
     register uint64_t r0 __asm__("a0") = dest;
-    register uint64_t r1 __asm__("a1") = m->tag;
-    register uint64_t r2 __asm__("a2") = m->mr[0];
-    register uint64_t r3 __asm__("a3") = m->mr[1];
-    register uint64_t r4 __asm__("a4") = m->mr[2];
-    register uint64_t r5 __asm__("a5") = m->mr[3];
+    register uint64_t r1 __asm__("a1") = out->tag;
+    register uint64_t r2 __asm__("a2") = out->mr[0];
+    register uint64_t r3 __asm__("a3") = out->mr[1];
+    register uint64_t r4 __asm__("a4") = out->mr[2];
+    register uint64_t r5 __asm__("a5") = out->mr[3];
     register uint64_t r6 __asm__("a6") = deadline;
     register uint64_t r7 __asm__("a7") = sysno;
     __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6),
                      "+r"(r7) : : KINE_ECALL_CLOBBERS);
-    int64_t status = (int64_t)r0;
+    in->tag = r1;
+    in->mr[0] = r2; in->mr[1] = r3; in->mr[2] = r4; in->mr[3] = r5;
+    *sender = r6;
+    return (int64_t)r0;
+}
+
+/* One IPC system call; m is sent and overwritten by what is received. */
+static inline int64_t kine_ipc(uint64_t sysno, uint64_t dest, struct kine_msg *m,
+                               uint64_t deadline, kine_tid_t *sender)
+{
+    struct kine_msg in;
+    kine_tid_t from;
+    int64_t status = kine_ipc_into(sysno, dest, m, &in, deadline, &from);
     if (status == 0 && sysno != KSYS_SEND && sysno != KSYS_REPLY) {
-        m->tag = r1;
-        m->mr[0] = r2; m->mr[1] = r3; m->mr[2] = r4; m->mr[3] = r5;
+        *m = in;
         if (sender)
-            *sender = r6;
+            *sender = from;
     }
     return status;
 }
@@ -73,28 +89,11 @@ static inline int64_t kine_reply_recv(kine_tid_t dest, struct kine_msg *m, uint6
                                       kine_tid_t *sender)
 { return kine_ipc(KSYS_REPLY_RECV, dest, m, deadline, sender); }
 /* kine_reply_recv for a server loop that keeps the message received in
- * registers: reply goes out, and *in and *sender are written whatever the
- * result (they hold the message only when it is 0), so that nothing of
- * what they held before has to be kept for a failure. */
+ * registers (kine_ipc_into). */
 static inline int64_t kine_reply_recv_into(kine_tid_t dest, const struct kine_msg *reply,
                                            struct kine_msg *in, uint64_t deadline,
                                            kine_tid_t *sender)
-{
-    register uint64_t r0 __asm__("a0") = dest;
-    register uint64_t r1 __asm__("a1") = reply->tag;
-    register uint64_t r2 __asm__("a2") = reply->mr[0];
-    register uint64_t r3 __asm__("a3") = reply->mr[1];
-    register uint64_t r4 __asm__("a4") = reply->mr[2];
-    register uint64_t r5 __asm__("a5") = reply->mr[3];
-    register uint64_t r6 __asm__("a6") = deadline;
-    register uint64_t r7 __asm__("a7") = KSYS_REPLY_RECV;
-    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6),
-                     "+r"(r7) : : KINE_ECALL_CLOBBERS);
-    in->tag = r1;
-    in->mr[0] = r2; in->mr[1] = r3; in->mr[2] = r4; in->mr[3] = r5;
-    *sender = r6;
-    return (int64_t)r0;
-}
+{ return kine_ipc_into(KSYS_REPLY_RECV, dest, reply, in, deadline, sender); }
 
 static inline int64_t kine_debug_write(size_t len)
 { return kine_syscall(KSYS_DEBUG_WRITE, len, 0, 0, 0, 0); }
