@@ -79,8 +79,9 @@
 .endm
 
     .text
-    /* What ACTIVATE puts out of line goes after everything else, under a
-     * name of its own (so tools/profile does not count it as the
+    /* What ACTIVATE and fast_fault put out of line (the units' changes,
+     * the TLB sets, the page-table walk) goes after everything else,
+     * under a name of its own (so tools/profile does not count it as the
      * function before it). */
     .subsection 1
 fastpath_cold:

@@ -1,9 +1,9 @@
 /* The globals the trap paths read on every trap, kept together at the
  * kernel's gp (kernel.ld puts `hot` there; a trap sets gp from its hart's
  * kernel_gp, hart.h), so that entry.S and fastpath.S load each with one
- * instruction, HOT_*(gp): GNU
- * ld does not turn the kernel's pc-relative references into gp-relative
- * ones, so an ordinary global costs an auipc more.  C reads them as
+ * instruction, HOT_*(gp), wherever they are: the linker turns a
+ * pc-relative reference into a gp-relative one only for data within 2 KiB
+ * of gp, and an ordinary global costs an auipc more.  C reads them as
  * hot.field.  The pool facts are copies of boot's (kernel.h), made once by
  * hot_init before any thread runs; the map table is vm_map_pte_bits's
  * (vm.h) answer for every flags value, so that fast_map_reply checks and

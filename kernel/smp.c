@@ -16,6 +16,8 @@ _Static_assert(__builtin_offsetof(struct hart, thread) == HART_CUR &&
                __builtin_offsetof(struct hart, mask) == HART_MASK &&
                __builtin_offsetof(struct hart, fpu_unit_on) == HART_FPU_ON &&
                __builtin_offsetof(struct hart, evict) == HART_EVICT, "hart.h: offsets");
+_Static_assert(__builtin_offsetof(struct hart, vec_unit_on) == HART_FPU_ON + 1 &&
+               HART_UNITS_ON == HART_FPU_ON, "hart.h: units_on is fpu_unit_on and vec_unit_on");
 _Static_assert(__builtin_offsetof(struct klock, next) == KLOCK_NEXT &&
                __builtin_offsetof(struct klock, owner) == KLOCK_OWNER &&
                __builtin_offsetof(struct klock, sleepers) == KLOCK_SLEEPERS, "hart.h: klock");

@@ -99,6 +99,10 @@ void space_destroy(struct space *s)
 
 int thread_create(struct space *s, uint64_t ipcbuf_va, struct thread *pager, struct thread **out)
 {
+    /* A pager's space is privileged: fast_map_reply (fastpath.S) lets the
+     * thread a faulted thread waits for map pool frames on that ground. */
+    if (pager && !pager->space->privileged)
+        return -KINE_EPERM;
     if (!vm_user_range_ok(ipcbuf_va, 1))
         return -KINE_EFAULT;
     uint64_t *old = vm_lookup(s->root, ipcbuf_va);

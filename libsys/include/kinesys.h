@@ -39,8 +39,8 @@ static inline int64_t kine_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_
 
 /* One IPC system call: out is sent, and what comes back -- the message
  * received when the result is 0, zeros otherwise (the kernel never hands
- * back a register it did not mean to) -- goes into *in and *sender
- * whatever the result, so that a caller need keep nothing of what they
+ * back a register it did not mean to) -- goes into *in and *sender (never
+ * NULL) whatever the result, so that a caller need keep nothing of what they
  * held before for a failure: a server loop keeps the message received in
  * the registers it came in. */
 static inline int64_t kine_ipc_into(uint64_t sysno, uint64_t dest, const struct kine_msg *out,
