@@ -1,12 +1,11 @@
 /* What the assembly fast paths (fastpath.S) know of the kernel's C
  * constants, checked here against the definitions so that a change that
  * moves one stops the build instead of the kernel (the structure offsets
- * are checked in thread.h, hart.h and hot.c; their switch,
+ * are checked in thread.h, smp.c and hot.c; their switch,
  * hot.fastpath_on, is in hot.h). */
 #include "kernel.h"
 #include "riscv.h"
 #include "thread.h"
-#include "syscall.h"
 #include <kine/ipc.h>
 #include <kine/layout.h>
 #include <kine/syscall.h>

@@ -27,7 +27,7 @@ static const char *outside(uint64_t addr, uint64_t access)
     }
 }
 
-/* Count a fault by access, for the process and for the core. */
+/* Count a fault by access, for the process (the core's figure is the sum). */
 static void count_received(struct proc *p, uint64_t access)
 {
     switch (access) {
